@@ -1,0 +1,48 @@
+"""The Content Partnerships Helpdesk: a Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import db, errors, i18n, security, templating
+from .config import check_production, load_config
+
+csrf = CSRFProtect()
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app from the environment, with `config` applied on top."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(load_config())
+    if config:
+        app.config.update(config)
+    check_production(app.config)
+    if app.config["HELPDESK_ENV"] == "production":
+        # Toolforge's front proxy terminates HTTPS and sets X-Forwarded-*.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    logging.basicConfig(level=logging.INFO)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app

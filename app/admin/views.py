@@ -1,0 +1,112 @@
+"""Routes under /admin/: grant and revoke roles, read the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import audit
+from ..db import get_session
+from ..models import RoleGrant, User
+from ..pagination import Page
+from ..roles import RoleError, configured_admins, find_user, grant_role, revoke_role, role_required
+from .forms import GrantRoleForm, RevokeRoleForm, role_choices
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _render_roles(form: GrantRoleForm, status: int = 200) -> ResponseReturnValue:
+    db = get_session()
+    users = db.scalars(
+        select(User)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .options(selectinload(User.grants))
+        .order_by(User.username)
+        .distinct()
+    ).all()
+    return render_template(
+        "admin/roles.html",
+        form=form,
+        users=users,
+        revoke_form=RevokeRoleForm(),
+        configured_admins=sorted(configured_admins()),
+        role_labels=dict(role_choices()),
+    ), status
+
+
+@bp.get("/")
+@role_required("admin")
+def roles() -> ResponseReturnValue:
+    """Everyone who holds a role, and a form to grant one."""
+    form = GrantRoleForm()
+    form.role.choices = role_choices()
+    return _render_roles(form)
+
+
+@bp.post("/roles/grant")
+@role_required("admin")
+def grant() -> ResponseReturnValue:
+    """Grant a role (audited)."""
+    form = GrantRoleForm()
+    form.role.choices = role_choices()
+    if not form.validate_on_submit():
+        return _render_roles(form, 400)
+    db = get_session()
+    user = find_user(db, form.username.data or "")
+    if user is None:
+        form.username.errors = [
+            _("No user called “%(name)s” has signed in to the helpdesk yet. Ask them to sign "
+              "in once, then grant the role.", name=form.username.data)
+        ]
+        return _render_roles(form, 404)
+    try:
+        grant_role(db, user, form.role.data or "", g.user)
+    except RoleError as exc:
+        form.role.errors = [str(exc)]
+        return _render_roles(form, 409)
+    db.commit()
+    flash(_("%(name)s now has the role %(role)s.", name=user.username,
+            role=dict(role_choices())[form.role.data or ""]), "success")
+    return redirect(url_for("admin.roles"))
+
+
+@bp.post("/roles/revoke")
+@role_required("admin")
+def revoke() -> ResponseReturnValue:
+    """Revoke a role (audited)."""
+    form = RevokeRoleForm()
+    if not form.validate_on_submit():
+        flash(_("The revoke request was incomplete."), "error")
+        return redirect(url_for("admin.roles")), 303
+    db = get_session()
+    try:
+        user = db.get(User, int(form.user_id.data or 0))
+    except ValueError:
+        user = None
+    if user is None:
+        flash(_("That user does not exist."), "error")
+        return redirect(url_for("admin.roles")), 303
+    try:
+        revoke_role(db, user, form.role.data or "", g.user)
+    except RoleError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.roles")), 303
+    db.commit()
+    flash(_("The role %(role)s was taken from %(name)s.", role=form.role.data,
+            name=user.username), "success")
+    return redirect(url_for("admin.roles"))
+
+
+@bp.get("/audit")
+@role_required("admin")
+def audit_log() -> ResponseReturnValue:
+    """The audit log, newest first, paginated."""
+    per_page = current_app.config["AUDIT_PAGE_SIZE"]
+    page_number = request.args.get("page", 1, type=int) or 1
+    page_number = max(1, min(page_number, 1_000_000))
+    events, total = audit.page_of_events(get_session(), page_number, per_page)
+    page = Page(number=page_number, per_page=per_page, total=total)
+    return render_template("admin/audit.html", events=events, page=page)

@@ -1,0 +1,5 @@
+"""Sign-in, sign-out and the current user."""
+
+from .views import bp
+
+__all__ = ["bp"]

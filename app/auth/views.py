@@ -1,0 +1,189 @@
+"""Routes: /login, /oauth-callback, /logout; loading the signed-in user."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..db import get_session
+from ..models import User, utcnow
+from .oauth import Identity, SignInError, finish_handshake, start_handshake
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("auth", __name__)
+
+FAILURE_STATUS = {
+    "cancelled": 200,
+    "missing_token": 400,
+    "mismatched_token": 400,
+    "invalid_identity": 401,
+    "wiki_refused": 502,
+    "wiki_unreachable": 502,
+    "not_configured": 503,
+}
+
+
+def safe_next(target: str | None) -> str:
+    """A same-site path to return to; anything else becomes the home page."""
+    if not target:
+        return url_for("main.index")
+    target = target.strip()
+    parts = urlsplit(target)
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(ch) < 32 for ch in target)
+    ):
+        return url_for("main.index")
+    return target
+
+
+@bp.before_app_request
+def load_user() -> None:
+    """Put the signed-in user (or None) on `g.user`."""
+    g.user = None
+    user_id = session.get("user_id")
+    if user_id is None:
+        return
+    user = get_session().get(User, user_id)
+    if user is None or user.central_id != session.get("central_id"):
+        session.clear()
+        return
+    g.user = user
+
+
+@bp.get("/login")
+def login() -> ResponseReturnValue:
+    """Start the OAuth handshake and send the browser to the wiki."""
+    next_url = safe_next(request.args.get("next"))
+    if g.user is not None:
+        return redirect(next_url)
+    try:
+        authorize_url, request_token = start_handshake(
+            url_for("auth.oauth_callback", _external=True)
+        )
+    except SignInError as exc:
+        return _failure(exc)
+    session["oauth_request_token"] = list(request_token)
+    session["oauth_next"] = next_url
+    return redirect(authorize_url)
+
+
+@bp.get("/oauth-callback")
+def oauth_callback() -> ResponseReturnValue:
+    """The wiki sends the browser back here; finish, identify, start a session."""
+    stored = session.pop("oauth_request_token", None)
+    next_url = safe_next(session.pop("oauth_next", None))
+    try:
+        if "oauth_verifier" not in request.args:
+            raise SignInError("cancelled", "no verifier in callback")
+        identity = finish_handshake(
+            tuple(stored) if stored else None,  # type: ignore[arg-type]
+            request.query_string,
+        )
+    except SignInError as exc:
+        return _failure(exc)
+    db = get_session()
+    user = _upsert_user(db, identity)
+    db.commit()
+    _start_session(user)
+    if user.blocked:
+        flash(
+            _(
+                "Your Wikimedia account is blocked, so you cannot file new requests. "
+                "You can still read and follow your own requests."
+            ),
+            "warning",
+        )
+    else:
+        flash(_("You are signed in as %(name)s.", name=user.username), "success")
+    return redirect(next_url)
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    """Sign out (POST with a CSRF token, so no page can sign you out)."""
+    session.clear()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("main.index"))
+
+
+def _start_session(user: User) -> None:
+    """A fresh session: nothing from before sign-in survives (no fixation)."""
+    language = session.get("language")
+    session.clear()
+    session["user_id"] = user.id
+    session["central_id"] = user.central_id
+    session["sid"] = secrets.token_urlsafe(16)
+    if language:
+        session["language"] = language
+    session.permanent = True
+
+
+def _upsert_user(db: Session, identity: Identity) -> User:
+    """Create the user, or update the username and block state of a known one."""
+    user = db.scalars(select(User).where(User.central_id == identity.central_id)).first()
+    if user is None:
+        user = User(
+            central_id=identity.central_id, username=identity.username, blocked=identity.blocked
+        )
+        db.add(user)
+        db.flush()
+        audit.record(db, user, "user.create", "user", user.id,
+                     after={"username": user.username, "blocked": user.blocked})
+    else:
+        before = {"username": user.username, "blocked": user.blocked}
+        user.username = identity.username
+        user.blocked = identity.blocked
+        after = {"username": user.username, "blocked": user.blocked}
+        if before != after:
+            audit.record(db, user, "user.update", "user", user.id, before=before, after=after)
+    user.last_login_at = utcnow()
+    return user
+
+
+def _failure(exc: SignInError) -> tuple[str, int]:
+    log.warning("sign-in failed (%s): %s", exc.kind, exc.detail)
+    messages = {
+        "cancelled": _("You cancelled signing in on the wiki. Nothing was shared with us."),
+        "missing_token": _(
+            "This sign-in link has expired or was already used. Please sign in again."
+        ),
+        "mismatched_token": _(
+            "This sign-in answer does not belong to your sign-in attempt. Please sign in again."
+        ),
+        "invalid_identity": _(
+            "The wiki's answer about your account could not be verified, so you were not "
+            "signed in. Please try again."
+        ),
+        "wiki_refused": _("The wiki refused the sign-in request. Please try again later."),
+        "wiki_unreachable": _(
+            "The wiki could not be reached to sign you in. Please try again in a few minutes."
+        ),
+        "not_configured": _("Signing in is not configured on this server yet."),
+    }
+    status = FAILURE_STATUS.get(exc.kind, 400)
+    return render_template(
+        "auth/failure.html", message=messages.get(exc.kind, messages["wiki_refused"])
+    ), status

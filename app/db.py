@@ -1,0 +1,74 @@
+"""The database: one engine per app, one session per request.
+
+Plain SQLAlchemy 2.0. `get_session()` hands out the request's session; it is
+closed (and anything uncommitted rolled back) when the request ends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class Database:
+    """Engine and session factory for one application."""
+
+    def __init__(self, url: str, pool_recycle: int = 280) -> None:
+        self.url = url
+        options: dict[str, Any] = {"pool_pre_ping": True, "future": True}
+        if url.startswith("sqlite"):
+            options["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        else:
+            # Recycle below ToolsDB's wait_timeout so the pool never hands out a
+            # connection the server has already dropped.
+            options["pool_recycle"] = pool_recycle
+        self.engine: Engine = create_engine(url, **options)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+
+    def ping(self) -> bool:
+        """True when a trivial query succeeds."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except Exception:  # noqa: BLE001 - any failure means "not reachable"
+            return False
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def init_app(app: Flask) -> Database:
+    """Attach a Database to the app and close sessions after each request."""
+    database = Database(app.config["DATABASE_URL"], app.config.get("DB_POOL_RECYCLE", 280))
+    app.extensions["database"] = database
+
+    @app.teardown_appcontext
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+    return database
+
+
+def get_database() -> Database:
+    """The current app's Database."""
+    return current_app.extensions["database"]  # type: ignore[no-any-return]
+
+
+def get_session() -> Session:
+    """The session of the current request (or app context)."""
+    if "db_session" not in g:
+        g.db_session = get_database().sessionmaker()
+    return g.db_session  # type: ignore[no-any-return]

@@ -1,0 +1,39 @@
+"""What every template can use: the user, roles, languages, navigation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g, request
+from flask_babel import format_datetime, get_locale
+
+from . import i18n
+from .roles import current_roles
+
+
+def _page_language() -> str:
+    locale = get_locale()
+    return str(locale) if locale else i18n.SOURCE_LANGUAGE
+
+
+def template_context() -> dict[str, Any]:
+    """Variables for the base layout."""
+    lang = _page_language()
+    args = {key: value for key, value in request.args.items() if key != "uselang"}
+    return {
+        "current_user": g.get("user"),
+        "user_roles": current_roles(),
+        "page_lang": lang.replace("_", "-"),
+        "page_dir": i18n.text_direction(lang),
+        "languages": [(code, i18n.language_name(code)) for code in i18n.available_languages()],
+        "current_args": args,
+        "source_url": current_app.config["SOURCE_URL"],
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Register the context processor and filters."""
+    app.context_processor(template_context)
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
+        format_datetime(value, fmt) if value else ""
+    )

@@ -1,0 +1,83 @@
+"""Test helpers: sign in through the real OAuth flow, read CSRF tokens."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+CONSUMER_KEY = "helpdesk-test-consumer"
+CONSUMER_SECRET = "helpdesk-test-consumer-secret-0123456789"
+
+
+class _FormParser(HTMLParser):
+    """Collects the first form's action and its hidden inputs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.action: str | None = None
+        self.hidden: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {key: value or "" for key, value in attrs}
+        if tag == "form" and self.action is None:
+            self.action = attributes.get("action", "")
+        if tag == "input" and attributes.get("type") == "hidden":
+            self.hidden[attributes.get("name", "")] = attributes.get("value", "")
+
+
+def authorize_on_wiki(authorize_url: str, username: str, action: str = "allow") -> str:
+    """Act as the browser on the wiki's consent page; return where it redirects to."""
+    page = requests.get(authorize_url, timeout=10)
+    page.raise_for_status()
+    parser = _FormParser()
+    parser.feed(page.text)
+    data = dict(parser.hidden)
+    data["account"] = username
+    data["action"] = action
+    target = urljoin(authorize_url, unescape(parser.action or authorize_url))
+    answer = requests.post(target, data=data, allow_redirects=False, timeout=10)
+    assert answer.status_code in (302, 303), answer.text[:500]
+    return answer.headers["Location"]
+
+
+def local_path(url: str) -> str:
+    """The path and query of a URL, to replay it against the test client."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+class SignIn:
+    """Signs a test client in through /login → stand-in → /oauth-callback."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def start(self, client: FlaskClient, next_url: str | None = None) -> str:
+        """Begin at /login; return the wiki's authorize URL."""
+        query = {"next": next_url} if next_url else {}
+        response = client.get("/login", query_string=query)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response.headers["Location"]
+
+    def __call__(
+        self, client: FlaskClient, username: str, next_url: str | None = None
+    ) -> TestResponse:
+        callback = authorize_on_wiki(self.start(client, next_url), username)
+        response = client.get(local_path(callback))
+        assert response.status_code == 302, response.get_data(as_text=True)[:800]
+        return response
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """The CSRF token of the form on a page."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
