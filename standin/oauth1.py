@@ -130,4 +130,4 @@ def check_timestamp(signed: SignedRequest, now: float | None = None) -> None:
     """Raise :class:`OAuthError` if the timestamp is more than 5 minutes off."""
     current = time.time() if now is None else now
     if abs(current - signed.timestamp) > MAX_CLOCK_SKEW_SECONDS:
-        pass
+        raise OAuthError("oauth_timestamp is too far from the server's clock", 401)

@@ -163,7 +163,7 @@ def test_bad_identity_is_refused(
 def test_identity_signed_with_another_secret_is_refused(
     app: Flask, client: FlaskClient, sign_in: SignIn, standin_state: Any
 ) -> None:
-    standin_state.identify_signing_secret = "someone-elses-secret"
+    standin_state.identify_signing_secret = "someone-elses-secret-that-is-long-enough"
     callback = authorize_on_wiki(sign_in.start(client), "Ada Requester")
     assert client.get(local_path(callback)).status_code == 401
     assert users(app) == []
