@@ -35,12 +35,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
 
     from .admin import bp as admin_bp
+    from .api import bp as api_bp
     from .auth import bp as auth_bp
+    from .cases import bp as cases_bp
+    from .dashboard import bp as dashboard_bp
+    from .intake import bp as intake_bp
     from .main import bp as main_bp
+    from .public import bp as public_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
+    for blueprint in (main_bp, auth_bp, admin_bp, intake_bp, cases_bp, dashboard_bp,
+                      public_bp, api_bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # read-only GET endpoints; no cookies needed
 
     from .cli import register_cli
 

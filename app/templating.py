@@ -28,6 +28,7 @@ def template_context() -> dict[str, Any]:
         "languages": [(code, i18n.language_name(code)) for code in i18n.available_languages()],
         "current_args": args,
         "source_url": current_app.config["SOURCE_URL"],
+        "view_endpoints": current_app.view_functions,
     }
 
 

@@ -56,11 +56,27 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         f"sqlite:///{tmp_path_factory.mktemp('db') / 'helpdesk-test.sqlite3'}"
     )
     schema.upgrade(url)
+    remember_seed_rows(url)
     return url
 
 
+_SEEDED: dict[str, list[dict[str, Any]]] = {}
+SEEDED_TABLES = ("working_groups",)  # rows the migrations create
+
+
+def remember_seed_rows(url: str) -> None:
+    """Keep the rows the migrations seeded, to restore them after each test."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        for name in SEEDED_TABLES:
+            table = Base.metadata.tables[name]
+            _SEEDED[name] = [dict(row._mapping) for row in conn.execute(table.select())]
+    engine.dispose()
+
+
 def empty_all_tables(url: str) -> None:
-    """Remove every row (raw SQL: the ORM guard keeps audit events append-only)."""
+    """Remove every row (raw SQL: the ORM guard keeps audit events append-only),
+    then put back what the migrations seeded."""
     engine = create_engine(url)
     with engine.begin() as conn:
         if conn.dialect.name == "sqlite":
@@ -69,6 +85,9 @@ def empty_all_tables(url: str) -> None:
             conn.execute(text("SET FOREIGN_KEY_CHECKS=0"))
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
+        for name, rows in _SEEDED.items():
+            if rows:
+                conn.execute(Base.metadata.tables[name].insert(), rows)
         if conn.dialect.name != "sqlite":
             conn.execute(text("SET FOREIGN_KEY_CHECKS=1"))
     engine.dispose()

@@ -2,6 +2,16 @@
 
 from .audit import AuditEvent, AuditLogIsAppendOnly
 from .base import Base, utcnow
+from .case import CannedReply, Case, CaseLink, CaseMessage, ChecklistItem
+from .committee import ConflictOfInterest, Decision, Review
+from .groups import Membership, Referral, WorkingGroup
+from .organisation import Organisation, normalise_name
+from .outbox import OutboxMessage
 from .user import RoleGrant, User
 
-__all__ = ["AuditEvent", "AuditLogIsAppendOnly", "Base", "RoleGrant", "User", "utcnow"]
+__all__ = [
+    "AuditEvent", "AuditLogIsAppendOnly", "Base", "CannedReply", "Case", "CaseLink",
+    "CaseMessage", "ChecklistItem", "ConflictOfInterest", "Decision", "Membership",
+    "Organisation", "OutboxMessage", "Referral", "Review", "RoleGrant", "User",
+    "WorkingGroup", "normalise_name", "utcnow",
+]

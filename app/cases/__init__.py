@@ -1,0 +1,5 @@
+"""The cases blueprint."""
+
+from .views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,5 @@
+"""The dashboard blueprint."""
+
+from .views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,5 @@
+"""Committee dashboard, helpdesk inbox, my requests."""
+
+from flask import Blueprint
+
+bp = Blueprint("dashboard", __name__)

@@ -1,0 +1,147 @@
+"""A case: one request for help, and what hangs off it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, Timestamp, utcnow
+from .organisation import Organisation
+from .user import User
+
+
+class Case(Base):
+    """A request for help and its progress through the workflow."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("year", "number", name="uq_cases_year_number"),
+        Index("ix_cases_state_changed", "state", "state_changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    title: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    request_type: Mapped[str] = mapped_column(String(32))
+    content_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    content_volume: Mapped[str] = mapped_column(String(255), default="")
+    licence: Mapped[str] = mapped_column(String(32))
+    licence_details: Mapped[str] = mapped_column(String(500), default="")
+    licence_flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    target_projects: Mapped[list[str]] = mapped_column(JSON, default=list)
+    themes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    countries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    region: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    support_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    support_details: Mapped[str] = mapped_column(String(500), default="")
+    timeline: Mapped[str] = mapped_column(String(500), default="")
+    public_listing: Mapped[bool] = mapped_column(Boolean, default=False)
+    public_summary: Mapped[str] = mapped_column(Text, default="")
+
+    # Who asked. Private: contact details are seen by staff and committee only.
+    requester_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True, index=True
+    )
+    contact_name: Mapped[str] = mapped_column(String(255), default="")
+    contact_email: Mapped[str] = mapped_column(String(255), default="")
+    contact_username: Mapped[str] = mapped_column(String(255), default="")
+    channel: Mapped[str] = mapped_column(String(16), default="web")  # web | email
+
+    state: Mapped[str] = mapped_column(String(32), default="submitted", index=True)
+    outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    priority: Mapped[str] = mapped_column(String(16), default="normal", index=True)
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True, index=True
+    )
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
+
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    state_changed_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    # The stage clock: when the current stage began, and time paused in it
+    # while waiting on the requester (needs_information does not count).
+    stage_started_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    closed_at: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    requester: Mapped[User | None] = relationship(foreign_keys=[requester_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    duplicate_of: Mapped[Case | None] = relationship(remote_side=[id])
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class CaseMessage(Base):
+    """A message on a case: public (the requester sees it) or internal."""
+
+    __tablename__ = "case_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+
+
+class ChecklistItem(Base):
+    """One step of the support checklist, copied from the request type's template."""
+
+    __tablename__ = "checklist_items"
+    __table_args__ = (UniqueConstraint("case_id", "key", name="uq_checklist_items_case_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    link: Mapped[str] = mapped_column(String(500), default="")
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True)
+
+
+class CaseLink(Base):
+    """Two related cases (stored once, smaller id first)."""
+
+    __tablename__ = "case_links"
+    __table_args__ = (UniqueConstraint("case_id", "other_id", name="uq_case_links_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class CannedReply(Base):
+    """A reusable reply in one language, with placeholders."""
+
+    __tablename__ = "canned_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    language: Mapped[str] = mapped_column(String(20), index=True)
+    title: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)

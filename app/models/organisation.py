@@ -1,0 +1,43 @@
+"""The partner registry: organisations that ask for help."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, Timestamp, utcnow
+
+
+def normalise_name(name: str) -> str:
+    """Lower case, no accents, no punctuation, single spaces: for duplicate checks."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]|_", " ", stripped)).strip()
+
+
+class Organisation(Base):
+    """An organisation in the partner registry."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    normalised_name: Mapped[str] = mapped_column(String(255), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    country: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    website: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    wikidata_item: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    themes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notes: Mapped[str | None] = mapped_column(Text, nullable=True)  # private
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if self.name and not self.normalised_name:
+            self.normalised_name = normalise_name(self.name)

@@ -1,0 +1,1 @@
+"""The case workflow: transitions table, clocks and the service that moves cases."""

@@ -1,0 +1,136 @@
+"""The case workflow: states and the one table of transitions.
+
+Views, the API, the sweep command and the tests all read `TRANSITIONS`; nothing
+else decides whether a case may move. A transition names the state it leaves,
+the action, who may take it, the state it enters, and whether it needs a
+message or a committee decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+# Who may act. "requester" means the case's own requester; "system" is the
+# scheduled sweep and the automatic moves (e.g. all referrals answered).
+REQUESTER, HELPDESK, COMMITTEE, SYSTEM = "requester", "helpdesk", "committee", "system"
+
+STATES: dict[str, LazyString] = {
+    "submitted": _l("Submitted"),
+    "in_initial_review": _l("In initial review"),
+    "needs_information": _l("Needs information"),
+    "with_working_groups": _l("With working groups"),
+    "awaiting_final_go": _l("Awaiting final go"),
+    "approved": _l("Approved"),
+    "in_support": _l("In support"),
+    "closed": _l("Closed (resolved)"),
+    "declined": _l("Declined"),
+    "withdrawn": _l("Withdrawn"),
+}
+CLOSED_STATES = frozenset({"closed", "declined", "withdrawn"})
+OPEN_STATES = frozenset(STATES) - CLOSED_STATES
+
+# Whom each state waits on (for the stage clock).
+WAITING_ON: dict[str, LazyString | None] = {
+    "submitted": _l("the helpdesk"),
+    "in_initial_review": _l("the Expert Committee"),
+    "needs_information": _l("the requester"),
+    "with_working_groups": _l("the working groups"),
+    "awaiting_final_go": _l("the Expert Committee"),
+    "approved": _l("the helpdesk"),
+    "in_support": _l("the helpdesk and the requester"),
+    "closed": None,
+    "declined": None,
+    "withdrawn": None,
+}
+
+ACTIONS: dict[str, LazyString] = {
+    "triage": _l("Accept for review"),
+    "ask_information": _l("Ask the requester for information"),
+    "refer": _l("Refer to working groups"),
+    "proceed": _l("Proceed to final go"),
+    "decline": _l("Decline"),
+    "answer": _l("Send the information asked for"),
+    "referrals_answered": _l("All referrals answered"),
+    "approve": _l("Give the final go"),
+    "start_support": _l("Start support"),
+    "close_resolved": _l("Close as resolved"),
+    "close_declined": _l("Close as declined"),
+    "close_withdrawn": _l("Close as withdrawn"),
+    "close_duplicate": _l("Close as a duplicate"),
+    "withdraw": _l("Withdraw the request"),
+    "expire": _l("Close after no answer"),
+    "reopen": _l("Reopen"),
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One allowed move of a case."""
+
+    state: str
+    action: str
+    roles: frozenset[str]
+    next_state: str
+    needs_message: bool = False
+    decision_stage: str | None = None  # "initial" or "final" when a decision is required
+
+
+def _t(state: str, action: str, roles: set[str], next_state: str, *, message: bool = False,
+       decision: str | None = None) -> Transition:
+    return Transition(state, action, frozenset(roles), next_state, message, decision)
+
+
+_OPEN_BEFORE_SUPPORT = ("submitted", "in_initial_review", "needs_information",
+                        "with_working_groups", "awaiting_final_go", "approved", "in_support")
+
+TRANSITIONS: tuple[Transition, ...] = (
+    _t("submitted", "triage", {HELPDESK}, "in_initial_review"),
+    # Initial feedback: a committee decision with quorum.
+    _t("in_initial_review", "ask_information", {COMMITTEE}, "needs_information",
+       message=True, decision="initial"),
+    _t("in_initial_review", "refer", {COMMITTEE}, "with_working_groups", decision="initial"),
+    _t("in_initial_review", "proceed", {COMMITTEE}, "awaiting_final_go", decision="initial"),
+    _t("in_initial_review", "decline", {COMMITTEE}, "declined", decision="initial"),
+    # The requester answers; the helpdesk may answer for an email requester.
+    _t("needs_information", "answer", {REQUESTER, HELPDESK}, "in_initial_review", message=True),
+    _t("needs_information", "expire", {SYSTEM}, "withdrawn"),
+    _t("with_working_groups", "referrals_answered", {SYSTEM}, "awaiting_final_go"),
+    # Final go: a committee decision with quorum.
+    _t("awaiting_final_go", "approve", {COMMITTEE}, "approved", decision="final"),
+    _t("awaiting_final_go", "decline", {COMMITTEE}, "declined", decision="final"),
+    _t("approved", "start_support", {HELPDESK}, "in_support"),
+    _t("in_support", "close_resolved", {HELPDESK}, "closed", message=True),
+    _t("in_support", "close_declined", {HELPDESK}, "declined", message=True),
+    _t("in_support", "close_withdrawn", {HELPDESK}, "withdrawn", message=True),
+    *(_t(state, "withdraw", {REQUESTER}, "withdrawn") for state in _OPEN_BEFORE_SUPPORT),
+    *(_t(state, "close_duplicate", {HELPDESK}, "closed", message=True)
+      for state in _OPEN_BEFORE_SUPPORT),
+    _t("closed", "reopen", {HELPDESK}, "in_support", message=True),
+    _t("declined", "reopen", {HELPDESK}, "in_initial_review", message=True),
+    _t("withdrawn", "reopen", {HELPDESK}, "in_initial_review", message=True),
+)
+
+_BY_KEY: dict[tuple[str, str], Transition] = {(t.state, t.action): t for t in TRANSITIONS}
+
+
+def find(state: str, action: str) -> Transition | None:
+    """The transition for `action` from `state`, or None when there is none."""
+    return _BY_KEY.get((state, action))
+
+
+def from_state(state: str) -> list[Transition]:
+    """Every transition leaving `state`."""
+    return [t for t in TRANSITIONS if t.state == state]
+
+
+def actions_for(state: str, roles: set[str]) -> list[Transition]:
+    """Transitions a person with `roles` may take from `state`."""
+    return [t for t in from_state(state) if t.roles & roles]
+
+
+def is_known_action(action: str) -> bool:
+    """Is this an action of the workflow at all?"""
+    return action in ACTIONS
