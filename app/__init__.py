@@ -41,10 +41,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .dashboard import bp as dashboard_bp
     from .intake import bp as intake_bp
     from .main import bp as main_bp
+    from .preferences import bp as preferences_bp
     from .public import bp as public_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, intake_bp, cases_bp, dashboard_bp,
-                      public_bp, api_bp):
+                      public_bp, api_bp, preferences_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # read-only GET endpoints; no cookies needed
 

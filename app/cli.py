@@ -16,6 +16,10 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(roles_group)
     app.cli.add_command(demo_group)
+    from .jobs_cli import cases_group, outbox_group
+
+    app.cli.add_command(outbox_group)
+    app.cli.add_command(cases_group)
 
 
 @click.group("db", cls=AppGroup)

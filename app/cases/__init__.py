@@ -1,5 +1,6 @@
-"""The cases blueprint."""
+"""The case page, the actions on it, and canned replies."""
 
-from .views import bp
+from . import actions, canned_views, views  # noqa: F401 - routes register on import
+from .blueprint import bp
 
 __all__ = ["bp"]

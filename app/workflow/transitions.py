@@ -65,6 +65,12 @@ ACTIONS: dict[str, LazyString] = {
     "reopen": _l("Reopen"),
 }
 
+# Outcomes of closed cases that are not named after an action.
+OUTCOMES: dict[str, LazyString] = {
+    "no_answer": _l("Closed after no answer from the requester"),
+    "duplicate": _l("Duplicate of another request"),
+}
+
 
 @dataclass(frozen=True)
 class Transition:

@@ -1,0 +1,214 @@
+"""POST routes on a case. Each one: load with access check, call the service,
+commit once; on refusal show the case page again with the reason, the right
+status, and what the user typed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from ..access import CaseAccess
+from ..db import get_session
+from ..models import Case, Referral, User
+from ..roles import find_user, login_required
+from ..workflow import service
+from ..workflow.errors import StaleVersion, WorkflowError
+from .blueprint import bp
+from .loading import load_case
+from .timeline import changes_since
+from .views import page_context
+
+Change = Callable[[Case, CaseAccess], str]
+
+
+def _loaded_at() -> datetime | None:
+    try:
+        return datetime.fromisoformat(request.form.get("loaded_at", ""))
+    except ValueError:
+        return None
+
+
+def _apply(reference: str, change: Change) -> ResponseReturnValue:
+    """Run `change` on the case; commit and redirect, or explain the refusal."""
+    case, access = load_case(reference)
+    db = get_session()
+    try:
+        done = change(case, access)
+        db.commit()
+    except WorkflowError as exc:
+        db.rollback()
+        case, access = load_case(reference)
+        since = _loaded_at()
+        changed = changes_since(db, case, since) if isinstance(exc, StaleVersion) and since else []
+        context = page_context(case, access, error=exc.message, stale_changes=changed)
+        return render_template("cases/page.html", **context), exc.status
+    flash(done, "success")
+    return redirect(url_for("cases.case_page", reference=case.reference))
+
+
+def _form(name: str) -> str:
+    return request.form.get(name, "")
+
+
+@bp.post("/requests/<reference>/action")
+@login_required
+def action(reference: str) -> ResponseReturnValue:
+    """A workflow action (triage, answer, withdraw, start support, close, reopen…)."""
+
+    def change(case: Case, access: CaseAccess) -> str:
+        name = _form("action")
+        if name == "close_duplicate":
+            service.close_as_duplicate(get_session(), case, g.user, access, _form("duplicate_of"),
+                                       _form("message"), _form("version"))
+        else:
+            service.take_action(get_session(), case, g.user, access, name, _form("version"),
+                                message=_form("message") or None)
+        return _("Done: the request is now “%(state)s”.", state=service.state_label(case.state))
+
+    return _apply(reference, change)
+
+
+@bp.post("/requests/<reference>/decision")
+@login_required
+def decision(reference: str) -> ResponseReturnValue:
+    """A committee decision (initial feedback or final go)."""
+
+    def change(case: Case, access: CaseAccess) -> str:
+        participants = [int(v) for v in request.form.getlist("participants") if v.isdigit()]
+        groups = [int(v) for v in request.form.getlist("groups") if v.isdigit()]
+        service.record_decision(
+            get_session(), case, g.user, access, expected_version=_form("version"),
+            outcome=_form("outcome"), rationale=_form("rationale"),
+            public_rationale=_form("public_rationale"), participant_ids=participants,
+            group_ids=groups, question=_form("question"))
+        return _("The decision was recorded; the request is now “%(state)s”.",
+                 state=service.state_label(case.state))
+
+    return _apply(reference, change)
+
+
+@bp.post("/requests/<reference>/review")
+@login_required
+def review(reference: str) -> ResponseReturnValue:
+    """A committee member's review for the current stage."""
+
+    def change(case: Case, access: CaseAccess) -> str:
+        service.save_review(get_session(), case, g.user, access, _form("recommendation"),
+                            _form("comment"))
+        return _("Your review was saved.")
+
+    return _apply(reference, change)
+
+
+@bp.post("/requests/<reference>/conflict")
+@login_required
+def conflict(reference: str) -> ResponseReturnValue:
+    """Declare a conflict of interest."""
+
+    def change(case: Case, access: CaseAccess) -> str:
+        service.declare_conflict(get_session(), case, g.user, _form("reason"))
+        return _("Your conflict of interest was recorded. You no longer see this request's "
+                 "reviews and do not take part in its decisions.")
+
+    return _apply(reference, change)
+
+
+@bp.post("/requests/<reference>/priority")
+@login_required
+def priority(reference: str) -> ResponseReturnValue:
+    """The committee sets the priority."""
+
+    def change(case: Case, access: CaseAccess) -> str:
+        service.set_priority(get_session(), case, g.user, access, _form("priority"),
+                             _form("version"))
+        return _("The priority was changed.")
+
+    return _apply(reference, change)
+
+
+@bp.post("/requests/<reference>/assign")
+@login_required
+def assign(reference: str) -> ResponseReturnValue:
+    """The helpdesk assigns the case."""
+
+    def change(case: Case, access: CaseAccess) -> str:
+        name = _form("assignee").strip()
+        assignee: User | None = None
+        if name:
+            assignee = find_user(get_session(), name)
+            if assignee is None:
+                raise WorkflowError(_("There is no user called “%(name)s”.", name=name[:80]))
+        service.assign(get_session(), case, g.user, access, assignee, _form("version"))
+        return _("The assignee was changed.")
+
+    return _apply(reference, change)
+
+
+@bp.post("/requests/<reference>/summary")
+@login_required
+def summary(reference: str) -> ResponseReturnValue:
+    """Staff write the public summary."""
+
+    def change(case: Case, access: CaseAccess) -> str:
+        service.set_public_summary(get_session(), case, g.user, access, _form("public_summary"),
+                                   _form("version"))
+        return _("The public summary was saved.")
+
+    return _apply(reference, change)
+
+
+@bp.post("/requests/<reference>/checklist")
+@login_required
+def checklist(reference: str) -> ResponseReturnValue:
+    """Tick or untick a step of the support checklist."""
+
+    def change(case: Case, access: CaseAccess) -> str:
+        service.tick_checklist(get_session(), case, g.user, access, _form("key"),
+                               _form("done") == "1", _form("link"), _form("version"))
+        return _("The checklist was updated.")
+
+    return _apply(reference, change)
+
+
+@bp.post("/requests/<reference>/message")
+@login_required
+def message(reference: str) -> ResponseReturnValue:
+    """A message on the case (internal notes for staff only)."""
+
+    def change(case: Case, access: CaseAccess) -> str:
+        internal = _form("visibility") == "internal"
+        service.post_message(get_session(), case, g.user, access, _form("body"), internal)
+        return _("Your internal note was added.") if internal else _("Your message was sent.")
+
+    return _apply(reference, change)
+
+
+@bp.post("/requests/<reference>/link")
+@login_required
+def link(reference: str) -> ResponseReturnValue:
+    """Link a related case."""
+
+    def change(case: Case, access: CaseAccess) -> str:
+        other = service.link_cases(get_session(), case, g.user, access, _form("related"))
+        return _("Linked with %(reference)s.", reference=other.reference)
+
+    return _apply(reference, change)
+
+
+@bp.post("/requests/<reference>/referrals/<int:referral_id>/answer")
+@login_required
+def answer_referral(reference: str, referral_id: int) -> ResponseReturnValue:
+    """A working-group member answers the group's referral."""
+
+    def change(case: Case, access: CaseAccess) -> str:
+        referral = get_session().get(Referral, referral_id)
+        if referral is None or referral.case_id != case.id:
+            raise WorkflowError(_("There is no such referral on this request."), status=404)
+        service.answer_referral(get_session(), referral, g.user, _form("answer"))
+        return _("Your group's answer was recorded.")
+
+    return _apply(reference, change)

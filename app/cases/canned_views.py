@@ -1,0 +1,107 @@
+"""Canned replies kept by the helpdesk and the committee: list, add, edit, delete."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .. import audit
+from ..db import get_session
+from ..errors import fail
+from ..i18n import available_languages, language_name
+from ..models import CannedReply, utcnow
+from ..roles import role_required
+from .blueprint import bp
+from .canned import PLACEHOLDERS
+
+
+def _validated() -> tuple[dict[str, str], dict[str, str]]:
+    values = {key: request.form.get(key, "").replace("\x00", "").strip()
+              for key in ("language", "title", "body")}
+    errors = {}
+    if values["language"] not in available_languages():
+        errors["language"] = _("Choose a language.")
+    if not values["title"] or len(values["title"]) > 255:
+        errors["title"] = _("Give a title of at most 255 characters.")
+    if not values["body"] or len(values["body"]) > 10000:
+        errors["body"] = _("Write the reply (at most 10,000 characters).")
+    return values, errors
+
+
+def _render(values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+            editing: CannedReply | None = None, status: int = 200) -> ResponseReturnValue:
+    replies = get_session().scalars(select(CannedReply)
+                                    .order_by(CannedReply.language, CannedReply.title)).all()
+    languages = [(code, language_name(code)) for code in available_languages()]
+    return render_template("cases/canned.html", replies=replies, languages=languages,
+                           values=values or {}, errors=errors or {}, editing=editing,
+                           placeholders=[f"${name}" for name in PLACEHOLDERS]), status
+
+
+@bp.get("/canned-replies")
+@role_required("helpdesk", "committee")
+def canned_replies() -> ResponseReturnValue:
+    """All canned replies, and a form to add one."""
+    editing = None
+    if request.args.get("edit", type=int):
+        editing = get_session().get(CannedReply, request.args.get("edit", type=int))
+    values = ({"language": editing.language, "title": editing.title, "body": editing.body}
+              if editing else {})
+    return _render(values, editing=editing)
+
+
+@bp.post("/canned-replies")
+@role_required("helpdesk", "committee")
+def add_canned_reply() -> ResponseReturnValue:
+    """Add a canned reply (audited)."""
+    values, errors = _validated()
+    if errors:
+        return _render(values, errors, status=400)
+    db = get_session()
+    reply = CannedReply(updated_by_id=g.user.id, **values)
+    db.add(reply)
+    db.flush()
+    audit.record(db, g.user, "canned_reply.create", "canned_reply", reply.id,
+                 after={"title": reply.title, "language": reply.language})
+    db.commit()
+    flash(_("The canned reply was added."), "success")
+    return redirect(url_for("cases.canned_replies"))
+
+
+@bp.post("/canned-replies/<int:reply_id>")
+@role_required("helpdesk", "committee")
+def edit_canned_reply(reply_id: int) -> ResponseReturnValue:
+    """Change a canned reply (audited)."""
+    db = get_session()
+    reply = db.get(CannedReply, reply_id)
+    if reply is None:
+        fail(404, _("There is no such canned reply."))
+    values, errors = _validated()
+    if errors:
+        return _render(values, errors, editing=reply, status=400)
+    before = {"title": reply.title, "language": reply.language, "body": reply.body}
+    reply.language, reply.title, reply.body = values["language"], values["title"], values["body"]
+    reply.updated_by_id, reply.updated_at = g.user.id, utcnow()
+    audit.record(db, g.user, "canned_reply.update", "canned_reply", reply.id,
+                 before=before, after=values)
+    db.commit()
+    flash(_("The canned reply was saved."), "success")
+    return redirect(url_for("cases.canned_replies"))
+
+
+@bp.post("/canned-replies/<int:reply_id>/delete")
+@role_required("helpdesk", "committee")
+def delete_canned_reply(reply_id: int) -> ResponseReturnValue:
+    """Remove a canned reply (audited)."""
+    db = get_session()
+    reply = db.get(CannedReply, reply_id)
+    if reply is None:
+        fail(404, _("There is no such canned reply."))
+    audit.record(db, g.user, "canned_reply.delete", "canned_reply", reply.id,
+                 before={"title": reply.title, "language": reply.language})
+    db.delete(reply)
+    db.commit()
+    flash(_("The canned reply was deleted."), "success")
+    return redirect(url_for("cases.canned_replies"))

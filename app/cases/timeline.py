@@ -1,0 +1,66 @@
+"""A case's timeline: state changes (from the audit log) and messages, merged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import AuditEvent, Case, CaseMessage, User
+from ..workflow.transitions import ACTIONS, STATES
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of the timeline."""
+
+    at: datetime
+    kind: str  # "state" | "message"
+    actor: User | None
+    text: str
+    internal: bool = False
+    state: str | None = None
+
+
+def _state_entries(db: Session, case: Case) -> list[TimelineEntry]:
+    events = db.scalars(
+        select(AuditEvent).options(selectinload(AuditEvent.actor))
+        .where(AuditEvent.object_type == "case", AuditEvent.object_id == str(case.id))
+        .order_by(AuditEvent.id)
+    ).all()
+    entries = []
+    for event in events:
+        action = event.action.removeprefix("case.")
+        after = event.after if isinstance(event.after, dict) else {}
+        if action == "create":
+            entries.append(TimelineEntry(event.created_at, "state", event.actor,
+                                         str(STATES["submitted"]), state="submitted"))
+        elif action in ACTIONS and "state" in after:
+            state = str(after["state"])
+            entries.append(TimelineEntry(event.created_at, "state", event.actor,
+                                         str(STATES.get(state, state)), state=state))
+    return entries
+
+
+def timeline(db: Session, case: Case, include_internal: bool) -> list[TimelineEntry]:
+    """State changes and messages, oldest first; internal notes only for staff."""
+    query = (select(CaseMessage).options(selectinload(CaseMessage.author))
+             .where(CaseMessage.case_id == case.id))
+    if not include_internal:
+        query = query.where(CaseMessage.internal.is_(False))
+    messages = [TimelineEntry(m.created_at, "message", m.author, m.body, m.internal)
+                for m in db.scalars(query)]
+    entries = _state_entries(db, case) + messages
+    return sorted(entries, key=lambda entry: (entry.at, entry.kind != "state"))
+
+
+def changes_since(db: Session, case: Case, since: datetime) -> list[AuditEvent]:
+    """Audit events on the case after `since` (to tell a user what changed)."""
+    return list(db.scalars(
+        select(AuditEvent).options(selectinload(AuditEvent.actor))
+        .where(AuditEvent.object_type == "case", AuditEvent.object_id == str(case.id),
+               AuditEvent.created_at > since)
+        .order_by(AuditEvent.id)
+    ))

@@ -1,0 +1,5 @@
+"""Routes of the preferences page."""
+
+from flask import Blueprint
+
+bp = Blueprint("preferences", __name__)
