@@ -14,7 +14,8 @@ DEV_ENV := HELPDESK_ENV=development \
 	OAUTH_MWURI=http://127.0.0.1:$(STANDIN_PORT)/w/index.php \
 	OAUTH_CONSUMER_KEY=local-dev-consumer \
 	OAUTH_CONSUMER_SECRET=local-dev-consumer-secret-0123456789 \
-	HELPDESK_ADMINS="Admin Demo"
+	HELPDESK_ADMINS="Admin Demo" \
+	HELPDESK_URL=http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint setup translations compile-translations demo clean
 

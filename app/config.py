@@ -85,6 +85,10 @@ def load_config() -> dict[str, Any]:
         ),
         "CONTACT": _env("HELPDESK_CONTACT", "https://meta.wikimedia.org/wiki/Content_Partnerships_Hub"),
         "AUDIT_PAGE_SIZE": int(_env("AUDIT_PAGE_SIZE", "50") or 50),
+        "HELPDESK_URL": _env("HELPDESK_URL", "https://cp-helpdesk.toolforge.org"),
+        "COMMITTEE_QUORUM": int(_env("COMMITTEE_QUORUM", "3") or 3),
+        "REMIND_AFTER_DAYS": float(_env("REMIND_AFTER_DAYS", "14") or 14),
+        "EXPIRE_AFTER_DAYS": float(_env("EXPIRE_AFTER_DAYS", "30") or 30),
     }
 
 

@@ -1,5 +1,59 @@
 """Routes of the preferences page."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, g, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from .. import audit
+from ..db import get_session
+from ..models import User
+from ..roles import login_required
+from .forms import PreferencesForm, language_choices
 
 bp = Blueprint("preferences", __name__)
+
+
+def _snapshot(user: User) -> dict[str, Any]:
+    """What the audit log keeps: never the address itself, only whether there is one."""
+    return {"email_notifications": bool(user.email_notifications),
+            "email_set": bool(user.email), "language": user.language}
+
+
+def _form(user: User) -> PreferencesForm:
+    form = PreferencesForm(data={"email_notifications": user.email_notifications,
+                                 "email": user.email or "", "language": user.language or ""})
+    form.language.choices = language_choices()
+    return form
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+@login_required
+def edit() -> ResponseReturnValue:
+    """Show and save the signed-in user's preferences (audited, without the address)."""
+    user: User = g.user
+    form = _form(user)
+    if not form.is_submitted():
+        return render_template("preferences/edit.html", form=form)
+    if not form.validate():
+        return render_template("preferences/edit.html", form=form), 400
+    before = _snapshot(user)
+    old_email = user.email
+    user.email_notifications = bool(form.email_notifications.data)
+    user.email = form.email.data or None
+    user.language = form.language.data or None
+    after = _snapshot(user)
+    if before != after or old_email != user.email:
+        db = get_session()
+        after["email_changed"] = old_email != user.email
+        audit.record(db, user, "user.preferences", "user", user.id, before=before, after=after)
+        db.commit()
+    if user.language:
+        session["language"] = user.language
+    else:
+        session.pop("language", None)
+    flash(_("Your preferences were saved."), "success")
+    return redirect(url_for("preferences.edit"), 303)
