@@ -3,17 +3,21 @@
 The public pages, the JSON API, the Atom feed and (through the API) the bot all
 read `public_cases()` and `project()`. A case appears only when its requester
 consented to public listing and the helpdesk has triaged it; only the fields
-below are ever exposed.
+below are ever exposed. `CaseFilters` narrows the projection (by public fields
+only) and `ordered()` gives its one order.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, func, select
+from sqlalchemy import case as sql_case
+from sqlalchemy.orm import Session
 
-from .models import Case, utcnow
+from .models import Case, Organisation, utcnow
 from .workflow.clock import stage_clock
 from .workflow.transitions import CLOSED_STATES, STATES
 
@@ -24,9 +28,14 @@ PUBLIC_FIELDS = (
 )
 
 
+def is_public_clause() -> ColumnElement[bool]:
+    """The SQL condition of the public projection (for joins from other tables)."""
+    return and_(Case.public_listing.is_(True), Case.state != "submitted")
+
+
 def public_cases() -> Select[tuple[Case]]:
     """The query of every publicly listed case."""
-    return select(Case).where(Case.public_listing.is_(True), Case.state != "submitted")
+    return select(Case).where(is_public_clause())
 
 
 def is_public(case: Case) -> bool:
@@ -58,3 +67,80 @@ def project(case: Case, base_url: str, now: datetime | None = None) -> dict[str,
         "public_summary": case.public_summary or "",
         "url": f"{base_url.rstrip('/')}/cases/{case.reference}",
     }
+
+
+def project_stage(case: Case, now: datetime | None = None) -> dict[str, Any]:
+    """The public stage clock of a case: whom it waits on and the stage's target."""
+    clock = stage_clock(case, now or utcnow())
+    return {
+        "waiting_on": clock.waiting_on,
+        "target_days": clock.target_days,
+        "overdue": clock.overdue,
+    }
+
+
+# -- filters and order ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """Ways to narrow the public projection; codes must be validated by the caller."""
+
+    state: str | None = None
+    open: bool | None = None
+    theme: str | None = None
+    region: str | None = None
+    project: str | None = None
+    organisation_kind: str | None = None
+
+
+def _json_list_contains(column: Any, code: str) -> ColumnElement[bool]:
+    """A JSON list column holds `code` (works on SQLite and MariaDB: text search)."""
+    escaped = code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return cast(column, String).like(f'%"{escaped}"%', escape="\\")
+
+
+def apply_filters(query: Select[tuple[Case]], filters: CaseFilters) -> Select[tuple[Case]]:
+    """The query narrowed by the filters that are set."""
+    if filters.state is not None:
+        query = query.where(Case.state == filters.state)
+    if filters.open is True:
+        query = query.where(Case.state.not_in(CLOSED_STATES))
+    elif filters.open is False:
+        query = query.where(Case.state.in_(CLOSED_STATES))
+    if filters.theme is not None:
+        query = query.where(_json_list_contains(Case.themes, filters.theme))
+    if filters.project is not None:
+        query = query.where(_json_list_contains(Case.target_projects, filters.project))
+    if filters.region is not None:
+        query = query.where(Case.region == filters.region)
+    if filters.organisation_kind is not None:
+        query = query.where(Case.organisation.has(Organisation.kind == filters.organisation_kind))
+    return query
+
+
+def ordered(query: Select[tuple[Case]]) -> Select[tuple[Case]]:
+    """Open cases first, then the most recently updated, then by reference."""
+    closed_last = sql_case((Case.state.in_(CLOSED_STATES), 1), else_=0)
+    return query.order_by(closed_last, Case.updated_at.desc(), Case.reference)
+
+
+def page_of_public_cases(
+    db: Session, filters: CaseFilters, page: int, per_page: int
+) -> tuple[list[Case], int]:
+    """One page of the filtered public projection, in its order, and the total count."""
+    query = apply_filters(public_cases(), filters)
+    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    cases = db.scalars(ordered(query).offset((page - 1) * per_page).limit(per_page)).all()
+    return list(cases), int(total)
+
+
+def recent_public_cases(db: Session, limit: int) -> list[Case]:
+    """The most recently updated public cases (for the feed)."""
+    query = public_cases().order_by(Case.updated_at.desc(), Case.reference).limit(limit)
+    return list(db.scalars(query).all())
+
+
+def find_public_case(db: Session, reference: str) -> Case | None:
+    """A case of the public projection by reference (any case), or None."""
+    query = public_cases().where(Case.reference == reference.strip().upper()[:20])
+    return db.scalars(query).first()

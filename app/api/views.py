@@ -1,5 +1,80 @@
-"""The public JSON API under /api/v1/."""
+"""The public JSON API under /api/v1/: the public projection, read-only, CORS open."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from ..db import get_session
+from ..errors import fail
+from ..group_projection import public_groups
+from ..models import utcnow
+from ..projection import find_public_case, page_of_public_cases, project
+from ..public.params import FILTER_CODES, ParamError, parse_filters, parse_int
+from .openapi import DEFAULT_PER_PAGE, MAX_PER_PAGE, openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+LIST_FILTERS = (*FILTER_CODES, "open")
+
+
+@bp.after_request
+def json_headers(response: Response) -> Response:
+    """Anyone may read the API from a browser; JSON says it is UTF-8."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if response.mimetype == "application/json":
+        response.headers["Content-Type"] = "application/json; charset=utf-8"
+    return response
+
+
+def _base_url() -> str:
+    return request.url_root
+
+
+@bp.get("/cases")
+def list_cases() -> ResponseReturnValue:
+    """One page of the public projection, filtered."""
+    try:
+        filters = parse_filters(request.args, LIST_FILTERS)
+        page = parse_int(request.args, "page", 1)
+        per_page = parse_int(request.args, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    except ParamError as exc:
+        fail(400, str(exc))
+    cases, total = page_of_public_cases(get_session(), filters, page, per_page)
+    pages = max(1, -(-total // per_page))
+    next_url = None
+    if page < pages:
+        args = {key: value for key, value in request.args.items() if key in LIST_FILTERS}
+        next_url = url_for("api.list_cases", _external=True, **args, page=page + 1,
+                           per_page=per_page)
+    now, base = utcnow(), _base_url()
+    return jsonify({
+        "cases": [project(case, base, now) for case in cases],
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "pages": pages,
+        "next": next_url,
+    })
+
+
+@bp.get("/cases/<reference>")
+def case_detail(reference: str) -> ResponseReturnValue:
+    """One case of the public projection (404 when missing or not public)."""
+    case = find_public_case(get_session(), reference)
+    if case is None:
+        fail(404, _("There is no public case %(reference)s.", reference=reference[:40]))
+    return jsonify(project(case, _base_url()))
+
+
+@bp.get("/working-groups")
+def working_groups() -> ResponseReturnValue:
+    """Every working group that is not archived, with listed members and open referrals."""
+    return jsonify({"working_groups": public_groups(get_session(), _base_url())})
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(openapi_document())

@@ -1,0 +1,187 @@
+"""The OpenAPI 3.1 description of the public API (served at /api/v1/openapi.json).
+
+Kept by hand next to the views; tests check that every /api/v1 route is here
+and that real answers match these schemas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..regions import REGIONS
+from ..vocab import ORGANISATION_KINDS, TARGET_PROJECTS, THEMES
+from ..workflow.transitions import STATES
+
+MAX_PER_PAGE = 1000
+DEFAULT_PER_PAGE = 100
+
+TIMESTAMP = {"type": "string", "format": "date-time",
+             "description": "ISO 8601 in UTC, e.g. 2026-11-27T18:40:00Z"}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERROR = _json(_ref("Error"), "The request could not be answered; the message says why.")
+
+
+def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema}
+
+
+def _schemas() -> dict[str, Any]:
+    case_schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["reference", "title", "organisation", "themes", "region",
+                     "target_projects", "state", "state_label", "open", "created_at",
+                     "updated_at", "state_changed_at", "days_in_state", "public_summary", "url"],
+        "properties": {
+            "reference": {"type": "string", "examples": ["CPH-2026-0042"]},
+            "title": {"type": "string"},
+            "organisation": {
+                "type": "object", "additionalProperties": False, "required": ["name", "kind"],
+                "properties": {"name": {"type": "string"},
+                               "kind": {"type": "string", "enum": list(ORGANISATION_KINDS)}},
+            },
+            "themes": {"type": "array", "items": {"type": "string", "enum": list(THEMES)}},
+            "region": {"type": ["string", "null"], "enum": [*REGIONS, None]},
+            "target_projects": {"type": "array",
+                                "items": {"type": "string", "enum": list(TARGET_PROJECTS)}},
+            "state": {"type": "string", "enum": list(STATES)},
+            "state_label": {"type": "string",
+                            "description": "The state's name in the request's language."},
+            "open": {"type": "boolean"},
+            "created_at": TIMESTAMP,
+            "updated_at": TIMESTAMP,
+            "state_changed_at": TIMESTAMP,
+            "days_in_state": {"type": "integer", "minimum": 0,
+                              "description": "Whole days in the current stage (time "
+                                             "waiting on the requester is not counted)."},
+            "public_summary": {"type": "string"},
+            "url": {"type": "string", "format": "uri",
+                    "description": "The public case page."},
+        },
+    }
+    link = {"type": "object", "additionalProperties": False,
+            "required": ["reference", "title", "url"],
+            "properties": {"reference": {"type": "string"}, "title": {"type": "string"},
+                           "url": {"type": "string", "format": "uri"}}}
+    member = {"type": "object", "additionalProperties": False,
+              "required": ["username", "lead", "member_since"],
+              "properties": {"username": {"type": "string"}, "lead": {"type": "boolean"},
+                             "member_since": {"type": "string", "format": "date"}}}
+    group = {
+        "type": "object", "additionalProperties": False,
+        "required": ["slug", "name", "description", "url", "members", "open_referrals"],
+        "properties": {
+            "slug": {"type": "string"}, "name": {"type": "string"},
+            "description": {"type": "string"},
+            "url": {"type": "string", "format": "uri"},
+            "members": {"type": "array", "items": _ref("Member"),
+                        "description": "Members who chose to be listed; leads first."},
+            "open_referrals": {"type": "array", "items": _ref("CaseLink"),
+                               "description": "Unanswered referrals of open public cases."},
+        },
+    }
+    return {
+        "Case": case_schema,
+        "CaseList": {
+            "type": "object", "additionalProperties": False,
+            "required": ["cases", "page", "per_page", "total", "pages", "next"],
+            "properties": {
+                "cases": {"type": "array", "items": _ref("Case")},
+                "page": {"type": "integer", "minimum": 1},
+                "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+                "total": {"type": "integer", "minimum": 0},
+                "pages": {"type": "integer", "minimum": 1},
+                "next": {"type": ["string", "null"], "format": "uri",
+                         "description": "The next page, or null on the last page."},
+            },
+        },
+        "CaseLink": link,
+        "Member": member,
+        "WorkingGroup": group,
+        "WorkingGroupList": {
+            "type": "object", "additionalProperties": False, "required": ["working_groups"],
+            "properties": {"working_groups": {"type": "array", "items": _ref("WorkingGroup")}},
+        },
+        "Error": {
+            "type": "object", "additionalProperties": False, "required": ["error"],
+            "properties": {"error": {
+                "type": "object", "required": ["code", "title", "message"],
+                "properties": {"code": {"type": "integer"}, "title": {"type": "string"},
+                               "message": {"type": "string"}},
+            }},
+        },
+    }
+
+
+def _list_parameters() -> list[dict[str, Any]]:
+    return [
+        _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+        _query("per_page", "Cases per page.", {"type": "integer", "minimum": 1,
+                                               "maximum": MAX_PER_PAGE,
+                                               "default": DEFAULT_PER_PAGE}),
+        _query("state", "Only cases in this state.", {"type": "string", "enum": list(STATES)}),
+        _query("open", "Only open (true) or closed (false) cases.",
+               {"type": "string", "enum": ["true", "false"]}),
+        _query("theme", "Only cases with this theme.", {"type": "string", "enum": list(THEMES)}),
+        _query("region", "Only cases from this movement region.",
+               {"type": "string", "enum": list(REGIONS)}),
+        _query("project", "Only cases targeting this project.",
+               {"type": "string", "enum": list(TARGET_PROJECTS)}),
+        _query("organisation_kind", "Only cases from this kind of organisation.",
+               {"type": "string", "enum": list(ORGANISATION_KINDS)}),
+    ]
+
+
+def openapi_document() -> dict[str, Any]:
+    """The whole OpenAPI document."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Content Partnerships Helpdesk public API",
+            "version": "1",
+            "description": "The public projection of the helpdesk's cases and its working "
+                           "groups. A case is listed only when its requester consented and "
+                           "the helpdesk has triaged it. Read-only, no sign-in, CORS open.",
+            "license": {"name": "GPL-3.0-or-later",
+                        "identifier": "GPL-3.0-or-later"},
+        },
+        "paths": {
+            "/api/v1/cases": {"get": {
+                "operationId": "listCases",
+                "summary": "Public cases: open ones first, then the most recently updated.",
+                "parameters": _list_parameters(),
+                "responses": {"200": _json(_ref("CaseList"), "One page of public cases."),
+                              "400": ERROR},
+            }},
+            "/api/v1/cases/{reference}": {"get": {
+                "operationId": "getCase",
+                "summary": "One public case.",
+                "parameters": [{"name": "reference", "in": "path", "required": True,
+                                "description": "The case reference, e.g. CPH-2026-0042.",
+                                "schema": {"type": "string"}}],
+                "responses": {"200": _json(_ref("Case"), "The case."),
+                              "404": _json(_ref("Error"), "No such public case.")},
+            }},
+            "/api/v1/working-groups": {"get": {
+                "operationId": "listWorkingGroups",
+                "summary": "Working groups (not archived), by name, with listed members.",
+                "responses": {"200": _json(_ref("WorkingGroupList"), "Every working group.")},
+            }},
+            "/api/v1/openapi.json": {"get": {
+                "operationId": "getOpenApi",
+                "summary": "This document.",
+                "responses": {"200": _json({"type": "object"}, "The OpenAPI document.")},
+            }},
+        },
+        "components": {"schemas": _schemas()},
+    }

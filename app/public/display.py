@@ -1,0 +1,52 @@
+"""Labels and dates for showing projected cases to people (pages only, not the API).
+
+Works on what `projection.project()` returned, never on the Case itself, so a
+public page cannot show more than the projection holds.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from ..regions import region_choices, region_label
+from ..vocab import ORGANISATION_KINDS, TARGET_PROJECTS, THEMES, choices, label
+from ..workflow.transitions import STATES
+
+_BLANK_LINE = re.compile(r"\r?\n[ \t]*\r?\n")
+
+
+def parse_timestamp(value: str) -> datetime:
+    """A projection timestamp ("2026-11-27T18:40:00Z") as a naive UTC datetime."""
+    return datetime.fromisoformat(value.removesuffix("Z"))
+
+
+def paragraphs(text: str) -> list[str]:
+    """Plain text split into paragraphs at blank lines."""
+    return [part.strip() for part in _BLANK_LINE.split(text.strip()) if part.strip()]
+
+
+def labelled(projected: dict[str, Any]) -> dict[str, Any]:
+    """The projected case plus translated labels and datetimes for templates."""
+    region = projected["region"]
+    return {
+        **projected,
+        "theme_labels": [label(THEMES, code) for code in projected["themes"]],
+        "project_labels": [label(TARGET_PROJECTS, code) for code in projected["target_projects"]],
+        "region_label": region_label(region) if region else "",
+        "summary_paragraphs": paragraphs(projected["public_summary"]),
+        "kind_label": label(ORGANISATION_KINDS, projected["organisation"]["kind"]),
+        "created": parse_timestamp(projected["created_at"]),
+        "updated": parse_timestamp(projected["updated_at"]),
+        "state_changed": parse_timestamp(projected["state_changed_at"]),
+    }
+
+
+def filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """Options of the public list's filter form (no `submitted`: never public)."""
+    return {
+        "state": [(code, str(name)) for code, name in STATES.items() if code != "submitted"],
+        "theme": choices(THEMES),
+        "region": region_choices(),
+    }
