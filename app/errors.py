@@ -41,7 +41,9 @@ def render_error(code: int, detail: str | None = None) -> tuple[Response | str, 
     title, message = _texts(code)
     if request.path.startswith("/api/"):
         body = {"error": {"code": code, "title": title, "message": detail or message}}
-        return jsonify(body), code
+        response = jsonify(body)
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response, code
     return render_template("error.html", code=code, title=title, message=message,
                            detail=detail), code
 
