@@ -263,10 +263,10 @@ def record_decision(
     question: str = "",
 ) -> Decision:
     """Record a committee decision and apply its transition; refused without quorum."""
-    check_version(case, expected_version)
     if not access.can_decide:
         raise NotAllowed(_("Only Expert Committee members without a conflict of interest "
                            "take part in decisions on this case."))
+    check_version(case, expected_version)
     transition = _transition_for(case, outcome)
     if not transition.decision_stage:
         raise WorkflowError(_("This is not a committee decision."))
@@ -364,9 +364,9 @@ def set_priority(db: Session, case: Case, actor: User, access: CaseAccess, prior
     """The committee sets the priority; audited."""
     from ..vocab import PRIORITIES
 
-    check_version(case, expected_version)
     if "committee" not in access.workflow_roles:
         raise NotAllowed(_("Only the Expert Committee sets the priority."))
+    check_version(case, expected_version)
     if priority not in PRIORITIES:
         raise WorkflowError(_("Choose a priority."))
     before = {"priority": case.priority}
@@ -379,9 +379,9 @@ def set_priority(db: Session, case: Case, actor: User, access: CaseAccess, prior
 def assign(db: Session, case: Case, actor: User, access: CaseAccess, assignee: User | None,
            expected_version: Any) -> None:
     """The helpdesk assigns the case to one of its staff (or nobody); audited."""
-    check_version(case, expected_version)
     if "helpdesk" not in access.roles:
         raise NotAllowed(_("Only the helpdesk assigns cases."))
+    check_version(case, expected_version)
     if assignee is not None and "helpdesk" not in roles_of(assignee):
         raise WorkflowError(_("Cases are assigned to helpdesk staff only."))
     before = {"assignee": case.assignee.username if case.assignee else None}
@@ -394,9 +394,9 @@ def assign(db: Session, case: Case, actor: User, access: CaseAccess, assignee: U
 def set_public_summary(db: Session, case: Case, actor: User, access: CaseAccess, summary: str,
                        expected_version: Any) -> None:
     """Staff write the summary the public sees; audited."""
-    check_version(case, expected_version)
     if not access.is_staff:
         raise NotAllowed(_("Only the helpdesk and the committee write the public summary."))
+    check_version(case, expected_version)
     text = _text(summary, _("Public summary"), limit=2000)
     before = {"public_summary": case.public_summary}
     case.public_summary = text
@@ -408,9 +408,9 @@ def set_public_summary(db: Session, case: Case, actor: User, access: CaseAccess,
 def tick_checklist(db: Session, case: Case, actor: User, access: CaseAccess, key: str,
                    done: bool, link: str, expected_version: Any) -> None:
     """The helpdesk ticks (or unticks) a checklist step, with an optional link."""
-    check_version(case, expected_version)
     if "helpdesk" not in access.roles:
         raise NotAllowed(_("Only the helpdesk works through the checklist."))
+    check_version(case, expected_version)
     if case.state not in ("approved", "in_support"):
         raise WrongState(_("The checklist is worked through during support."))
     item = db.scalars(select(ChecklistItem).where(ChecklistItem.case_id == case.id,
@@ -456,6 +456,8 @@ def link_cases(db: Session, case: Case, actor: User, access: CaseAccess, other_r
 def close_as_duplicate(db: Session, case: Case, actor: User, access: CaseAccess,
                        original_ref: str, message: str, expected_version: Any) -> None:
     """Close a case as a duplicate of another; audited."""
+    if "helpdesk" not in access.roles:
+        raise NotAllowed(_("Only the helpdesk closes a request as a duplicate."))
     check_version(case, expected_version)
     original = find_case(db, original_ref)
     if original is None or original.id == case.id:
