@@ -373,66 +373,17 @@ def downgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("email")
 
-    with op.batch_alter_table("reviews", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_reviews_case_id"))
-
     op.drop_table("reviews")
-    with op.batch_alter_table("referrals", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_referrals_group_id"))
-        batch_op.drop_index(batch_op.f("ix_referrals_case_id"))
-
     op.drop_table("referrals")
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_outbox_sent_at"))
-        batch_op.drop_index(batch_op.f("ix_outbox_next_attempt_at"))
-
     op.drop_table("outbox")
-    with op.batch_alter_table("decisions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_decisions_case_id"))
-
     op.drop_table("decisions")
-    with op.batch_alter_table("conflicts_of_interest", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_conflicts_of_interest_member_id"))
-        batch_op.drop_index(batch_op.f("ix_conflicts_of_interest_case_id"))
-
     op.drop_table("conflicts_of_interest")
-    with op.batch_alter_table("checklist_items", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_checklist_items_case_id"))
-
     op.drop_table("checklist_items")
-    with op.batch_alter_table("case_messages", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_case_messages_case_id"))
-
     op.drop_table("case_messages")
-    with op.batch_alter_table("case_links", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_case_links_other_id"))
-        batch_op.drop_index(batch_op.f("ix_case_links_case_id"))
-
     op.drop_table("case_links")
-    with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.drop_index("ix_cases_state_changed")
-        batch_op.drop_index(batch_op.f("ix_cases_state"))
-        batch_op.drop_index(batch_op.f("ix_cases_requester_id"))
-        batch_op.drop_index(batch_op.f("ix_cases_region"))
-        batch_op.drop_index(batch_op.f("ix_cases_priority"))
-        batch_op.drop_index(batch_op.f("ix_cases_organisation_id"))
-        batch_op.drop_index(batch_op.f("ix_cases_created_at"))
-        batch_op.drop_index(batch_op.f("ix_cases_assignee_id"))
-
     op.drop_table("cases")
-    with op.batch_alter_table("organisations", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_organisations_wikidata_item"))
-        batch_op.drop_index(batch_op.f("ix_organisations_normalised_name"))
-
     op.drop_table("organisations")
-    with op.batch_alter_table("memberships", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_memberships_user_id"))
-        batch_op.drop_index(batch_op.f("ix_memberships_group_id"))
-
     op.drop_table("memberships")
-    with op.batch_alter_table("canned_replies", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_canned_replies_language"))
-
     op.drop_table("canned_replies")
     op.drop_table("working_groups")
 

@@ -147,22 +147,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("placements", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_placements_organisation_id"))
-
     op.drop_table("placements")
-    with op.batch_alter_table("organisation_contacts", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_organisation_contacts_organisation_id"))
-
     op.drop_table("organisation_contacts")
-    with op.batch_alter_table("join_requests", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_join_requests_user_id"))
-        batch_op.drop_index(batch_op.f("ix_join_requests_group_id"))
-
     op.drop_table("join_requests")
-    with op.batch_alter_table("guideline_revisions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_guideline_revisions_guideline_id"))
-
     op.drop_table("guideline_revisions")
     op.drop_table("committee_profiles")
     op.drop_table("guidelines")
