@@ -38,14 +38,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
+    from .committee import bp as committee_bp
     from .dashboard import bp as dashboard_bp
+    from .groups import bp as groups_bp
     from .intake import bp as intake_bp
     from .main import bp as main_bp
+    from .partners import bp as partners_bp
     from .preferences import bp as preferences_bp
     from .public import bp as public_bp
+    from .stats import bp as stats_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, intake_bp, cases_bp, dashboard_bp,
-                      public_bp, api_bp, preferences_bp):
+                      public_bp, api_bp, preferences_bp, groups_bp, committee_bp, partners_bp,
+                      stats_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # read-only GET endpoints; no cookies needed
 

@@ -1,0 +1,5 @@
+"""The committee blueprint."""
+
+from .views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,5 @@
+"""The groups blueprint."""
+
+from .views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,5 @@
+"""Routes of the groups pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("groups", __name__)

@@ -1,0 +1,5 @@
+"""The partners blueprint."""
+
+from .views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,5 @@
+"""The stats blueprint."""
+
+from .views import bp
+
+__all__ = ["bp"]

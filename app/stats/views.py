@@ -1,0 +1,5 @@
+"""Routes of the stats pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("stats", __name__)
