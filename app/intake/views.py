@@ -1,5 +1,138 @@
-"""Routes of the intake (filled in by the intake work)."""
+"""Routes of the intake: ask for help, log an email request, link its requester."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..access import case_access
+from ..db import get_session
+from ..errors import fail
+from ..models import Case
+from ..roles import login_required, role_required
+from ..workflow.errors import WorkflowError
+from ..workflow.service import find_case
+from . import filing, linking
+from .forms import EmailRequestForm, LinkRequesterForm, RequestForm
+from .organisations import registry_choices
 
 bp = Blueprint("intake", __name__)
+
+FormT = TypeVar("FormT", bound=RequestForm)
+
+# Two people filing at the same moment may draw the same reference number; the
+# database refuses the second, which is then filed again with the next number.
+FILING_ATTEMPTS = 3
+
+
+def case_page_url(reference: str) -> str:
+    """The address of a case's page."""
+    if "cases.case_page" in current_app.view_functions:
+        return url_for("cases.case_page", reference=reference)
+    return f"{request.script_root}/requests/{reference}"
+
+
+def _prepared(form_class: type[FormT], db: Session) -> FormT:
+    form = form_class()
+    form.set_choices(registry_choices(db), get_locale() or "en")
+    return form
+
+
+def _render(form: RequestForm, email_mode: bool) -> ResponseReturnValue:
+    status = 400 if request.method == "POST" else 200
+    return render_template("intake/request_form.html", form=form, email_mode=email_mode), status
+
+
+def _file_with_retry(db: Session, file: Callable[[], Case | None]) -> Case | None:
+    for attempt in range(FILING_ATTEMPTS):
+        try:
+            case = file()
+            if case is None:
+                db.rollback()
+                return None
+            db.commit()
+            return case
+        except IntegrityError:
+            db.rollback()
+            if attempt == FILING_ATTEMPTS - 1:
+                raise
+    return None  # pragma: no cover - the loop returns or raises
+
+
+@bp.route("/requests/new", methods=["GET", "POST"])
+@login_required
+def new_request() -> ResponseReturnValue:
+    """The "Ask for help" form; filing it creates a case for the signed-in user."""
+    user = g.user
+    if user.blocked:
+        return render_template("intake/blocked.html"), 403
+    db = get_session()
+    form = _prepared(RequestForm, db)
+    if request.method == "GET" and not form.contact_email.data and user.email:
+        form.contact_email.data = user.email
+    if not form.validate_on_submit():
+        return _render(form, email_mode=False)
+    case = _file_with_retry(db, lambda: filing.file_request(db, user, form))
+    if case is None:
+        return _render(form, email_mode=False)
+    flash(_("Your request %(ref)s was filed. The helpdesk will look at it soon; you can "
+            "follow it on this page.", ref=case.reference), "success")
+    if case.licence_flagged:
+        flash(_("The licence is not one of the free licences, so the request is flagged for "
+                "the Expert Committee."), "warning")
+    return redirect(case_page_url(case.reference))
+
+
+@bp.route("/requests/log-email", methods=["GET", "POST"])
+@role_required("helpdesk")
+def log_email() -> ResponseReturnValue:
+    """The helpdesk files a request that came by email, on behalf of its sender."""
+    staff = g.user
+    db = get_session()
+    form = _prepared(EmailRequestForm, db)
+    if not form.validate_on_submit():
+        return _render(form, email_mode=True)
+    case = _file_with_retry(db, lambda: filing.log_email_request(db, staff, form))
+    if case is None:
+        return _render(form, email_mode=True)
+    flash(_("Request %(ref)s was logged for %(sender)s; the email is stored as an internal "
+            "note.", ref=case.reference, sender=case.contact_name or case.contact_email),
+          "success")
+    return redirect(case_page_url(case.reference))
+
+
+@bp.post("/requests/<reference>/link-requester")
+@role_required("helpdesk")
+def link_requester(reference: str) -> ResponseReturnValue:
+    """Link an email case to the wiki account of its sender (who has signed in)."""
+    db = get_session()
+    case = find_case(db, reference)
+    if case is None:
+        fail(404, _("There is no case %(reference)s.", reference=reference[:40]))
+    form = LinkRequesterForm()  # the CSRF token was checked for every POST already
+    try:
+        user = linking.link_requester(db, case, g.user, case_access(db, g.user, case),
+                                      form.username.data or "", form.version.data)
+    except WorkflowError as exc:
+        db.rollback()
+        fail(exc.status, exc.message)
+    db.commit()
+    flash(_("%(ref)s is now linked to the account %(name)s.", ref=case.reference,
+            name=user.username), "success")
+    return redirect(case_page_url(case.reference))

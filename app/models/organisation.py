@@ -16,8 +16,18 @@ from .base import Base, Timestamp, utcnow
 def normalise_name(name: str) -> str:
     """Lower case, no accents, no punctuation, single spaces: for duplicate checks."""
     decomposed = unicodedata.normalize("NFKD", name.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]|_", " ", stripped)).strip()
+    # Drop Latin-style accents (combining marks on letters of scripts that use them
+    # as accents) but keep the vowel signs of scripts such as Bengali, which change
+    # the word: only marks following an ASCII letter are accents here.
+    kept: list[str] = []
+    for ch in decomposed:
+        if unicodedata.combining(ch) and kept and kept[-1].isascii():
+            continue
+        kept.append(ch)
+    stripped = "".join(kept)
+    cleaned = "".join(ch if (ch.isalnum() or unicodedata.category(ch).startswith("M")
+                             or ch.isspace()) else " " for ch in stripped)
+    return re.sub(r"\s+", " ", cleaned).strip()
 
 
 class Organisation(Base):

@@ -1,0 +1,260 @@
+"""The request form, its email-intake variant, and the link-requester form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from babel import Locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    URLField,
+)
+from wtforms.validators import DataRequired, Email, Optional, Regexp
+
+from .. import vocab
+from ..regions import country_choices, language_choices
+from ..workflow.service import MAX_TEXT
+from .fields import CheckboxGroupField, HttpUrl, ValidChoice, at_most, clean, long_text, text
+
+WIKIDATA_ITEM = r"^Q[1-9][0-9]*$"
+
+PUBLIC_LISTING_HELP = _l(
+    "If you tick this, once the helpdesk has looked at your request anyone can see on this "
+    "site, in its feed and on Meta-Wiki: its reference, title, organisation name and kind, "
+    "themes, region, target projects, status and dates, and a short public summary written "
+    "by the committee or the helpdesk. Your description, licence, contact details and "
+    "messages are never made public."
+)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One wrong field, for the error summary: where to jump, its label, the messages."""
+
+    anchor: str
+    label: str
+    messages: list[str]
+
+
+def _with_blank(prompt: Any, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [("", str(prompt)), *pairs]
+
+
+class RequestForm(FlaskForm):
+    """Everything a request records (DESIGN.md, "What a request records")."""
+
+    # About the request
+    title = text(_l("Title"), 255, DataRequired(message=_l("Give your request a title.")),
+                 description=_l("A short name, like “Digitised maps of the Baltic”."))
+    description = long_text(
+        _l("Description"), MAX_TEXT,
+        DataRequired(message=_l("Describe the content and what you would like to do.")),
+        description=_l("What is the content, where does it come from, and what would you "
+                       "like to do with it on the Wikimedia projects?"),
+    )
+    request_type = SelectField(_l("Type of request"), validate_choice=False,
+                               validators=[ValidChoice(_l("Choose the type of request."))])
+    timeline = text(_l("Timeline"), 500,
+                    description=_l("When would you like to start? Is there a deadline?"))
+
+    # Organisation
+    organisation_id = SelectField(
+        _l("Organisation from the partner registry"), validate_choice=False,
+        validators=[ValidChoice(required=False)],
+        description=_l("If your organisation is not in the list, leave it at “Not in the "
+                       "registry” and describe it below."),
+    )
+    org_name = text(_l("Name of the organisation"), 255)
+    org_kind = SelectField(_l("Kind of organisation"), validate_choice=False,
+                           validators=[ValidChoice(required=False)])
+    org_country = SelectField(_l("Country of the organisation"), validate_choice=False,
+                              validators=[ValidChoice(required=False)])
+    org_website = URLField(_l("Website"), filters=[clean],
+                           validators=[Optional(), at_most(500), HttpUrl()],
+                           description=_l("Starts with https:// or http://."))
+    org_wikidata = text(
+        _l("Wikidata item"), 32, Optional(),
+        Regexp(WIKIDATA_ITEM, message=_l("A Wikidata item is a Q followed by digits, like "
+                                         "Q42. Leave it empty if you do not know it.")),
+        description=_l("The organisation's item on Wikidata, like Q42 (optional)."),
+    )
+
+    # Content
+    content_kinds = CheckboxGroupField(
+        _l("Kinds of content"),
+        validators=[ValidChoice(_l("Choose at least one kind of content."))],
+    )
+    content_volume = text(_l("Rough volume"), 255,
+                          description=_l("For example “about 10,000 photographs” or “2 GB "
+                                         "of data”."))
+    licence = RadioField(
+        _l("Licence"), validate_choice=False,
+        validators=[ValidChoice(_l("Choose the licence of the content."))],
+        description=_l("Content on the Wikimedia projects must be under a free licence or in "
+                       "the public domain: CC0, CC BY, CC BY-SA or public domain. Any other "
+                       "licence is accepted here, but the request will be flagged for the "
+                       "Expert Committee to look at."),
+    )
+    licence_details = text(_l("Licence details"), 500,
+                           description=_l("Version, exceptions, or who holds the rights."))
+
+    # Where it goes
+    target_projects = CheckboxGroupField(
+        _l("Target projects"),
+        validators=[ValidChoice(_l("Choose at least one Wikimedia project."))],
+    )
+    themes = CheckboxGroupField(_l("Themes"),
+                                validators=[ValidChoice(_l("Choose at least one theme."))])
+
+    # Where and who
+    countries = SelectMultipleField(
+        _l("Countries"), validate_choice=False,
+        validators=[ValidChoice(_l("Choose at least one country."))],
+        render_kw={"size": 8},
+        description=_l("The countries the content comes from or is about. To choose several, "
+                       "hold Ctrl (⌘ on a Mac) while you click."),
+    )
+    languages = SelectMultipleField(
+        _l("Languages"), validate_choice=False, validators=[ValidChoice(required=False)],
+        render_kw={"size": 8},
+        description=_l("The languages of the content. To choose several, hold Ctrl (⌘ on a "
+                       "Mac) while you click."),
+    )
+
+    # Support asked for
+    support_types = CheckboxGroupField(_l("What help would you like?"),
+                                       validators=[ValidChoice(required=False)])
+    support_details = long_text(_l("More about the help you need"), 500)
+
+    # Contact
+    contact_name = text(_l("Contact name"), 255)
+    contact_email = EmailField(
+        _l("Contact email"), filters=[clean],
+        validators=[DataRequired(message=_l("Give an email address we can reach you at.")),
+                    at_most(255),
+                    Email(message=_l("Enter an email address like name@example.org."))],
+        description=_l("Private: only the helpdesk and the Expert Committee see it."),
+    )
+
+    # Consent
+    public_listing = BooleanField(_l("List this request publicly"),
+                                  description=PUBLIC_LISTING_HELP)
+
+    ORGANISATION_FIELDS: ClassVar[tuple[str, ...]] = (
+        "org_name", "org_kind", "org_country", "org_website", "org_wikidata")
+    PAGE_ORDER: ClassVar[tuple[str, ...]] = (
+        "title", "description", "request_type", "timeline",
+        "organisation_id", *ORGANISATION_FIELDS,
+        "content_kinds", "content_volume", "licence", "licence_details",
+        "target_projects", "themes", "countries", "languages",
+        "support_types", "support_details", "contact_name", "contact_email", "public_listing",
+    )
+    GROUPS: ClassVar[tuple[str, ...]] = (
+        "content_kinds", "licence", "target_projects", "themes", "support_types")
+
+    def set_choices(self, organisations: list[tuple[str, str]], locale: Locale | str) -> None:
+        """Fill the choices: vocabularies and CLDR names in the page language."""
+        self.request_type.choices = _with_blank(_l("Choose…"), vocab.choices(vocab.REQUEST_TYPES))
+        self.organisation_id.choices = _with_blank(_l("Not in the registry: I describe it "
+                                                      "below"), organisations)
+        self.org_kind.choices = _with_blank(_l("Choose…"),
+                                            vocab.choices(vocab.ORGANISATION_KINDS))
+        countries = country_choices(locale)
+        self.org_country.choices = _with_blank(_l("Choose…"), countries)
+        self.content_kinds.choices = vocab.choices(vocab.CONTENT_KINDS)
+        self.licence.choices = vocab.choices(vocab.LICENCES)
+        self.target_projects.choices = vocab.choices(vocab.TARGET_PROJECTS)
+        self.themes.choices = vocab.choices(vocab.THEMES)
+        self.countries.choices = countries
+        self.languages.choices = language_choices(locale)
+        self.support_types.choices = vocab.choices(vocab.SUPPORT_TYPES)
+
+    @property
+    def new_organisation(self) -> bool:
+        """Did the requester describe a new organisation (rather than pick one)?"""
+        return not self.organisation_id.data
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The field checks, then: an organisation picked from the registry or a new one."""
+        valid = super().validate(extra_validators)
+        if self.organisation_id.data and self.org_name.data:
+            self._add_error("org_name", _l(
+                "You chose an organisation from the registry and also entered a new one. "
+                "Keep only one: empty this name, or set the list above to “Not in the "
+                "registry”."))
+            valid = False
+        elif self.new_organisation and not self.organisation_id.errors:
+            if not self.org_name.data and not self.org_name.errors:
+                self._add_error("org_name", _l("Choose your organisation in the list above, "
+                                               "or enter the name of a new one here."))
+                valid = False
+            if not self.org_kind.data and not self.org_kind.errors:
+                self._add_error("org_kind", _l("Choose the kind of organisation."))
+                valid = False
+        return valid
+
+    def _add_error(self, name: str, message: Any) -> None:
+        field = self[name]
+        field.errors = [*field.errors, str(message)]
+
+    def refuse_organisation(self, name: str, message: str) -> None:
+        """Mark a new-organisation field as wrong (e.g. a duplicate of the registry)."""
+        self._add_error(name, message)
+
+    def error_list(self) -> list[FieldError]:
+        """Wrong fields in the order of the page, for the error summary."""
+        found = []
+        for name in self.PAGE_ORDER:
+            field = self[name]
+            if field.errors:
+                anchor = f"{field.id}-0" if name in self.GROUPS else field.id
+                found.append(FieldError(anchor, str(field.label.text),
+                                        [str(m) for m in field.errors]))
+        return found
+
+
+class EmailRequestForm(RequestForm):
+    """The same request, logged by the helpdesk from an email: the sender is the contact."""
+
+    contact_name = text(_l("Sender's name"), 255)
+    contact_email = EmailField(
+        _l("Sender's email"), filters=[clean],
+        validators=[DataRequired(message=_l("Give the sender's email address.")),
+                    at_most(255),
+                    Email(message=_l("Enter an email address like name@example.org."))],
+        description=_l("Private: only the helpdesk and the Expert Committee see it."),
+    )
+    contact_username = text(
+        _l("Sender's Wikimedia username"), 255,
+        description=_l("Optional. When the sender has signed in to the helpdesk, the case "
+                       "can be linked to their account."),
+    )
+    original_email = long_text(
+        _l("The original email"), MAX_TEXT,
+        DataRequired(message=_l("Paste the email the request came in.")),
+        description=_l("Stored as an internal note: only the helpdesk and the Expert "
+                       "Committee see it."),
+    )
+
+    PAGE_ORDER: ClassVar[tuple[str, ...]] = (
+        "contact_name", "contact_email", "contact_username", "original_email",
+        *(name for name in RequestForm.PAGE_ORDER
+          if name not in ("contact_name", "contact_email")),
+    )
+
+
+class LinkRequesterForm(FlaskForm):
+    """Link an email case to the wiki account of its sender (read here, checked by
+    `linking.link_requester`)."""
+
+    username = text(_l("Wikimedia username"), 255,
+                    description=_l("The person must have signed in to the helpdesk once."))
+    version = HiddenField()
