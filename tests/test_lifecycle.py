@@ -7,11 +7,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.db import get_session
-from app.models import AuditEvent, Case, ChecklistItem, Referral, User, WorkingGroup
+from app.models import AuditEvent, Case, ChecklistItem, Referral, WorkingGroup
 
 from .case_client import post_on_case
-from .factories import join_group, make_case, make_user
-from .helpers import SignIn
+from .factories import join_group, make_user
+from .helpers import SignIn, csrf_token
+from .test_intake import form_data
 
 COMMITTEE = ("Ngozi Committee", "Mei Committee", "Carlos Committee")
 
@@ -43,13 +44,13 @@ def browser(app: Flask, sign_in: SignIn, name: str) -> FlaskClient:
 def test_request_goes_from_filing_to_closed(app: Flask, sign_in: SignIn) -> None:
     ids = people(app)
     with app.app_context():
-        db = get_session()
-        case = make_case(db, db.get_one(User, ids["Ada Requester"]))
-        db.commit()
-        ref = case.reference
-        implementation = db.scalars(select(WorkingGroup.id)
-                                    .where(WorkingGroup.slug == "implementation")).one()
+        implementation = get_session().scalars(
+            select(WorkingGroup.id).where(WorkingGroup.slug == "implementation")).one()
     ada = browser(app, sign_in, "Ada Requester")
+    filed = ada.post("/requests/new", data=form_data(csrf_token(ada, "/requests/new")))
+    assert filed.status_code == 302, filed.get_data(as_text=True)[:2000]
+    ref = filed.headers["Location"].rsplit("/", 1)[-1]
+    assert ref.startswith("CPH-")
     page = ada.get(f"/requests/{ref}").get_data(as_text=True)
     assert "Waiting on" in page and "the helpdesk" in page
 
@@ -119,3 +120,10 @@ def test_request_goes_from_filing_to_closed(app: Flask, sign_in: SignIn) -> None
     assert "Needs a data model check" not in page  # internal rationale
     assert "Ask Implementation" not in page  # reviews
     assert "Status: Closed (resolved)" in page
+
+    visitor = app.test_client()  # anonymous: the public projection only
+    public = visitor.get(f"/cases/{ref}").get_data(as_text=True)
+    assert "Baltic maps are coming to Commons." in public
+    assert "ada@example.org" not in public and "Looks like spam" not in public
+    api = visitor.get(f"/api/v1/cases/{ref}").get_json()
+    assert api["state"] == "closed" and api["open"] is False
