@@ -6,7 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..models import Organisation, User, normalise_name
+from ..models import Organisation, User
+from ..partners.duplicates import find_duplicates
 
 
 def registry_choices(db: Session) -> list[tuple[str, str]]:
@@ -18,23 +19,15 @@ def registry_choices(db: Session) -> list[tuple[str, str]]:
 
 def find_duplicate(db: Session, name: str, wikidata_item: str | None) -> tuple[Organisation,
                                                                                str] | None:
-    """A registry entry that a new organisation would duplicate, and what matched.
-
-    Matches the same Wikidata item ("wikidata"), or a name that is equal once case,
-    accents and punctuation are ignored ("name").
-    """
-    if wikidata_item:
-        same_item = db.scalars(select(Organisation).where(
-            Organisation.wikidata_item == wikidata_item).order_by(Organisation.id)).first()
-        if same_item is not None:
-            return same_item, "wikidata"
-    normalised = normalise_name(name)
-    if normalised:
-        same_name = db.scalars(select(Organisation).where(
-            Organisation.normalised_name == normalised).order_by(Organisation.id)).first()
-        if same_name is not None:
-            return same_name, "name"
-    return None
+    """A registry entry that a new organisation would duplicate, and what matched:
+    the same Wikidata item ("wikidata") or a name equal once case, accents and
+    punctuation are ignored ("name"). The registry's own rule, in one place."""
+    found = find_duplicates(db, name, wikidata_item)
+    if not found:
+        return None
+    by_item = next((d for d in found if "wikidata" in d.reasons), None)
+    match = by_item or found[0]
+    return match.organisation, match.reasons[0]
 
 
 def create_organisation(
