@@ -52,3 +52,9 @@ lint: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo
+
+## bench: the benchmark (not part of `make test`); writes bench/results.json and .md.
+##        BENCH_SCALE=0.1 for a quick run; see bench/README.md for the other knobs.
+.PHONY: bench
+bench: setup
+	$(BIN)/python -m bench.run

@@ -6,12 +6,17 @@ closed (and anything uncommitted rolled back) when the request ends.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT = 5  # seconds, for MySQL/MariaDB
 
 
 class Database:
@@ -26,6 +31,10 @@ class Database:
             # Recycle below ToolsDB's wait_timeout so the pool never hands out a
             # connection the server has already dropped.
             options["pool_recycle"] = pool_recycle
+            if url.startswith("mysql"):
+                # A server that is down or unreachable fails fast (503) instead of
+                # holding the request for PyMySQL's default of 10 s.
+                options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
         self.engine: Engine = create_engine(url, **options)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -65,6 +74,16 @@ def init_app(app: Flask) -> Database:
 def get_database() -> Database:
     """The current app's Database."""
     return current_app.extensions["database"]  # type: ignore[no-any-return]
+
+
+def discard_session() -> None:
+    """Drop the request's session after a database error (a new one is made if needed)."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        try:
+            session.close()
+        except Exception:  # the connection may already be gone
+            log.warning("could not close the session after a database error", exc_info=True)
 
 
 def get_session() -> Session:

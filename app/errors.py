@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from typing import NoReturn
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from .db import discard_session
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DBAPIError)
     def database_down(exc: Exception) -> tuple[Response | str, int]:
         log.error("database error: %s", exc)
+        # The error page must not need the database: drop the broken session and the
+        # user loaded through it (their roles would be lazy-loaded from it).
+        discard_session()
+        g.user = None
         return render_error(ServiceUnavailable.code)
 
     @app.errorhandler(Exception)

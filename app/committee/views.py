@@ -1,5 +1,182 @@
-"""Routes of the committee pages."""
+"""Routes of the committee pages: the roster, members' profiles and the guidelines."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from ..db import get_session
+from ..markdown_render import render_markdown
+from ..models import Guideline, User
+from ..regions import language_choices, language_name, region_choices, region_label
+from ..roles import current_roles, role_required
+from . import service
+from .forms import RESERVED_SLUGS, EditGuidelineForm, NewGuidelineForm, ProfileForm
 
 bp = Blueprint("committee", __name__)
+
+
+def _locale() -> str:
+    locale = get_locale()
+    return str(locale) if locale else "en"
+
+
+def _page_or_404(slug: str, lock: bool = False) -> Guideline:
+    page = service.guideline_by_slug(get_session(), slug, lock=lock)
+    if page is None:
+        abort(404)
+    return page
+
+
+@bp.route("/committee")
+def index() -> ResponseReturnValue:
+    """The Expert Committee: its members (languages, regions) and its guidelines pages."""
+    db = get_session()
+    locale = _locale()
+    members = [
+        {
+            "username": member.username,
+            "languages": sorted((language_name(code, locale) for code in member.languages),
+                                key=str.casefold),
+            "regions": [region_label(code) for code in member.regions],
+        }
+        for member in service.committee_members(db)
+    ]
+    return render_template("committee/index.html", members=members,
+                           guidelines=service.guidelines(db),
+                           is_member="committee" in current_roles())
+
+
+@bp.route("/committee/profile", methods=["GET", "POST"])
+@role_required("committee")
+def profile() -> ResponseReturnValue:
+    """A member edits the languages and regions the committee page shows for them."""
+    db = get_session()
+    user: User = g.user
+    saved = service.profile_of(db, user)
+    form = ProfileForm(data={"languages": list(saved.languages or []) if saved else [],
+                             "regions": list(saved.regions or []) if saved else []})
+    form.languages.choices = language_choices(_locale())
+    form.regions.choices = region_choices()
+    if not form.is_submitted():
+        return render_template("committee/profile.html", form=form)
+    if not form.validate():
+        return render_template("committee/profile.html", form=form), 400
+    if service.save_profile(db, user, list(form.languages.data or []),
+                            list(form.regions.data or [])):
+        db.commit()
+        flash(_("Your languages and regions were saved."), "success")
+    else:
+        flash(_("Nothing changed."), "notice")
+    return redirect(url_for("committee.index"), 303)
+
+
+@bp.route("/guidelines/new", methods=["GET", "POST"])
+@role_required("committee")
+def new_guideline() -> ResponseReturnValue:
+    """A member starts a new guidelines page."""
+    form = NewGuidelineForm()
+    if not form.is_submitted():
+        return render_template("committee/new.html", form=form)
+    if not form.validate():
+        return render_template("committee/new.html", form=form), 400
+    db = get_session()
+    slug = form.slug.data or ""
+    taken = _("There is already a page at this address. Choose another short name.")
+    if slug in RESERVED_SLUGS:
+        form.slug.errors = [_("This short name is used by the site itself. Choose another.")]
+        return render_template("committee/new.html", form=form), 400
+    try:
+        page = service.create_guideline(db, g.user, slug, form.title.data or "",
+                                        form.body.data or "", form.summary.data or "")
+        db.commit()
+    except service.SlugTaken:
+        form.slug.errors = [taken]
+        return render_template("committee/new.html", form=form), 400
+    except IntegrityError:  # created by someone else at the same moment
+        db.rollback()
+        form.slug.errors = [taken]
+        return render_template("committee/new.html", form=form), 400
+    flash(_("The page “%(title)s” was created.", title=page.title), "success")
+    return redirect(url_for("committee.guideline", slug=page.slug), 303)
+
+
+@bp.route("/guidelines/<slug>")
+def guideline(slug: str) -> ResponseReturnValue:
+    """A guidelines page, rendered, with when and by whom it was last changed."""
+    db = get_session()
+    page = _page_or_404(slug)
+    return render_template("committee/guideline.html", page=page,
+                           latest=service.latest_revision(db, page),
+                           body=render_markdown(page.body),
+                           is_member="committee" in current_roles())
+
+
+@bp.route("/guidelines/<slug>/edit", methods=["GET", "POST"])
+@role_required("committee")
+def edit_guideline(slug: str) -> ResponseReturnValue:
+    """A member edits a page; an edit based on an old revision is refused (409)."""
+    db = get_session()
+    form = EditGuidelineForm()
+    if not form.is_submitted():
+        page = _page_or_404(slug)
+        latest = service.latest_revision(db, page)
+        form.title.data = page.title
+        form.body.data = page.body
+        form.base_revision.data = str(latest.id if latest else 0)
+        return _edit_page(form, page)
+    page = _page_or_404(slug, lock=True)  # until commit: two saves cannot both pass
+    if not form.validate():
+        return _edit_page(form, page), 400
+    try:
+        revision = service.edit_guideline(
+            db, page, g.user, int(form.base_revision.data or 0), form.title.data or "",
+            form.body.data or "", form.summary.data or "")
+    except service.EditConflict as conflict:
+        db.rollback()
+        latest = conflict.latest
+        form.base_revision.data = str(latest.id)  # saving again now replaces their version
+        author = latest.author.username if latest.author else _("an unknown user")
+        message = _(
+            "%(user)s changed this page on %(date)s, after you started editing, so your "
+            "changes were not saved. Your text is still in the form below; the current "
+            "version is shown under it. Add their changes to yours and save again.",
+            user=author, date=format_datetime(latest.created_at))
+        return _edit_page(form, page, conflict=latest, conflict_message=message), 409
+    if revision is None:
+        flash(_("Nothing changed, so no new version was saved."), "notice")
+    else:
+        db.commit()
+        flash(_("Your changes were saved."), "success")
+    return redirect(url_for("committee.guideline", slug=page.slug), 303)
+
+
+def _edit_page(form: EditGuidelineForm, page: Guideline, **extra: Any) -> str:
+    return render_template("committee/edit.html", form=form, page=page, **extra)
+
+
+@bp.route("/guidelines/<slug>/history")
+def history(slug: str) -> ResponseReturnValue:
+    """Every revision of a page, newest first."""
+    page = _page_or_404(slug)
+    return render_template("committee/history.html", page=page,
+                           revisions=service.revisions(get_session(), page))
+
+
+@bp.route("/guidelines/<slug>/revisions/<int:revision_id>")
+def revision(slug: str, revision_id: int) -> ResponseReturnValue:
+    """One revision of a page, rendered."""
+    db = get_session()
+    page = _page_or_404(slug)
+    found = service.revision_of(db, page, revision_id)
+    if found is None:
+        abort(404)
+    latest = service.latest_revision(db, page)
+    return render_template("committee/revision.html", page=page, revision=found,
+                           body=render_markdown(found.body),
+                           is_latest=latest is not None and latest.id == found.id)

@@ -1,5 +1,63 @@
-"""Routes of the stats pages."""
+"""Routes of the stats pages: the statistics, their CSV export, and "filling the gaps".
 
-from flask import Blueprint
+- ``GET /stats`` — everyone. Signed-out visitors and ordinary users see figures of
+  public cases only; the committee and the helpdesk see every case.
+- ``GET /stats.csv`` — everyone; always the public figures only.
+- ``GET /gaps`` — everyone; countries and counts of public cases only.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template
+from flask.typing import ResponseReturnValue
+from flask_babel import force_locale, get_locale
+
+from ..db import get_session
+from ..i18n import text_direction
+from ..regions import country_name
+from ..roles import current_roles
+from . import export
+from .display import region_name, stage_table, tables
+from .figures import figures, gaps
 
 bp = Blueprint("stats", __name__)
+
+# Roles that see figures of every case, not only the public ones.
+ALL_CASES_ROLES = frozenset({"committee", "helpdesk"})
+
+
+def _language() -> str:
+    return str(get_locale() or "en")
+
+
+@bp.get("/stats")
+def index() -> ResponseReturnValue:
+    """Statistics of cases: public ones, or all of them for the committee and helpdesk."""
+    public = not (current_roles() & ALL_CASES_ROLES)
+    data = figures(get_session(), public=public)
+    rtl = text_direction(_language()) == "rtl"
+    return render_template("stats/index.html", figures=data, tables=tables(data, rtl),
+                           stages=stage_table(data))
+
+
+@bp.get("/stats.csv")
+def csv() -> ResponseReturnValue:
+    """The public figures as CSV (codes and English labels), for everyone alike."""
+    data = figures(get_session(), public=True)
+    with force_locale("en"):
+        body = export.to_csv(export.rows(data))
+    return Response(body, content_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": "attachment; filename=helpdesk-stats.csv",
+    })
+
+
+@bp.get("/gaps", endpoint="gaps")
+def gaps_page() -> ResponseReturnValue:
+    """Countries with public requests and no working-group member from them."""
+    language = _language()
+    named = [(country_name(gap.country, language), gap) for gap in gaps(get_session())]
+    named.sort(key=lambda pair: (-pair[1].requests, pair[0].casefold()))
+    found = [{"name": name, "region": region_name(gap.region), "requests": gap.requests}
+             for name, gap in named]
+    return render_template("stats/gaps.html", gaps=found)
+

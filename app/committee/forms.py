@@ -1,0 +1,110 @@
+"""Forms of the committee pages: a member's profile and the guidelines pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+
+from ..intake.fields import CheckboxGroupField, ValidChoice
+
+SLUG_PATTERN = r"^[a-z0-9-]{2,100}$"
+# Addresses under /guidelines/ that are pages of their own, not guidelines.
+RESERVED_SLUGS = frozenset({"new"})
+MAX_TITLE = 255
+MAX_BODY = 100_000
+# The body columns are TEXT, which holds at most 65,535 bytes on MariaDB; a longer
+# text (in UTF-8) is refused with a message instead of failing in the database.
+MAX_BODY_BYTES = 65_535
+MAX_SUMMARY = 500
+
+
+def clean(value: Any) -> Any:
+    """Text without NUL bytes and surrounding white space."""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+
+
+def clean_body(value: Any) -> Any:
+    """Markdown without NUL bytes and without trailing white space (indentation counts)."""
+    return value.replace("\x00", "").rstrip() if isinstance(value, str) else value
+
+
+def _fits_storage(form: Any, field: Field) -> None:
+    if len((field.data or "").encode("utf-8")) > MAX_BODY_BYTES:
+        raise ValidationError(str(_l(
+            "This text is too long to be stored: at most %(max)s bytes in UTF-8 (letters "
+            "outside the Latin alphabet take two to four bytes each). Split it into "
+            "several pages.", max=f"{MAX_BODY_BYTES:,}")))
+
+
+class ProfileForm(FlaskForm):
+    """What the committee page shows about a member: languages and regions."""
+
+    languages = SelectMultipleField(
+        _l("Languages you work in"), validate_choice=False,
+        validators=[ValidChoice(required=False)],
+        render_kw={"size": 10},
+        description=_l("To choose several, hold Ctrl (⌘ on a Mac) while you click."),
+    )
+    regions = CheckboxGroupField(
+        _l("Regions you know well"), validators=[ValidChoice(required=False)],
+    )
+
+
+class GuidelineForm(FlaskForm):
+    """A guidelines page's title and text, and a summary of the change."""
+
+    title = StringField(
+        _l("Title"), filters=[clean],
+        validators=[DataRequired(message=_l("Give the page a title.")),
+                    Length(max=MAX_TITLE, message=_l(
+                        "A title has at most %(max)d characters."))],
+        render_kw={"maxlength": MAX_TITLE},
+    )
+    body = TextAreaField(
+        _l("Text"), filters=[clean_body],
+        validators=[DataRequired(message=_l("Write the text of the page.")),
+                    Length(max=MAX_BODY, message=_l(
+                        "The text has at most %(max)d characters.")),
+                    _fits_storage],
+        description=_l("Markdown: # Heading, **bold**, *italic*, [link](https://…), "
+                       "lists, tables and ``` code blocks. HTML and images are removed."),
+        render_kw={"rows": 20},
+    )
+    summary = StringField(
+        _l("Summary of your change"), filters=[clean],
+        validators=[Length(max=MAX_SUMMARY, message=_l(
+            "A summary has at most %(max)d characters."))],
+        description=_l("Shown in the page's history, e.g. “Added a section on licences”."),
+        render_kw={"maxlength": MAX_SUMMARY},
+    )
+
+
+class NewGuidelineForm(GuidelineForm):
+    """A new guidelines page: its address (slug) too."""
+
+    slug = StringField(
+        _l("Short name in the address"), filters=[clean],
+        validators=[
+            DataRequired(message=_l("Give the page a short name for its address.")),
+            Regexp(SLUG_PATTERN, message=_l(
+                "Use 2 to 100 lower-case letters (a–z), digits and hyphens, like "
+                "“licence-checks”.")),
+        ],
+        description=_l("Used in the page's address, after /guidelines/; it cannot be "
+                       "changed later."),
+        render_kw={"maxlength": 100},
+    )
+
+
+class EditGuidelineForm(GuidelineForm):
+    """An edit: it remembers the revision it started from, to catch edit conflicts."""
+
+    base_revision = HiddenField(
+        validators=[Regexp(r"^[0-9]{1,18}$", message=_l(
+            "The form did not say which version you edited. Reload the page and try again."
+        ))],
+    )

@@ -1,0 +1,188 @@
+"""The committee's roster, profiles and guidelines pages: reading and changing them.
+
+Every change is audited in the caller's session; the caller commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from .. import audit
+from ..models import CommitteeProfile, Guideline, GuidelineRevision, RoleGrant, User, utcnow
+from ..regions import REGIONS
+
+
+class SlugTaken(ValueError):
+    """Another guidelines page already has this address."""
+
+
+class EditConflict(Exception):
+    """Someone saved the page after the editor loaded it."""
+
+    def __init__(self, latest: GuidelineRevision) -> None:
+        super().__init__(latest.id)
+        self.latest = latest
+
+
+@dataclass(frozen=True)
+class Member:
+    """A committee member as the public roster shows them (nothing private)."""
+
+    username: str
+    languages: list[str]
+    regions: list[str]
+
+
+def committee_members(session: Session) -> list[Member]:
+    """Users holding the committee role, by username, with their profile's choices."""
+    users = session.scalars(
+        select(User).join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.role == "committee")
+    ).all()
+    profiles = {
+        profile.user_id: profile
+        for profile in session.scalars(
+            select(CommitteeProfile).where(CommitteeProfile.user_id.in_([u.id for u in users]))
+        )
+    } if users else {}
+    members = []
+    for user in users:
+        profile = profiles.get(user.id)
+        members.append(Member(
+            username=user.username,
+            languages=list(profile.languages or []) if profile else [],
+            regions=[code for code in REGIONS if profile and code in (profile.regions or [])],
+        ))
+    return sorted(members, key=lambda member: (member.username.casefold(), member.username))
+
+
+def profile_of(session: Session, user: User) -> CommitteeProfile | None:
+    """The user's committee profile, if they saved one."""
+    return session.scalars(
+        select(CommitteeProfile).where(CommitteeProfile.user_id == user.id)
+    ).first()
+
+
+def save_profile(session: Session, user: User, languages: list[str],
+                 regions: list[str]) -> bool:
+    """Save the member's languages and regions (audited); False when nothing changed."""
+    languages = list(dict.fromkeys(languages))
+    regions = [code for code in REGIONS if code in set(regions)]
+    profile = profile_of(session, user)
+    before = ({"languages": list(profile.languages or []), "regions": list(profile.regions or [])}
+              if profile else None)
+    after = {"languages": languages, "regions": regions}
+    if before == after or (before is None and not languages and not regions):
+        return False
+    if profile is None:
+        profile = CommitteeProfile(user_id=user.id)
+        session.add(profile)
+    profile.languages = languages
+    profile.regions = regions
+    profile.updated_at = utcnow()
+    session.flush()
+    audit.record(session, user, "committee.profile", "committee_profile", profile.id,
+                 before=before, after=after)
+    return True
+
+
+def guidelines(session: Session) -> list[Guideline]:
+    """Every guidelines page, by title."""
+    pages = session.scalars(select(Guideline)).all()
+    return sorted(pages, key=lambda page: (page.title.casefold(), page.slug))
+
+
+def guideline_by_slug(session: Session, slug: str, lock: bool = False) -> Guideline | None:
+    """The page at /guidelines/<slug> (its row locked until commit with `lock`)."""
+    query = select(Guideline).where(Guideline.slug == slug)
+    if lock:
+        query = query.with_for_update()
+    return session.scalars(query).first()
+
+
+def latest_revision(session: Session, guideline: Guideline) -> GuidelineRevision | None:
+    """The page's newest revision."""
+    return session.scalars(
+        select(GuidelineRevision).options(selectinload(GuidelineRevision.author))
+        .where(GuidelineRevision.guideline_id == guideline.id)
+        .order_by(GuidelineRevision.id.desc()).limit(1)
+    ).first()
+
+
+def revisions(session: Session, guideline: Guideline) -> list[GuidelineRevision]:
+    """The page's revisions, newest first."""
+    return list(session.scalars(
+        select(GuidelineRevision).options(selectinload(GuidelineRevision.author))
+        .where(GuidelineRevision.guideline_id == guideline.id)
+        .order_by(GuidelineRevision.id.desc())
+    ))
+
+
+def revision_of(session: Session, guideline: Guideline,
+                revision_id: int) -> GuidelineRevision | None:
+    """One revision of this page (None if it belongs to another page or does not exist)."""
+    return session.scalars(
+        select(GuidelineRevision).options(selectinload(GuidelineRevision.author))
+        .where(GuidelineRevision.id == revision_id,
+               GuidelineRevision.guideline_id == guideline.id)
+    ).first()
+
+
+def create_guideline(session: Session, author: User, slug: str, title: str, body: str,
+                     summary: str) -> Guideline:
+    """A new page and its first revision (audited). Raises SlugTaken."""
+    if guideline_by_slug(session, slug) is not None:
+        raise SlugTaken(slug)
+    now = utcnow()
+    page = Guideline(slug=slug, title=title, body=body, created_at=now, updated_at=now)
+    session.add(page)
+    session.flush()
+    revision = GuidelineRevision(guideline_id=page.id, title=title, body=body,
+                                 summary=summary, author_id=author.id, created_at=now)
+    session.add(revision)
+    session.flush()
+    audit.record(session, author, "guideline.create", "guideline", page.id, before=None,
+                 after=_snapshot(page, revision))
+    return page
+
+
+def edit_guideline(session: Session, page: Guideline, author: User, base_revision_id: int,
+                   title: str, body: str, summary: str) -> GuidelineRevision | None:
+    """Save a new revision (audited); None when nothing changed.
+
+    Raises EditConflict when a revision newer than `base_revision_id` exists. Lock the
+    page's row first (`guideline_by_slug(..., lock=True)`) so two saves cannot both
+    pass the check.
+    """
+    latest = latest_revision(session, page)
+    if latest is not None and latest.id != base_revision_id:
+        raise EditConflict(latest)
+    if latest is not None and title == page.title and body == page.body:
+        return None
+    before = _snapshot(page, latest)
+    now = utcnow()
+    revision = GuidelineRevision(guideline_id=page.id, title=title, body=body,
+                                 summary=summary, author_id=author.id, created_at=now)
+    session.add(revision)
+    page.title = title
+    page.body = body
+    page.updated_at = now
+    session.flush()
+    audit.record(session, author, "guideline.edit", "guideline", page.id, before=before,
+                 after=_snapshot(page, revision))
+    return revision
+
+
+def _snapshot(page: Guideline, revision: GuidelineRevision | None) -> dict[str, object]:
+    """What the audit log keeps: the text itself stays in the page's revisions."""
+    return {
+        "slug": page.slug,
+        "title": revision.title if revision else page.title,
+        "revision_id": revision.id if revision else None,
+        "summary": revision.summary if revision else "",
+        "body_length": len(revision.body if revision else page.body),
+    }
+

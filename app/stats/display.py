@@ -1,0 +1,125 @@
+"""Labels, formatted numbers, tables and charts of the figures, for pages and the CSV.
+
+Labels follow the current language (wrap calls in `flask_babel.force_locale`
+for English); codes stay codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import format_date, format_decimal, format_number
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from ..regions import region_label
+from ..vocab import ORGANISATION_KINDS, THEMES, label
+from ..workflow.transitions import STATES
+from .charts import PROGRESSIVE, SUCCESS, Bar, Series, bar_chart
+from .figures import UNKNOWN, Figures, Month
+
+
+def state_label(code: str) -> str:
+    """A state's name in the current language."""
+    return str(STATES.get(code, code))
+
+
+def theme_label(code: str) -> str:
+    """A theme's name in the current language."""
+    return label(THEMES, code)
+
+
+def region_name(code: str | None) -> str:
+    """A region's name in the current language (a placeholder for none)."""
+    if not code or code == UNKNOWN:
+        return _("No region given")
+    return region_label(code)
+
+
+def kind_label(code: str) -> str:
+    """A kind of organisation in the current language."""
+    return label(ORGANISATION_KINDS, code)
+
+
+def month_label(month: Month) -> str:
+    """A month as the current language writes it, e.g. "Jan 2026"."""
+    return format_date(date(month.year, month.month, 1), "MMM y")
+
+
+def days(value: Decimal | None) -> str | None:
+    """Days with one decimal, in the current language (None stays None)."""
+    return None if value is None else format_decimal(value, format="#,##0.0")
+
+
+@dataclass
+class Table:
+    """A section of the page: a chart (optional) and a table with the same numbers."""
+
+    id: str
+    title: str
+    key_header: str
+    columns: list[str]
+    rows: list[tuple[str, list[str | None]]] = field(default_factory=list)
+    chart: Markup | None = None
+
+
+def _description() -> str:
+    return _("A horizontal bar chart. The table that follows it gives the same numbers.")
+
+
+def count_table(table_id: str, title: str, key_header: str,
+                counts: list[tuple[str, int]], name: Callable[[str], str], rtl: bool) -> Table:
+    """A chart and table of one count per code, labelled by `name(code)`."""
+    labelled = [(name(code), value) for code, value in counts]
+    bars = [Bar(text, (value,), (format_number(value),)) for text, value in labelled]
+    return Table(
+        id=table_id, title=title, key_header=key_header, columns=[_("Cases")],
+        rows=[(text, [format_number(value)]) for text, value in labelled],
+        chart=bar_chart(f"chart-{table_id}", title, _description(), bars, rtl=rtl)
+        if bars else None,
+    )
+
+
+def month_table(months: list[Month], rtl: bool) -> Table:
+    """Cases opened and closed per month: a two-series chart and its table."""
+    title = _("Cases opened and closed per month")
+    opened, closed = _("Opened"), _("Closed")
+    rows: list[tuple[str, list[str | None]]] = []
+    bars: list[Bar] = []
+    for month in months:
+        texts = (format_number(month.opened), format_number(month.closed))
+        rows.append((month_label(month), list(texts)))
+        bars.append(Bar(month_label(month), (month.opened, month.closed), texts))
+    chart = bar_chart("chart-months", title, _description(), bars,
+                      (Series(opened, PROGRESSIVE), Series(closed, SUCCESS)), rtl=rtl)
+    return Table(id="months", title=title, key_header=_("Month"), columns=[opened, closed],
+                 rows=rows, chart=chart if bars else None)
+
+
+def stage_table(figures: Figures) -> Table:
+    """Median and 90th percentile of completed stays per stage (a table, no chart)."""
+    return Table(
+        id="stages", title=_("Time in each stage"), key_header=_("Stage"),
+        columns=[_("Completed stays"), _("Median (days)"), _("90th percentile (days)")],
+        rows=[(state_label(stage.state),
+               [format_number(stage.stays), days(stage.median_days), days(stage.p90_days)])
+              for stage in figures.stage_times],
+    )
+
+
+def tables(figures: Figures, rtl: bool = False) -> list[Table]:
+    """Every chart-and-table section of the statistics page, in page order."""
+    return [
+        count_table("state", _("Cases by stage"), _("Stage"), figures.by_state, state_label,
+                    rtl),
+        count_table("theme", _("Cases by theme"), _("Theme"), figures.by_theme, theme_label,
+                    rtl),
+        count_table("region", _("Cases by region"), _("Region"), figures.by_region,
+                    region_name, rtl),
+        count_table("organisation-kind", _("Cases by kind of organisation"),
+                    _("Kind of organisation"), figures.by_kind, kind_label, rtl),
+        month_table(figures.months, rtl),
+    ]
