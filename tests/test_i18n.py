@@ -27,12 +27,20 @@ from .conftest import app_config, empty_all_tables
 from .factories import make_user
 from .helpers import SignIn
 from .pseudo import extract_catalogue
-from .test_pseudo_locale import ANONYMOUS_ONLY, NOT_HTML
 
 ROOT = Path(__file__).resolve().parent.parent
 LANG = re.compile(r'<html lang="([^"]+)" dir="([^"]+)"')
 PLACEHOLDER = re.compile(r"%\((\w+)\)[#0\- +]*(?:\d+)?(?:\.\d+)?[a-zA-Z]")
 COUNTS = {"num", "count", "n"}  # a plural form may spell the number out instead
+
+
+# Routes that are not HTML pages, and the one page only a signed-out visitor gets.
+NOT_HTML = {
+    "/static/<path:filename>", "/api/v1/cases", "/api/v1/cases/<reference>",
+    "/api/v1/working-groups", "/api/v1/openapi.json", "/cases.atom", "/stats.csv",
+    "/healthz", "/login",
+}
+ANONYMOUS_ONLY = {"/oauth-callback"}
 
 
 def page_language(html: str) -> tuple[str, str]:
