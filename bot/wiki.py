@@ -289,12 +289,28 @@ class PywikibotWiki:
 
     # -- writing ----------------------------------------------------------------------
 
+    def _changed_since_read(self, page: LoadedPage) -> bool:
+        """Has the page a newer revision than the one read? (One small query.)"""
+        before = _request_count
+        try:
+            fresh = self.pywikibot.Page(self.site, page.title)
+            latest = fresh.latest_revision_id
+        except self._errors() as error:
+            raise WikiUnavailable(f"cannot read {page.title}: {error}") from error
+        finally:
+            self._reads += _request_count - before
+        return page.revid is not None and int(latest) != int(page.revid)
+
     def save(self, page: LoadedPage, text: str, summary: str) -> int | None:
         """Save `text` to `page` as a bot edit based on the revision that was read."""
         exceptions = self.pywikibot.exceptions
         handle = page.handle
         handle.text = text
         options: dict[str, Any] = {"createonly": True}
+        if page.exists and self._changed_since_read(page):
+            # MediaWiki compares timestamps of one-second resolution, so an edit made in
+            # the same second as the revision we read could slip through: look first.
+            raise EditConflict(f"{page.title} changed after it was read")
         if page.exists:
             # The revision id as well as pywikibot's basetimestamp: timestamps have
             # one-second resolution, so an edit in the same second as the revision read
