@@ -746,8 +746,15 @@ def test_wiki_save_sends_the_base_revision_and_maps_refusals(tmp_path: Path) -> 
     from bot.wiki import PywikibotWiki
 
     wiki = PywikibotWiki(config(tmp_path))
+    newer: dict[str, bool] = {"T": False}
+    wiki._changed_since_read = lambda page: newer[page.title]  # type: ignore[method-assign]
     handle = StubHandle()
     page = LoadedPage(title="T", exists=True, text="old", revid=11, handle=handle)
+    newer["T"] = True  # someone saved after we read: a conflict, nothing sent
+    with pytest.raises(EditConflict):
+        wiki.save(page, "new text", "the summary")
+    assert handle.calls == []
+    newer["T"] = False
     assert wiki.save(page, "new text", "the summary") == 12
     assert handle.text == "new text"
     assert handle.calls == [{"summary": "the summary", "minor": False, "bot": True,
