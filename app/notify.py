@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Case, Membership, OutboxMessage, RoleGrant, User, WorkingGroup
+from .models import Case, Membership, OutboxMessage, User, WorkingGroup
+from .roles import users_with_role
 from .workflow.transitions import STATES
 
 Recipient = tuple[str, str, int | None]  # address, language, user id
@@ -42,8 +43,7 @@ def _users(users: Iterable[User]) -> list[Recipient]:
 
 
 def _helpdesk(db: Session) -> list[Recipient]:
-    return _users(db.scalars(select(User).join(RoleGrant, RoleGrant.user_id == User.id)
-                             .where(RoleGrant.role == "helpdesk")))
+    return _users(users_with_role(db, "helpdesk"))
 
 
 def _enqueue(db: Session, case: Case, recipients: Iterable[Recipient], kind: str,

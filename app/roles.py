@@ -81,6 +81,12 @@ def find_user(session: Session, username: str) -> User | None:
     return session.scalars(select(User).where(User.username == name)).first()
 
 
+def users_with_role(db: Session, role: str) -> list[User]:
+    """Everyone granted `role`, by username."""
+    return list(db.scalars(select(User).join(RoleGrant, RoleGrant.user_id == User.id)
+                           .where(RoleGrant.role == role).order_by(User.username)))
+
+
 def grant_role(session: Session, user: User, role: str, actor: User | None) -> RoleGrant:
     """Give `user` the role; audited. Raises RoleError if unknown or already held."""
     if role not in ROLES:

@@ -20,12 +20,11 @@ from ..models import (
     Membership,
     Referral,
     Review,
-    RoleGrant,
     User,
     WorkingGroup,
 )
 from ..regions import country_name, language_name, region_label
-from ..roles import login_required
+from ..roles import login_required, users_with_role
 from ..workflow import checklists, transitions
 from ..workflow.clock import stage_clock
 from ..workflow.service import committee_members, recused_ids, related_cases, review_stage
@@ -36,9 +35,7 @@ from .timeline import timeline
 
 
 def _helpdesk_staff() -> list[User]:
-    return list(get_session().scalars(
-        select(User).join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(RoleGrant.role == "helpdesk").order_by(User.username)))
+    return users_with_role(get_session(), "helpdesk")
 
 
 def _usernames(ids: list[int]) -> list[str]:

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import audit
-from ..models import CommitteeProfile, Guideline, GuidelineRevision, RoleGrant, User, utcnow
+from ..models import CommitteeProfile, Guideline, GuidelineRevision, User, utcnow
 from ..regions import REGIONS
+from ..roles import users_with_role
 
 
 class SlugTaken(ValueError):
@@ -38,10 +39,7 @@ class Member:
 
 def committee_members(session: Session) -> list[Member]:
     """Users holding the committee role, by username, with their profile's choices."""
-    users = session.scalars(
-        select(User).join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(RoleGrant.role == "committee")
-    ).all()
+    users = users_with_role(session, "committee")
     profiles = {
         profile.user_id: profile
         for profile in session.scalars(

@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, String, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, contains_eager, joinedload
 
-from ..models import Case, ConflictOfInterest, Organisation, Review, RoleGrant, User
+from ..models import Case, ConflictOfInterest, Organisation, Review, User
 from ..pagination import Page
+from ..roles import users_with_role
 from ..vocab import PRIORITY_ORDER
 from ..workflow.transitions import OPEN_STATES
 from .filters import UNASSIGNED, QueueFilters
@@ -124,8 +125,7 @@ def waiting_for_review_count(db: Session, member_id: int) -> int:
 
 def helpdesk_staff(db: Session) -> list[User]:
     """Everyone with the helpdesk role, by name: the people cases are assigned to."""
-    return list(db.scalars(select(User).join(RoleGrant, RoleGrant.user_id == User.id)
-                           .where(RoleGrant.role == "helpdesk").order_by(User.username)))
+    return users_with_role(db, "helpdesk")
 
 
 @dataclass(frozen=True)

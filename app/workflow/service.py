@@ -31,7 +31,7 @@ from ..models import (
     WorkingGroup,
     utcnow,
 )
-from ..roles import roles_of
+from ..roles import roles_of, users_with_role
 from . import transitions
 from .checklists import template_for
 from .errors import NotAllowed, StaleVersion, WorkflowError, WrongState
@@ -186,12 +186,7 @@ def take_action(db: Session, case: Case, actor: User, access: CaseAccess, action
 
 def committee_members(db: Session) -> list[User]:
     """Everyone with the committee role."""
-    from ..models import RoleGrant
-
-    return list(db.scalars(
-        select(User).join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(RoleGrant.role == "committee").order_by(User.username)
-    ))
+    return users_with_role(db, "committee")
 
 
 def recused_ids(db: Session, case: Case) -> set[int]:
