@@ -60,10 +60,11 @@ MAX_PAGE = 1_000_000
 
 def parse_int(args: Mapping[str, str], name: str, default: int,
               maximum: int = MAX_PAGE) -> int:
-    """A whole number from 1 to `maximum`, or `default` when absent."""
-    raw = (args.get(name) or "").strip()
-    if not raw:
+    """A whole number from 1 to `maximum`, or `default` when absent (given but empty is
+    an error: no form of ours sends an empty page number)."""
+    if name not in args:
         return default
+    raw = (args.get(name) or "").strip()
     digits = raw.lstrip("0")
     if not raw.isascii() or not raw.isdigit() or not digits:
         raise ParamError(_("“%(name)s” must be a whole number of at least 1.", name=name))
