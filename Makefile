@@ -25,14 +25,20 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-setup: $(BIN)/.installed compile-translations
+# axe-core for the browser tests' accessibility checks (package.json pins it).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+setup: $(BIN)/.installed node_modules/.installed compile-translations
 
 compile-translations: $(BIN)/.installed
 	$(BIN)/pybabel compile --statistics -d translations
 
 ## translations: extract messages, update every catalogue, compile
 translations: $(BIN)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-comments=Translators: \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 \
+		--add-comments=Translators: \
 		--sort-by-file --project="Content Partnerships Helpdesk" -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 	$(MAKE) compile-translations
@@ -50,11 +56,24 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check app bot standin tests
 	$(BIN)/mypy
 
+## audit: bandit (fails on any high-severity finding) and pip-audit (fails on any
+##        known vulnerability in the installed dependencies)
+.PHONY: audit
+audit: $(BIN)/.installed
+	$(BIN)/bandit -q -r app bot standin --severity-level high
+	$(BIN)/python .ci/dependency_audit.py
+
 clean:
-	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) node_modules instance translations/*/LC_MESSAGES/*.mo
 
 ## bench: the benchmark (not part of `make test`); writes bench/results.json and .md.
 ##        BENCH_SCALE=0.1 for a quick run; see bench/README.md for the other knobs.
 .PHONY: bench
 bench: setup
 	$(BIN)/python -m bench.run
+
+## screenshots: PNGs of the main pages in docs/screenshots/ (shown in README.md), taken
+##              with Debian's chromium on the demo data
+.PHONY: screenshots
+screenshots: setup
+	$(BIN)/python -m tests.browser.screenshots

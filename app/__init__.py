@@ -9,7 +9,8 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import db, errors, i18n, security, templating
+from . import db, errors, i18n, ratelimit, security, templating
+from .auth import sessions
 from .config import check_production, load_config
 
 csrf = CSRFProtect()
@@ -24,10 +25,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     check_production(app.config)
     if app.config["HELPDESK_ENV"] == "production":
         # Toolforge's front proxy terminates HTTPS and sets X-Forwarded-*.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+        # The client address (rate limits key on it) is the one the proxy saw: addresses a
+        # client puts in X-Forwarded-For itself, left of the proxy's, are ignored.
+        x_for = int(app.config.get("PROXY_FIX_X_FOR", 1))
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=1, x_host=1)  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO)
 
     db.init_app(app)
+    sessions.init_app(app)  # before the CSRF check: a session whose roles changed is renewed
     csrf.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
@@ -53,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                       stats_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # read-only GET endpoints; no cookies needed
+    ratelimit.init_app(app)  # after the blueprints: it wraps the views it limits
 
     from .cli import register_cli
 

@@ -7,6 +7,7 @@ holds on this case ("requester", "helpdesk", "committee", "group_member",
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -51,24 +52,36 @@ class CaseAccess:
         return roles
 
 
-def case_access(db: Session, user: User | None, case: Case) -> CaseAccess:
-    """Work out the user's roles on this case."""
+def case_access(db: Session, user: User | None, case: Case, *,
+                conflict_member_ids: Collection[int] | None = None,
+                in_referred_group: bool | None = None) -> CaseAccess:
+    """Work out the user's roles on this case.
+
+    A caller that has already read the case's conflicts of interest (the members who
+    declared one) or whether the user belongs to a group the case was referred to
+    passes them, and no query is made for them.
+    """
     if user is None:
         return CaseAccess(frozenset())
     roles: set[str] = set(roles_of(user) & {"helpdesk", "committee"})
     if case.requester_id is not None and case.requester_id == user.id:
         roles.add("requester")
-    if "committee" in roles and db.scalar(
-        select(ConflictOfInterest.id).where(
-            ConflictOfInterest.case_id == case.id, ConflictOfInterest.member_id == user.id
-        )
-    ):
-        roles.add("recused")
-    if db.scalar(
-        select(Referral.id)
-        .join(Membership, Membership.group_id == Referral.group_id)
-        .where(Referral.case_id == case.id, Membership.user_id == user.id)
-        .limit(1)
-    ):
+    if "committee" in roles:
+        if conflict_member_ids is not None:
+            recused = user.id in conflict_member_ids
+        else:
+            recused = bool(db.scalar(select(ConflictOfInterest.id).where(
+                ConflictOfInterest.case_id == case.id, ConflictOfInterest.member_id == user.id
+            )))
+        if recused:
+            roles.add("recused")
+    if in_referred_group is None:
+        in_referred_group = bool(db.scalar(
+            select(Referral.id)
+            .join(Membership, Membership.group_id == Referral.group_id)
+            .where(Referral.case_id == case.id, Membership.user_id == user.id)
+            .limit(1)
+        ))
+    if in_referred_group:
         roles.add("group_member")
     return CaseAccess(frozenset(roles))

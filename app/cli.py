@@ -6,7 +6,6 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from . import schema
 from .db import get_session
 from .roles import ROLES, RoleError, find_user, grant_role, revoke_role
 
@@ -31,6 +30,8 @@ def db_group() -> None:
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Migrate the database up to REVISION (default: head)."""
+    from . import schema  # Alembic: imported only when a db command runs (fast web start)
+
     schema.upgrade(current_app.config["DATABASE_URL"], revision)
     click.echo(f"Database upgraded to {revision}.")
 
@@ -39,6 +40,8 @@ def db_upgrade(revision: str) -> None:
 @click.argument("revision", default="-1")
 def db_downgrade(revision: str) -> None:
     """Migrate the database down to REVISION (default: one step; 'base' empties it)."""
+    from . import schema
+
     schema.downgrade(current_app.config["DATABASE_URL"], revision)
     click.echo(f"Database downgraded to {revision}.")
 
@@ -46,6 +49,8 @@ def db_downgrade(revision: str) -> None:
 @db_group.command("current")
 def db_current() -> None:
     """Show the database's current revision."""
+    from . import schema
+
     schema.current(current_app.config["DATABASE_URL"])
 
 
@@ -53,6 +58,8 @@ def db_current() -> None:
 @click.option("-m", "--message", required=True, help="What the migration does.")
 def db_revision(message: str) -> None:
     """Write a new migration from the difference between models and database."""
+    from . import schema
+
     schema.revision(current_app.config["DATABASE_URL"], message)
 
 

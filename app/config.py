@@ -17,6 +17,10 @@ DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - a marker that production 
 DEFAULT_MW_URI = "https://meta.wikimedia.org/w/index.php"
 TOOLSDB_HOST = "tools.db.svc.wikimedia.cloud"
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+# Rate limits (app/ratelimit.py): "amount/period" items separated by ";".
+DEFAULT_SIGN_IN_LIMIT = "10/minute;50/hour"  # per client address, /login and /oauth-callback
+DEFAULT_FILING_LIMIT = "5/hour;20/day"  # per user, requests filed through "Ask for help"
+DEFAULT_EMAIL_INTAKE_LIMIT = "30/hour;200/day"  # per staff member, requests logged from email
 
 
 class ConfigError(RuntimeError):
@@ -89,6 +93,14 @@ def load_config() -> dict[str, Any]:
         "COMMITTEE_QUORUM": int(_env("COMMITTEE_QUORUM", "3") or 3),
         "REMIND_AFTER_DAYS": float(_env("REMIND_AFTER_DAYS", "14") or 14),
         "EXPIRE_AFTER_DAYS": float(_env("EXPIRE_AFTER_DAYS", "30") or 30),
+        "RATELIMIT_ENABLED": _env("RATELIMIT_ENABLED", "true"),
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_KEY_PREFIX": _env("RATELIMIT_KEY_PREFIX", "helpdesk"),
+        "RATELIMIT_SIGN_IN": _env("RATELIMIT_SIGN_IN", DEFAULT_SIGN_IN_LIMIT),
+        "RATELIMIT_FILING": _env("RATELIMIT_FILING", DEFAULT_FILING_LIMIT),
+        "RATELIMIT_EMAIL_INTAKE": _env("RATELIMIT_EMAIL_INTAKE", DEFAULT_EMAIL_INTAKE_LIMIT),
+        # Proxies in front of the app that append to X-Forwarded-For (production only).
+        "PROXY_FIX_X_FOR": int(_env("PROXY_FIX_X_FOR", "1") or 1),
     }
 
 

@@ -13,10 +13,31 @@ from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.routing import IntegerConverter, Map
 
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 5  # seconds, for MySQL/MariaDB
+# The largest id an INTEGER primary key holds on MariaDB (signed INT); SQLite refuses
+# numbers past 2**63 outright, so larger numbers from a request must never reach a query.
+MAX_ID = 2**31 - 1
+
+
+def as_id(value: object) -> int | None:
+    """A row id sent by a client: a whole number from 1 to MAX_ID, else None (no row)."""
+    text = str(value).strip() if value is not None else ""
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in routes: only numbers an id column can hold (a larger one is a 404)."""
+
+    def __init__(self, url_map: Map, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = None, signed: bool = False) -> None:
+        super().__init__(url_map, fixed_digits, min, MAX_ID if max is None else max, signed)
 
 
 class Database:
@@ -61,6 +82,7 @@ def init_app(app: Flask) -> Database:
     """Attach a Database to the app and close sessions after each request."""
     database = Database(app.config["DATABASE_URL"], app.config.get("DB_POOL_RECYCLE", 280))
     app.extensions["database"] = database
+    app.url_map.converters["int"] = IdConverter  # before any route is added
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:

@@ -61,12 +61,23 @@ def _enqueue(db: Session, case: Case, recipients: Iterable[Recipient], kind: str
 
 def _render(case: Case, kind: str, context: dict[str, object]) -> tuple[str, str]:
     subjects = {
+        # Translators: the subject of an email to the requester after filing; %(ref)s is the case
+        # reference, like CPH-2026-0042.
         "created": _("We received your request %(ref)s", ref=case.reference),
+        # Translators: the subject of an email to the helpdesk; %(ref)s is the case reference (like
+        # CPH-2026-0042), %(title)s the request's title.
         "new_request": _("New request %(ref)s: %(title)s", ref=case.reference, title=case.title),
+        # Translators: the subject of an email to the requester; %(ref)s is the case reference (like
+        # CPH-2026-0042), %(state)s the name of its new stage, e.g. 'In support'.
         "state_changed": _("Your request %(ref)s is now: %(state)s", ref=case.reference,
                            state=str(STATES.get(case.state, case.state))),
+        # Translators: the subject of an email; %(ref)s is the case reference, like CPH-2026-0042.
         "message": _("New message on %(ref)s", ref=case.reference),
+        # Translators: the subject of an email to members of a working group that the Expert
+        # Committee asked for help (a referral); %(ref)s is the case reference.
         "referral": _("Your working group is asked about %(ref)s", ref=case.reference),
+        # Translators: the subject of an email reminding the requester to answer the committee's
+        # questions; %(ref)s is the case reference.
         "reminder": _("Reminder: %(ref)s is waiting for your answer", ref=case.reference),
     }
     body = render_template(f"email/{kind}.txt", case=case, url=case_url(case),

@@ -11,13 +11,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, func, select
-from sqlalchemy import case as sql_case
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    cast,
+    false,
+    func,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.orm import Session, joinedload, load_only
 
 from .models import Case, Organisation, utcnow
+from .vocab import label
 from .workflow.clock import stage_clock
 from .workflow.transitions import CLOSED_STATES, STATES
 
@@ -29,13 +40,26 @@ PUBLIC_FIELDS = (
 
 
 def is_public_clause() -> ColumnElement[bool]:
-    """The SQL condition of the public projection (for joins from other tables)."""
-    return and_(Case.public_listing.is_(True), Case.state != "submitted")
+    """The SQL condition of the public projection (for joins from other tables).
+    (`= true`, not `IS true`: MariaDB uses an index only for the former.)"""
+    return and_(Case.public_listing == true(), Case.state != "submitted")
+
+
+# The columns `project()` and `project_stage()` read: nothing else is loaded (not the
+# description, the contact details or the other JSON lists).
+PROJECTED_COLUMNS = (
+    Case.reference, Case.title, Case.version, Case.organisation_id, Case.themes, Case.region,
+    Case.target_projects, Case.state, Case.public_listing, Case.public_summary,
+    Case.created_at, Case.updated_at, Case.state_changed_at, Case.stage_started_at,
+    Case.paused_seconds,
+)
 
 
 def public_cases() -> Select[tuple[Case]]:
-    """The query of every publicly listed case."""
-    return select(Case).where(is_public_clause())
+    """The query of every publicly listed case (only the projected columns loaded)."""
+    return select(Case).where(is_public_clause()).options(
+        load_only(*PROJECTED_COLUMNS),
+        joinedload(Case.organisation).load_only(Organisation.name, Organisation.kind))
 
 
 def is_public(case: Case) -> bool:
@@ -58,7 +82,7 @@ def project(case: Case, base_url: str, now: datetime | None = None) -> dict[str,
         "region": case.region,
         "target_projects": list(case.target_projects or []),
         "state": case.state,
-        "state_label": str(STATES.get(case.state, case.state)),
+        "state_label": label(STATES, case.state),
         "open": case.state not in CLOSED_STATES,
         "created_at": _iso(case.created_at),
         "updated_at": _iso(case.updated_at),
@@ -99,14 +123,17 @@ def _json_list_contains(column: Any, code: str) -> ColumnElement[bool]:
     return cast(column, String).like(f'%"{escaped}"%', escape="\\")
 
 
-def apply_filters(query: Select[tuple[Case]], filters: CaseFilters) -> Select[tuple[Case]]:
+_Row = TypeVar("_Row", bound=tuple[Any, ...])
+
+
+def apply_filters(query: Select[_Row], filters: CaseFilters) -> Select[_Row]:
     """The query narrowed by the filters that are set."""
     if filters.state is not None:
         query = query.where(Case.state == filters.state)
     if filters.open is True:
-        query = query.where(Case.state.not_in(CLOSED_STATES))
+        query = query.where(Case.is_open == true())
     elif filters.open is False:
-        query = query.where(Case.state.in_(CLOSED_STATES))
+        query = query.where(Case.is_open == false())
     if filters.theme is not None:
         query = query.where(_json_list_contains(Case.themes, filters.theme))
     if filters.project is not None:
@@ -119,24 +146,45 @@ def apply_filters(query: Select[tuple[Case]], filters: CaseFilters) -> Select[tu
 
 
 def ordered(query: Select[tuple[Case]]) -> Select[tuple[Case]]:
-    """Open cases first, then the most recently updated, then by reference."""
-    closed_last = sql_case((Case.state.in_(CLOSED_STATES), 1), else_=0)
-    return query.order_by(closed_last, Case.updated_at.desc(), Case.reference)
+    """Open cases first, then the most recently updated, then by reference (the order
+    of the index `ix_cases_public_order`)."""
+    return query.order_by(Case.is_open.desc(), Case.updated_at.desc(), Case.reference)
+
+
+def count_public_cases(db: Session, filters: CaseFilters) -> int:
+    """How many cases the filtered public projection holds (a plain count)."""
+    count = apply_filters(select(func.count()).select_from(Case).where(is_public_clause()),
+                          filters)
+    return int(db.scalar(count) or 0)
 
 
 def page_of_public_cases(
     db: Session, filters: CaseFilters, page: int, per_page: int
 ) -> tuple[list[Case], int]:
     """One page of the filtered public projection, in its order, and the total count."""
+    total = count_public_cases(db, filters)
+    if total <= (page - 1) * per_page:
+        return [], total  # past the last page: nothing to read
     query = apply_filters(public_cases(), filters)
-    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
     cases = db.scalars(ordered(query).offset((page - 1) * per_page).limit(per_page)).all()
-    return list(cases), int(total)
+    return list(cases), total
 
 
 def recent_public_cases(db: Session, limit: int) -> list[Case]:
-    """The most recently updated public cases (for the feed)."""
-    query = public_cases().order_by(Case.updated_at.desc(), Case.reference).limit(limit)
+    """The most recently updated public cases (for the feed).
+
+    They are among the `limit` newest open ones and the `limit` newest closed ones,
+    each read in the order of the index `ix_cases_public_order` (no sort of every
+    public case); the few candidates are then ordered.
+    """
+    def newest(is_open: bool) -> Any:
+        return (select(Case.id).where(is_public_clause(), Case.is_open == is_open)
+                .order_by(Case.updated_at.desc(), Case.reference).limit(limit).subquery())
+
+    candidates = union_all(*(select(sub.c.id) for sub in (newest(True), newest(False))))
+    found = candidates.subquery()
+    query = (public_cases().join(found, Case.id == found.c.id)
+             .order_by(Case.updated_at.desc(), Case.reference).limit(limit))
     return list(db.scalars(query).all())
 
 

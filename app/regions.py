@@ -19,6 +19,8 @@ from babel import Locale, UnknownLocaleError
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from .babel_cache import labels
+
 REGIONS_CSV = Path(__file__).resolve().parent / "data" / "regions.csv"
 
 REGIONS: tuple[str, ...] = (
@@ -34,14 +36,24 @@ REGIONS: tuple[str, ...] = (
 )
 
 _LABELS: dict[str, LazyString] = {
+    # Translators: a Wikimedia movement region (ESEAP); use the name the movement uses in your
+    # language.
     "eseap": _l("East, Southeast Asia and the Pacific"),
+    # Translators: a Wikimedia movement region (CEE).
     "cee": _l("Central and Eastern Europe"),
+    # Translators: a Wikimedia movement region (MENA).
     "mena": _l("Middle East and North Africa"),
+    # Translators: a Wikimedia movement region.
     "ssa": _l("Sub-Saharan Africa"),
+    # Translators: a Wikimedia movement region.
     "south_asia": _l("South Asia"),
+    # Translators: a Wikimedia movement region (LAC).
     "lac": _l("Latin America and the Caribbean"),
+    # Translators: a Wikimedia movement region.
     "north_america": _l("North America"),
+    # Translators: a Wikimedia movement region.
     "western_europe": _l("Western Europe"),
+    # Translators: a region choice for requests that are international or fit no single region.
     "other": _l("Other / international"),
 }
 
@@ -56,13 +68,13 @@ LocaleLike = str | Locale
 
 def region_label(code: str) -> str:
     """The region's name in the current language (the code itself if unknown)."""
-    label = _LABELS.get(code)
-    return str(label) if label is not None else code
+    return labels(_LABELS).get(code, code)  # translated once per request
 
 
 def region_choices() -> list[tuple[str, str]]:
     """(code, label) pairs for a select field, in display order."""
-    return [(code, region_label(code)) for code in REGIONS]
+    names = labels(_LABELS)
+    return [(code, names.get(code, code)) for code in REGIONS]
 
 
 @lru_cache(maxsize=1)

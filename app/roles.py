@@ -9,9 +9,10 @@ from typing import Any, TypeVar
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from . import audit
+from .db import get_session
 from .models import RoleGrant, User
 
 ROLES: tuple[str, ...] = ("committee", "helpdesk", "admin")
@@ -36,6 +37,18 @@ def roles_of(user: User | None) -> set[str]:
     if user.username in configured_admins():
         roles.add("admin")
     return roles
+
+
+def session_user(user_id: int) -> User | None:
+    """The user a session names, with their role grants, in one statement and at most
+    once per request (the session check and `load_user` both ask; the ORM's identity
+    map keeps objects only while something refers to them, so `g` does)."""
+    loaded = g.get("_session_user")
+    if loaded is not None and loaded.id == user_id:
+        return loaded  # type: ignore[no-any-return]
+    user = get_session().get(User, user_id, options=[joinedload(User.grants)])
+    g._session_user = user
+    return user
 
 
 def current_roles() -> set[str]:
@@ -87,16 +100,28 @@ def users_with_role(db: Session, role: str) -> list[User]:
                            .where(RoleGrant.role == role).order_by(User.username)))
 
 
+def role_label(role: str) -> str:
+    """The role's name for people, in the current language (the code when unknown)."""
+    from .admin.forms import role_choices
+
+    return dict(role_choices()).get(role, role)
+
+
 def grant_role(session: Session, user: User, role: str, actor: User | None) -> RoleGrant:
     """Give `user` the role; audited. Raises RoleError if unknown or already held."""
     if role not in ROLES:
         raise RoleError(
+            # Translators: an error (mostly on the command line); %(role)s is what was typed,
+            # %(roles)s the list of role codes (helpdesk, committee, admin).
             _("Unknown role “%(role)s”; the roles are: %(roles)s.",
               role=role, roles=", ".join(ROLES))
         )
     if any(grant.role == role for grant in user.grants):
         raise RoleError(
-            _("%(user)s already has the role %(role)s.", user=user.username, role=role)
+            # Translators: an error on the roles page; %(user)s is a username, %(role)s a role's
+            # name, e.g. 'Helpdesk staff'.
+            _("%(user)s already has the role %(role)s.", user=user.username,
+              role=role_label(role))
         )
     grant = RoleGrant(user=user, role=role, granted_by_id=actor.id if actor else None)
     session.add(grant)
@@ -112,7 +137,10 @@ def revoke_role(session: Session, user: User, role: str, actor: User | None) -> 
     grant = next((g_ for g_ in user.grants if g_.role == role), None)
     if grant is None:
         raise RoleError(
-            _("%(user)s does not have the role %(role)s.", user=user.username, role=role)
+            # Translators: an error; %(user)s is a username, %(role)s a role's name, e.g. 'Helpdesk
+            # staff'.
+            _("%(user)s does not have the role %(role)s.", user=user.username,
+              role=role_label(role))
         )
     user.grants.remove(grant)
     audit.record(

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 
-from . import i18n, vocab
+from . import audit_labels, babel_cache, i18n, vocab
 from .roles import current_roles
 
 
 def _page_language() -> str:
     locale = get_locale()
     return str(locale) if locale else i18n.SOURCE_LANGUAGE
+
+
+@lru_cache(maxsize=16)
+def _languages(codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(code, own name) of each language (CLDR names never change while we run)."""
+    return tuple((code, i18n.language_name(code)) for code in codes)
+
+
+_direction = lru_cache(maxsize=64)(i18n.text_direction)
 
 
 def template_context() -> dict[str, Any]:
@@ -26,8 +36,8 @@ def template_context() -> dict[str, Any]:
         "current_user": g.get("user"),
         "user_roles": current_roles(),
         "page_lang": lang.replace("_", "-"),
-        "page_dir": i18n.text_direction(lang),
-        "languages": [(code, i18n.language_name(code)) for code in i18n.available_languages()],
+        "page_dir": _direction(lang),
+        "languages": _languages(i18n.available_languages()),
         "current_args": args,
         "source_url": current_app.config["SOURCE_URL"],
         "view_endpoints": current_app.view_functions,
@@ -50,10 +60,22 @@ def vocab_choices(name: str) -> list[tuple[str, str]]:
 
 
 def init_app(app: Flask) -> None:
-    """Register the context processor, globals and filters."""
+    """Register the context processor, globals and filters (after Flask-Babel's)."""
     app.context_processor(template_context)
     app.jinja_env.globals.update(vocab_label=vocab_label, vocab_labels=vocab_labels,
-                                 vocab_choices=vocab_choices)
+                                 vocab_choices=vocab_choices,
+                                 audit_action=audit_labels.action_label,
+                                 audit_object=audit_labels.object_label,
+                                 audit_changes=audit_labels.changes)
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
-        format_datetime(value, fmt) if value else ""
+        babel_cache.format_datetime(value, fmt) if value else ""
+    )
+    # Flask-Babel's callables, but with the translations looked up once per request.
+    translations = babel_cache.translations
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
     )

@@ -27,6 +27,7 @@ from app.db import get_session
 from app.models import User
 
 from .settings import app_settings
+from .uncached import NOTHING_CACHED
 
 
 @dataclass
@@ -72,8 +73,10 @@ class Recorder:
 
 
 def bench_app(database_url: str, standin_uri: str) -> tuple[Flask, Recorder]:
-    """The app as production configures it (from settings), plus a statement recorder."""
-    app = create_app(app_settings(database_url, standin_uri))
+    """The app as production configures it (from settings) but with its per-process
+    caches off (bench/uncached.py), so that statements are counted and profiled as a
+    request sends them when nothing is cached; plus a statement recorder."""
+    app = create_app({**app_settings(database_url, standin_uri), **NOTHING_CACHED})
     recorder = Recorder()
     recorder.attach(app)
     return app, recorder

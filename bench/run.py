@@ -255,12 +255,37 @@ def bench_database(db: str, plan: Plan, work: Path, standin_uri: str,
         result["public_list_ratio"] = (round(pages["public_list"]["throughput_rps"] / hello_rps, 3)
                                        if hello_rps else None)
 
+        bench_uncached(db, plan, work, env, paths, hello["load"], result)
         result["profiles"] = profile_missed(db, url, standin_uri, plan, result, paths)
         bench_bot(db, url, served, plan, work, wiki, result)
     if http_status(served.port, "/healthz", timeout=0.5) is not None:
         result["notes"].append("gunicorn still answered after stop()")
     result["targets_met"] = report.judge(result, db)
     return result
+
+
+UNCACHED_PAGES = ("dashboard", "public_list")
+
+
+def bench_uncached(db: str, plan: Plan, work: Path, env: dict[str, str],
+                   paths: dict[str, list[str]], hello: dict[str, Any],
+                   result: dict[str, Any]) -> None:
+    """The dashboard and the public list again, served with the app's per-process caches
+    off (`bench.uncached`): under a read-only load every request after the first is a
+    cache hit, in real use any audited change empties the caches."""
+    log(f"{db}: {', '.join(UNCACHED_PAGES)} with the caches off")
+    with Served("bench.uncached:create_app()", env,
+                work / f"gunicorn-{db}-uncached.log") as uncached:
+        uncached.start()
+        cookie = sign_in(uncached.url, settings.SIGN_IN_AS)
+        phases = [phase for phase in load_phases(plan, paths, cookie)
+                  if phase["name"] in UNCACHED_PAGES]
+        pages = drive(uncached.port, plan.threads, phases, work)
+    result["pages_uncached"] = pages
+    result["dashboard_uncached_p95_ms"] = pages["dashboard"]["p95_ms"]
+    hello_rps = hello.get("throughput_rps")
+    result["public_list_uncached_ratio"] = (
+        round(pages["public_list"]["throughput_rps"] / hello_rps, 3) if hello_rps else None)
 
 
 def profile_missed(db: str, url: str, standin_uri: str, plan: Plan, result: dict[str, Any],

@@ -246,6 +246,7 @@ class _Builder:
                 "requester_id": requester, "contact_name": "Contact person",
                 "contact_email": f"contact{cid}@example.org", "contact_username": "",
                 "channel": "email" if email else "web", "state": state, "outcome": outcome,
+                "is_open": state not in CLOSED,
                 "priority": rng.choices(list(PRIORITIES), weights=list(PRIORITIES.values()))[0],
                 "assignee_id": assignee, "duplicate_of_id": None, "created_at": born,
                 "updated_at": at, "state_changed_at": at, "stage_started_at": at,

@@ -104,9 +104,21 @@ def app_config(database_url: str, standin: RunningServer, **extra: Any) -> dict[
         "OAUTH_CONSUMER_KEY": CONSUMER_KEY,
         "OAUTH_CONSUMER_SECRET": CONSUMER_SECRET,
         "HELPDESK_ADMINS": ["Admin Demo"],
+        # The rate limiter stays on, with limits the suite never reaches (every test
+        # signs in from 127.0.0.1); tests/test_ratelimit.py checks the real defaults.
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        **GENEROUS_LIMITS,
     }
     config.update(extra)
     return config
+
+
+GENEROUS_LIMITS = {
+    "RATELIMIT_SIGN_IN": "100000/minute",
+    "RATELIMIT_FILING": "100000/hour",
+    "RATELIMIT_EMAIL_INTAKE": "100000/hour",
+}
 
 
 @pytest.fixture

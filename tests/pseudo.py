@@ -24,9 +24,10 @@ from babel.messages.mofile import write_mo
 PSEUDO_LOCALE = "eo"
 OPEN, CLOSE = "⟦", "⟧"
 
-# The keywords of `make translations` (pybabel's defaults plus -k _l -k lazy_gettext),
-# and lazy_ngettext, which pybabel would only find with another -k.
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+# The keywords of `make translations` (pybabel's defaults plus -k _l -k lazy_gettext
+# -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2).
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2),
+            "lazy_pgettext": ((1, "c"), 2)}
 COMMENT_TAGS = ["Translators:"]
 
 _LOWER = "áƀçďéƒĝĥíĵķĺɱñóþǫŕšţúṽŵẋýž"

@@ -37,7 +37,7 @@ def test_sign_in_keeps_no_oauth_tokens_in_session(client: FlaskClient, sign_in: 
     sign_in(client, "Ada Requester")
     with client.session_transaction() as session:
         assert set(session.keys()) <= {"user_id", "central_id", "sid", "language", "_flashes",
-                                       "_permanent", "csrf_token"}
+                                       "_permanent", "csrf_token", "roles"}
         assert "oauth_request_token" not in session
 
 

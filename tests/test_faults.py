@@ -156,7 +156,7 @@ def test_requests_after_the_server_killed_the_connection_succeed(
     assert health.get_json()["status"] == "ok"
     audit_page = client.get("/admin/audit")  # loads the user, then reads the audit log
     assert audit_page.status_code == 200
-    assert "role.grant" in audit_page.get_data(as_text=True)  # read from the database
+    assert "Role granted" in audit_page.get_data(as_text=True)  # read from the database
     assert client.get("/cases").status_code == 200
     assert _connection_id(private_app) not in killed  # pre-ping replaced them
 

@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -85,3 +86,59 @@ def test_names_round_trip(scratch_url: str, name: str) -> None:
             )).scalars().all()
         assert set(charsets) == {"utf8mb4"}
     engine.dispose()
+
+
+def _schema(url: str, table: str) -> tuple[list[str], list[tuple[str, tuple[str, ...]]], list[Any]]:
+    engine = create_engine(url)
+    try:
+        found = inspect(engine)
+        return ([column["name"] for column in found.get_columns(table)],
+                sorted((index["name"], tuple(index["column_names"]))
+                       for index in found.get_indexes(table)),
+                sorted(str(sorted(c["column_names"])) for c in found.get_unique_constraints(table)))
+    finally:
+        engine.dispose()
+
+
+def test_0004_backfills_is_open_and_goes_back_cleanly(scratch_url: str) -> None:
+    """0004 adds cases.is_open from the state, and its indexes; down again, nothing else
+    changes and no row is lost."""
+    schema.upgrade(scratch_url, "0003")
+    before = {name: _schema(scratch_url, name) for name in ("cases", "audit_events")}
+    engine = create_engine(scratch_url)
+    states = ["submitted", "in_support", "closed", "declined", "withdrawn", "approved"]
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO organisations (name, normalised_name, kind, themes, "
+                          "created_at) VALUES ('Museum', 'museum', 'glam', '[]', :now)"),
+                     {"now": "2026-11-27 10:00:00"})
+        for number, state in enumerate(states, start=1):
+            conn.execute(text(
+                "INSERT INTO cases (reference, year, number, version, title, description, "
+                "organisation_id, request_type, content_kinds, content_volume, licence, "
+                "licence_details, licence_flagged, target_projects, themes, countries, "
+                "languages, support_types, support_details, timeline, public_listing, "
+                "public_summary, contact_name, contact_email, contact_username, channel, "
+                "state, priority, created_at, updated_at, state_changed_at, "
+                "stage_started_at, paused_seconds) VALUES (:ref, 2026, :number, 1, 'T', 'D', "
+                "1, 'other', '[]', '', 'cc0', '', 0, '[]', '[]', '[]', '[]', '[]', '', '', 1, "
+                "'', '', '', '', 'web', :state, 'normal', :now, :now, :now, :now, 0)"),
+                {"ref": f"CPH-2026-{number:04d}", "number": number, "state": state,
+                 "now": "2026-11-27 10:00:00"})
+    schema.upgrade(scratch_url)
+    with engine.connect() as conn:
+        flags = dict(conn.execute(text("SELECT state, is_open FROM cases")).all())
+    assert {state: bool(flag) for state, flag in flags.items()} == {
+        "submitted": True, "in_support": True, "approved": True,
+        "closed": False, "declined": False, "withdrawn": False}
+    indexes = dict(_schema(scratch_url, "cases")[1])
+    assert indexes["ix_cases_open_queue"] == ("is_open", "state_changed_at", "id")
+    assert indexes["ix_cases_public_order"][0] == "public_listing"
+    assert dict(_schema(scratch_url, "audit_events")[1])["ix_audit_events_object"] == (
+        "object_type", "object_id", "id")
+
+    schema.downgrade(scratch_url, "0003")
+    assert {name: _schema(scratch_url, name) for name in ("cases", "audit_events")} == before
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM cases")).scalar_one() == len(states)
+    engine.dispose()
+    schema.upgrade(scratch_url)

@@ -479,6 +479,7 @@ def test_list_search_filter_and_counts(app: Flask, staff: FlaskClient) -> None:
     assert "Gallery, library, archive or museum (GLAM)" in html
     assert re.search(r"Musée d'Orsay</a></th>.*?<td class=\"numeric\">2</td>", html, re.S)
     assert "Schweiz" in text_of(staff.get("/partners?uselang=sv"))
+    staff.get("/partners?uselang=en")  # the choice stays in the session: back to English
 
     found = text_of(staff.get("/partners?q=MUSEE"))
     assert "Orsay" in found and "World Health" not in found and "1 organisation" in found

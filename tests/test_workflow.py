@@ -97,7 +97,7 @@ def test_stale_save_is_refused_and_explained(app: Flask, sign_in: SignIn) -> Non
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "changed by someone else" in html
-    assert "case.public_summary" in html  # what changed
+    assert "Public summary changed" in html  # what changed
     assert "Second, overwriting?" in html  # what the user typed is kept
     with app.app_context():
         summary = get_session().scalars(select(Case.public_summary)).one()

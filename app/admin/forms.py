@@ -12,8 +12,15 @@ from ..roles import ROLES
 
 def role_choices() -> list[tuple[str, str]]:
     """Roles with translated labels."""
-    labels = {"committee": _l("Expert Committee member"), "helpdesk": _l("Helpdesk staff"),
-              "admin": _l("Administrator")}
+    labels = {
+        # Translators: a role on the helpdesk: member of the Expert Committee that reviews
+        # requests.
+        "committee": _l("Expert Committee member"),
+        # Translators: a role on the helpdesk: the staff who triage requests and give support.
+        "helpdesk": _l("Helpdesk staff"),
+        # Translators: a role on the helpdesk: may grant and revoke roles and read the audit log.
+        "admin": _l("Administrator"),
+    }
     return [(role, str(labels[role])) for role in ROLES]
 
 
@@ -21,10 +28,15 @@ class GrantRoleForm(FlaskForm):
     """Give a role to a user who has signed in at least once."""
 
     username = StringField(
+        # Translators: a form label: the name of a Wikimedia (SUL) account.
         _l("Wikimedia username"),
+        # Translators: a form error.
         validators=[DataRequired(message=_l("Enter a username.")), Length(max=255)],
+        # Translators: help for the username on the roles page.
         description=_l("The user must have signed in to the helpdesk at least once."),
     )
+    # Translators: a form label and column heading: one of the roles (Helpdesk staff, Expert
+    # Committee member, Administrator).
     role = SelectField(_l("Role"), choices=[])
 
 

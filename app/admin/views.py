@@ -9,10 +9,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
-from ..db import get_session
+from ..auth.sessions import renew_after_own_change
+from ..db import as_id, get_session
 from ..models import RoleGrant, User
 from ..pagination import Page
-from ..roles import RoleError, configured_admins, find_user, grant_role, revoke_role, role_required
+from ..roles import (
+    RoleError,
+    configured_admins,
+    find_user,
+    grant_role,
+    revoke_role,
+    role_label,
+    role_required,
+)
 from .forms import GrantRoleForm, RevokeRoleForm, role_choices
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -58,6 +67,7 @@ def grant() -> ResponseReturnValue:
     user = find_user(db, form.username.data or "")
     if user is None:
         form.username.errors = [
+            # Translators: an error on the roles page; %(name)s is the username that was typed.
             _("No user called “%(name)s” has signed in to the helpdesk yet. Ask them to sign "
               "in once, then grant the role.", name=form.username.data)
         ]
@@ -68,6 +78,9 @@ def grant() -> ResponseReturnValue:
         form.role.errors = [str(exc)]
         return _render_roles(form, 409)
     db.commit()
+    renew_after_own_change(user)
+    # Translators: a confirmation; %(name)s is a username, %(role)s a role's name, e.g. 'Helpdesk
+    # staff'.
     flash(_("%(name)s now has the role %(role)s.", name=user.username,
             role=dict(role_choices())[form.role.data or ""]), "success")
     return redirect(url_for("admin.roles"))
@@ -79,14 +92,14 @@ def revoke() -> ResponseReturnValue:
     """Revoke a role (audited)."""
     form = RevokeRoleForm()
     if not form.validate_on_submit():
+        # Translators: an error: the form to take a role away lacked data.
         flash(_("The revoke request was incomplete."), "error")
         return redirect(url_for("admin.roles")), 303
     db = get_session()
-    try:
-        user = db.get(User, int(form.user_id.data or 0))
-    except ValueError:
-        user = None
+    user_id = as_id(form.user_id.data)
+    user = db.get(User, user_id) if user_id else None
     if user is None:
+        # Translators: an error on the roles page.
         flash(_("That user does not exist."), "error")
         return redirect(url_for("admin.roles")), 303
     try:
@@ -95,7 +108,10 @@ def revoke() -> ResponseReturnValue:
         flash(str(exc), "error")
         return redirect(url_for("admin.roles")), 303
     db.commit()
-    flash(_("The role %(role)s was taken from %(name)s.", role=form.role.data,
+    renew_after_own_change(user)
+    # Translators: a confirmation; %(role)s is a role's name (e.g. 'Helpdesk staff'), %(name)s a
+    # username.
+    flash(_("The role %(role)s was taken from %(name)s.", role=role_label(form.role.data or ""),
             name=user.username), "success")
     return redirect(url_for("admin.roles"))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..public.params import MAX_PAGE
 from ..regions import REGIONS
 from ..vocab import ORGANISATION_KINDS, TARGET_PROJECTS, THEMES
 from ..workflow.transitions import STATES
@@ -123,22 +124,26 @@ def _schemas() -> dict[str, Any]:
     }
 
 
+def _filter(name: str, description: str, values: list[str]) -> dict[str, Any]:
+    """A filter given as one code; an empty value (as HTML forms send) means no filter."""
+    return _query(name, f"{description} An empty value means no filter.",
+                  {"type": "string", "enum": [*values, ""]})
+
+
 def _list_parameters() -> list[dict[str, Any]]:
     return [
-        _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+        _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1,
+                                                "maximum": MAX_PAGE, "default": 1}),
         _query("per_page", "Cases per page.", {"type": "integer", "minimum": 1,
                                                "maximum": MAX_PER_PAGE,
                                                "default": DEFAULT_PER_PAGE}),
-        _query("state", "Only cases in this state.", {"type": "string", "enum": list(STATES)}),
-        _query("open", "Only open (true) or closed (false) cases.",
-               {"type": "string", "enum": ["true", "false"]}),
-        _query("theme", "Only cases with this theme.", {"type": "string", "enum": list(THEMES)}),
-        _query("region", "Only cases from this movement region.",
-               {"type": "string", "enum": list(REGIONS)}),
-        _query("project", "Only cases targeting this project.",
-               {"type": "string", "enum": list(TARGET_PROJECTS)}),
-        _query("organisation_kind", "Only cases from this kind of organisation.",
-               {"type": "string", "enum": list(ORGANISATION_KINDS)}),
+        _filter("state", "Only cases in this state.", list(STATES)),
+        _filter("open", "Only open (true) or closed (false) cases.", ["true", "false"]),
+        _filter("theme", "Only cases with this theme.", list(THEMES)),
+        _filter("region", "Only cases from this movement region.", list(REGIONS)),
+        _filter("project", "Only cases targeting this project.", list(TARGET_PROJECTS)),
+        _filter("organisation_kind", "Only cases from this kind of organisation.",
+                list(ORGANISATION_KINDS)),
     ]
 
 

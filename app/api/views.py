@@ -64,6 +64,8 @@ def case_detail(reference: str) -> ResponseReturnValue:
     """One case of the public projection (404 when missing or not public)."""
     case = find_public_case(get_session(), reference)
     if case is None:
+        # Translators: an error of the public JSON API; %(reference)s is a case reference like
+        # CPH-2026-0042.
         fail(404, _("There is no public case %(reference)s.", reference=reference[:40]))
     return jsonify(project(case, _base_url()))
 

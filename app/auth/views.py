@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from urllib.parse import urlsplit
 
 from flask import (
@@ -24,7 +23,9 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..db import get_session
 from ..models import User, utcnow
+from ..roles import session_user
 from .oauth import Identity, SignInError, finish_handshake, start_handshake
+from .sessions import start_session
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def load_user() -> None:
     user_id = session.get("user_id")
     if user_id is None:
         return
-    user = get_session().get(User, user_id)
+    user = session_user(user_id)
     if user is None or user.central_id != session.get("central_id"):
         session.clear()
         return
@@ -98,6 +99,10 @@ def oauth_callback() -> ResponseReturnValue:
     try:
         if "oauth_verifier" not in request.args:
             raise SignInError("cancelled", "no verifier in callback")
+        if stored and request.args.get("oauth_token") != stored[0]:
+            # A callback naming no token, or another one, is not the wiki's answer to
+            # this attempt: refuse it here (400) rather than as the wiki's failure (502).
+            raise SignInError("mismatched_token", "the callback names another request token")
         identity = finish_handshake(
             tuple(stored) if stored else None,  # type: ignore[arg-type]
             request.query_string,
@@ -110,6 +115,7 @@ def oauth_callback() -> ResponseReturnValue:
     _start_session(user)
     if user.blocked:
         flash(
+            # Translators: shown to people whose Wikimedia account is blocked on the wikis.
             _(
                 "Your Wikimedia account is blocked, so you cannot file new requests. "
                 "You can still read and follow your own requests."
@@ -117,6 +123,7 @@ def oauth_callback() -> ResponseReturnValue:
             "warning",
         )
     else:
+        # Translators: a confirmation after signing in; %(name)s is the Wikimedia username.
         flash(_("You are signed in as %(name)s.", name=user.username), "success")
     return redirect(next_url)
 
@@ -125,20 +132,15 @@ def oauth_callback() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     """Sign out (POST with a CSRF token, so no page can sign you out)."""
     session.clear()
+    # Translators: a confirmation after signing out.
     flash(_("You are signed out."), "success")
     return redirect(url_for("main.index"))
 
 
 def _start_session(user: User) -> None:
-    """A fresh session: nothing from before sign-in survives (no fixation)."""
-    language = session.get("language")
-    session.clear()
-    session["user_id"] = user.id
-    session["central_id"] = user.central_id
-    session["sid"] = secrets.token_urlsafe(16)
-    if language:
-        session["language"] = language
-    session.permanent = True
+    """A fresh session: nothing from before sign-in survives (no fixation); it remembers
+    the user's roles, so a later role change renews it (see sessions.py)."""
+    start_session(user)
 
 
 def _upsert_user(db: Session, identity: Identity) -> User:
@@ -166,21 +168,29 @@ def _upsert_user(db: Session, identity: Identity) -> User:
 def _failure(exc: SignInError) -> tuple[str, int]:
     log.warning("sign-in failed (%s): %s", exc.kind, exc.detail)
     messages = {
+        # Translators: shown when the person pressed Cancel on the wiki's sign-in (OAuth) page.
         "cancelled": _("You cancelled signing in on the wiki. Nothing was shared with us."),
+        # Translators: a sign-in (OAuth) error.
         "missing_token": _(
             "This sign-in link has expired or was already used. Please sign in again."
         ),
+        # Translators: a sign-in (OAuth) error: the answer from the wiki does not match this
+        # browser's sign-in attempt.
         "mismatched_token": _(
             "This sign-in answer does not belong to your sign-in attempt. Please sign in again."
         ),
+        # Translators: a sign-in (OAuth) error.
         "invalid_identity": _(
             "The wiki's answer about your account could not be verified, so you were not "
             "signed in. Please try again."
         ),
+        # Translators: a sign-in (OAuth) error.
         "wiki_refused": _("The wiki refused the sign-in request. Please try again later."),
+        # Translators: a sign-in (OAuth) error: the wiki did not answer.
         "wiki_unreachable": _(
             "The wiki could not be reached to sign you in. Please try again in a few minutes."
         ),
+        # Translators: a sign-in error for the people running the tool: no OAuth consumer is set up.
         "not_configured": _("Signing in is not configured on this server yet."),
     }
     status = FAILURE_STATUS.get(exc.kind, 400)

@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from ..access import CaseAccess
-from ..db import get_session
+from ..db import as_id, get_session
 from ..models import Case, Referral, User
 from ..roles import find_user, login_required
 from ..workflow import service
@@ -67,6 +67,8 @@ def action(reference: str) -> ResponseReturnValue:
         else:
             service.take_action(get_session(), case, g.user, access, name, _form("version"),
                                 message=_form("message") or None)
+        # Translators: a confirmation after a workflow action; %(state)s is the name of the
+        # request's new stage, e.g. 'In support'.
         return _("Done: the request is now “%(state)s”.", state=service.state_label(case.state))
 
     return _apply(reference, change)
@@ -78,13 +80,15 @@ def decision(reference: str) -> ResponseReturnValue:
     """A committee decision (initial feedback or final go)."""
 
     def change(case: Case, access: CaseAccess) -> str:
-        participants = [int(v) for v in request.form.getlist("participants") if v.isdigit()]
-        groups = [int(v) for v in request.form.getlist("groups") if v.isdigit()]
+        participants = [i for i in map(as_id, request.form.getlist("participants")) if i]
+        groups = [i for i in map(as_id, request.form.getlist("groups")) if i]
         service.record_decision(
             get_session(), case, g.user, access, expected_version=_form("version"),
             outcome=_form("outcome"), rationale=_form("rationale"),
             public_rationale=_form("public_rationale"), participant_ids=participants,
             group_ids=groups, question=_form("question"))
+        # Translators: a confirmation after a committee decision; %(state)s is the name of the
+        # request's new stage.
         return _("The decision was recorded; the request is now “%(state)s”.",
                  state=service.state_label(case.state))
 
@@ -99,6 +103,7 @@ def review(reference: str) -> ResponseReturnValue:
     def change(case: Case, access: CaseAccess) -> str:
         service.save_review(get_session(), case, g.user, access, _form("recommendation"),
                             _form("comment"))
+        # Translators: a confirmation for a committee member's review of a request.
         return _("Your review was saved.")
 
     return _apply(reference, change)
@@ -111,6 +116,8 @@ def conflict(reference: str) -> ResponseReturnValue:
 
     def change(case: Case, access: CaseAccess) -> str:
         service.declare_conflict(get_session(), case, g.user, _form("reason"))
+        # Translators: a confirmation; after declaring a conflict of interest a committee member is
+        # recused from the request.
         return _("Your conflict of interest was recorded. You no longer see this request's "
                  "reviews and do not take part in its decisions.")
 
@@ -125,6 +132,7 @@ def priority(reference: str) -> ResponseReturnValue:
     def change(case: Case, access: CaseAccess) -> str:
         service.set_priority(get_session(), case, g.user, access, _form("priority"),
                              _form("version"))
+        # Translators: a confirmation; the priority of a request is set by the Expert Committee.
         return _("The priority was changed.")
 
     return _apply(reference, change)
@@ -141,8 +149,12 @@ def assign(reference: str) -> ResponseReturnValue:
         if name:
             assignee = find_user(get_session(), name)
             if assignee is None:
+                # Translators: an error when assigning a case; %(name)s is the username that was
+                # typed.
                 raise WorkflowError(_("There is no user called “%(name)s”.", name=name[:80]))
         service.assign(get_session(), case, g.user, access, assignee, _form("version"))
+        # Translators: a confirmation; the assignee is the helpdesk staff member a request is
+        # assigned to.
         return _("The assignee was changed.")
 
     return _apply(reference, change)
@@ -156,6 +168,7 @@ def summary(reference: str) -> ResponseReturnValue:
     def change(case: Case, access: CaseAccess) -> str:
         service.set_public_summary(get_session(), case, g.user, access, _form("public_summary"),
                                    _form("version"))
+        # Translators: a confirmation; the public summary is what the public sees about a request.
         return _("The public summary was saved.")
 
     return _apply(reference, change)
@@ -169,6 +182,7 @@ def checklist(reference: str) -> ResponseReturnValue:
     def change(case: Case, access: CaseAccess) -> str:
         service.tick_checklist(get_session(), case, g.user, access, _form("key"),
                                _form("done") == "1", _form("link"), _form("version"))
+        # Translators: a confirmation; the support checklist of a request.
         return _("The checklist was updated.")
 
     return _apply(reference, change)
@@ -182,6 +196,8 @@ def message(reference: str) -> ResponseReturnValue:
     def change(case: Case, access: CaseAccess) -> str:
         internal = _form("visibility") == "internal"
         service.post_message(get_session(), case, g.user, access, _form("body"), internal)
+        # Translators: a confirmation; an internal note is a message only the helpdesk and the
+        # committee see.
         return _("Your internal note was added.") if internal else _("Your message was sent.")
 
     return _apply(reference, change)
@@ -194,6 +210,8 @@ def link(reference: str) -> ResponseReturnValue:
 
     def change(case: Case, access: CaseAccess) -> str:
         other = service.link_cases(get_session(), case, g.user, access, _form("related"))
+        # Translators: a confirmation; %(reference)s is the reference of the related request, like
+        # CPH-2026-0042.
         return _("Linked with %(reference)s.", reference=other.reference)
 
     return _apply(reference, change)
@@ -207,8 +225,11 @@ def answer_referral(reference: str, referral_id: int) -> ResponseReturnValue:
     def change(case: Case, access: CaseAccess) -> str:
         referral = get_session().get(Referral, referral_id)
         if referral is None or referral.case_id != case.id:
+            # Translators: an error; a referral is the committee's question to a working group.
             raise WorkflowError(_("There is no such referral on this request."), status=404)
         service.answer_referral(get_session(), referral, g.user, _form("answer"))
+        # Translators: a confirmation after a working group answered the committee's question (a
+        # referral).
         return _("Your group's answer was recorded.")
 
     return _apply(reference, change)

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from string import Template
+from typing import Protocol
 
-from ..models import CannedReply, Case
+from ..models import Case
 
 PLACEHOLDERS = ("reference", "organisation", "title", "next_step")
 
 
-def fill(reply: CannedReply, case: Case, next_step: str) -> str:
+class HasBody(Protocol):
+    """A canned reply (the model, or the case page's cached copy)."""
+
+    @property
+    def body(self) -> str:
+        """The reply's text, with placeholders."""
+
+
+def fill(reply: HasBody, case: Case, next_step: str) -> str:
     """The reply's text with $reference, $organisation, $title and $next_step filled in.
     Unknown placeholders are left as written."""
     return Template(reply.body).safe_substitute(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import audit
-from ..db import get_session
+from ..db import as_id, get_session
 from ..errors import fail
 from ..i18n import available_languages, language_name
 from ..models import CannedReply, utcnow
@@ -16,17 +17,25 @@ from ..roles import role_required
 from .blueprint import bp
 from .canned import PLACEHOLDERS
 
+MAX_TITLE = 255  # the size of canned_replies.title
+MAX_BODY = 10000
+
 
 def _validated() -> tuple[dict[str, str], dict[str, str]]:
     values = {key: request.form.get(key, "").replace("\x00", "").strip()
               for key in ("language", "title", "body")}
     errors = {}
     if values["language"] not in available_languages():
+        # Translators: a form error on the canned replies page.
         errors["language"] = _("Choose a language.")
-    if not values["title"] or len(values["title"]) > 255:
-        errors["title"] = _("Give a title of at most 255 characters.")
-    if not values["body"] or len(values["body"]) > 10000:
-        errors["body"] = _("Write the reply (at most 10,000 characters).")
+    if not values["title"] or len(values["title"]) > MAX_TITLE:
+        # Translators: a form error on the canned replies page; %(max)s is a number.
+        errors["title"] = _("Give a title of at most %(max)s characters.",
+                            max=format_decimal(MAX_TITLE))
+    if not values["body"] or len(values["body"]) > MAX_BODY:
+        # Translators: a form error on the canned replies page; %(max)s is a number.
+        errors["body"] = _("Write the reply (at most %(max)s characters).",
+                           max=format_decimal(MAX_BODY))
     return values, errors
 
 
@@ -45,8 +54,9 @@ def _render(values: dict[str, str] | None = None, errors: dict[str, str] | None 
 def canned_replies() -> ResponseReturnValue:
     """All canned replies, and a form to add one."""
     editing = None
-    if request.args.get("edit", type=int):
-        editing = get_session().get(CannedReply, request.args.get("edit", type=int))
+    edit_id = as_id(request.args.get("edit"))
+    if edit_id:
+        editing = get_session().get(CannedReply, edit_id)
     values = ({"language": editing.language, "title": editing.title, "body": editing.body}
               if editing else {})
     return _render(values, editing=editing)
@@ -66,6 +76,8 @@ def add_canned_reply() -> ResponseReturnValue:
     audit.record(db, g.user, "canned_reply.create", "canned_reply", reply.id,
                  after={"title": reply.title, "language": reply.language})
     db.commit()
+    # Translators: a confirmation; a canned reply is a reusable message text kept by the helpdesk
+    # and the committee.
     flash(_("The canned reply was added."), "success")
     return redirect(url_for("cases.canned_replies"))
 
@@ -77,6 +89,7 @@ def edit_canned_reply(reply_id: int) -> ResponseReturnValue:
     db = get_session()
     reply = db.get(CannedReply, reply_id)
     if reply is None:
+        # Translators: an error; a canned reply is a reusable message text.
         fail(404, _("There is no such canned reply."))
     values, errors = _validated()
     if errors:
@@ -87,6 +100,7 @@ def edit_canned_reply(reply_id: int) -> ResponseReturnValue:
     audit.record(db, g.user, "canned_reply.update", "canned_reply", reply.id,
                  before=before, after=values)
     db.commit()
+    # Translators: a confirmation.
     flash(_("The canned reply was saved."), "success")
     return redirect(url_for("cases.canned_replies"))
 
@@ -98,10 +112,12 @@ def delete_canned_reply(reply_id: int) -> ResponseReturnValue:
     db = get_session()
     reply = db.get(CannedReply, reply_id)
     if reply is None:
+        # Translators: an error; a canned reply is a reusable message text.
         fail(404, _("There is no such canned reply."))
     audit.record(db, g.user, "canned_reply.delete", "canned_reply", reply.id,
                  before={"title": reply.title, "language": reply.language})
     db.delete(reply)
     db.commit()
+    # Translators: a confirmation.
     flash(_("The canned reply was deleted."), "success")
     return redirect(url_for("cases.canned_replies"))

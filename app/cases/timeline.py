@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
+from ..babel_cache import labels
 from ..models import AuditEvent, Case, CaseMessage, User
 from ..workflow.transitions import ACTIONS, STATES
 
@@ -25,29 +26,32 @@ class TimelineEntry:
 
 
 def _state_entries(db: Session, case: Case) -> list[TimelineEntry]:
+    # One statement each for events and messages, their people joined (index
+    # ix_audit_events_object finds the case's events).
     events = db.scalars(
-        select(AuditEvent).options(selectinload(AuditEvent.actor))
+        select(AuditEvent).options(joinedload(AuditEvent.actor))
         .where(AuditEvent.object_type == "case", AuditEvent.object_id == str(case.id))
         .order_by(AuditEvent.id)
     ).all()
     entries = []
+    names = labels(STATES)
     for event in events:
         action = event.action.removeprefix("case.")
         after = event.after if isinstance(event.after, dict) else {}
         if action == "create":
             entries.append(TimelineEntry(event.created_at, "state", event.actor,
-                                         str(STATES["submitted"]), state="submitted"))
+                                         names["submitted"], state="submitted"))
         elif action in ACTIONS and "state" in after:
             state = str(after["state"])
             entries.append(TimelineEntry(event.created_at, "state", event.actor,
-                                         str(STATES.get(state, state)), state=state))
+                                         names.get(state, state), state=state))
     return entries
 
 
 def timeline(db: Session, case: Case, include_internal: bool) -> list[TimelineEntry]:
     """State changes and messages, oldest first; internal notes only for staff."""
-    query = (select(CaseMessage).options(selectinload(CaseMessage.author))
-             .where(CaseMessage.case_id == case.id))
+    query = (select(CaseMessage).options(joinedload(CaseMessage.author))
+             .where(CaseMessage.case_id == case.id).order_by(CaseMessage.id))
     if not include_internal:
         query = query.where(CaseMessage.internal.is_(False))
     messages = [TimelineEntry(m.created_at, "message", m.author, m.body, m.internal)

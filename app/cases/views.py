@@ -2,43 +2,55 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
 
 from ..access import CaseAccess
-from ..db import get_session
-from ..models import (
-    CannedReply,
-    Case,
-    ChecklistItem,
-    ConflictOfInterest,
-    Decision,
-    Membership,
-    Referral,
-    Review,
-    User,
-    WorkingGroup,
-)
+from ..datacache import VersionedCache, app_cache
+from ..db import as_id, get_session
+from ..models import CannedReply, Case, Review, User
 from ..regions import country_name, language_name, region_label
-from ..roles import login_required, users_with_role
+from ..roles import login_required
 from ..workflow import checklists, transitions
 from ..workflow.clock import stage_clock
-from ..workflow.service import committee_members, recused_ids, related_cases, review_stage
+from ..workflow.service import related_cases, review_stage
 from . import canned
 from .blueprint import bp
-from .loading import load_case
+from .loading import People, case_facts, load_case, read_facts
 from .timeline import timeline
 
 
-def _helpdesk_staff() -> list[User]:
-    return users_with_role(get_session(), "helpdesk")
+@dataclass(frozen=True)
+class CannedChoice:
+    """A canned reply offered under the message form."""
+
+    id: int
+    language: str
+    title: str
+    body: str
 
 
-def _usernames(ids: list[int]) -> list[str]:
+def _canned_cache() -> VersionedCache[list[CannedChoice]]:
+    """Canned replies, per app (they change rarely, always audited; see datacache)."""
+    return app_cache("canned_replies", size=4)
+
+
+def _canned_replies(db: Session, version: tuple[int, int]) -> list[CannedChoice]:
+    """Every canned reply (all languages: few), by title."""
+    return _canned_cache().get_or_compute(("canned",), version, lambda: [
+        CannedChoice(reply.id, reply.language, reply.title, reply.body)
+        for reply in db.scalars(select(CannedReply).order_by(CannedReply.title,
+                                                             CannedReply.id))])
+
+
+def _usernames_query(ids: list[int]) -> list[str]:
     if not ids:
         return []
     return list(get_session().scalars(select(User.username).where(User.id.in_(ids))
@@ -46,16 +58,22 @@ def _usernames(ids: list[int]) -> list[str]:
 
 
 def page_context(case: Case, access: CaseAccess, **extra: Any) -> dict[str, Any]:
-    """Everything the case page template needs, filtered by what the user may see."""
+    """Everything the case page template needs, filtered by what the user may see.
+
+    At most ten statements whatever the case holds, nothing cached: the user, and
+    `load_case`'s case, working groups with referrals, and for staff decisions and
+    people with conflicts of interest; here the timeline's events and messages, for
+    staff the related cases and the canned replies (kept per process while the audit
+    log does not change, see app.datacache), for committee members the reviews.
+    """
     db = get_session()
     user = g.user
     locale = str(get_locale() or "en")
+    facts = case_facts(case) or read_facts(db, case, user)
     actions = [t for t in transitions.actions_for(case.state, access.workflow_roles)
                if not t.decision_stage and transitions.SYSTEM not in t.roles]
     decisions_available = [t for t in transitions.from_state(case.state) if t.decision_stage]
-    referrals = list(db.scalars(select(Referral).where(Referral.case_id == case.id)
-                                .order_by(Referral.id)))
-    my_groups = set(db.scalars(select(Membership.group_id).where(Membership.user_id == user.id)))
+    usernames: Callable[[list[int]], list[str]] = _usernames_query
     context: dict[str, Any] = {
         "case": case,
         "access": access,
@@ -67,46 +85,49 @@ def page_context(case: Case, access: CaseAccess, **extra: Any) -> dict[str, Any]
         "countries": [country_name(code, locale) for code in case.countries or []],
         "languages_named": [language_name(code, locale) for code in case.languages or []],
         "region_name": region_label(case.region) if case.region else "",
-        "checklist": list(db.scalars(select(ChecklistItem).where(ChecklistItem.case_id == case.id)
-                                     .order_by(ChecklistItem.position))),
+        "checklist": list(case.checklist_items),
         "checklist_labels": checklists.ITEMS,
         "linked_items": checklists.LINKED_ITEMS,
-        "referrals": referrals if (access.is_staff or "group_member" in access.roles) else [],
-        "my_group_ids": my_groups,
+        "referrals": (facts.referrals if (access.is_staff or "group_member" in access.roles)
+                      else []),
+        "my_group_ids": facts.my_group_ids,
         "form": request.form if request.method == "POST" else {},
         "loaded_at": case.updated_at.isoformat(),
         "outcome_labels": {**transitions.ACTIONS, **transitions.OUTCOMES},
-        "usernames": _usernames,
     }
     if access.is_staff:
-        recused = recused_ids(db, case)
+        conflicts = facts.conflicts or []
+        people = facts.people or People()
+        usernames = people.usernames
+        canned_replies = _canned_replies(db, facts.version)
         context.update({
-            "decisions": list(db.scalars(select(Decision).where(Decision.case_id == case.id)
-                                         .order_by(Decision.id))),
-            "conflicts": list(db.scalars(select(ConflictOfInterest)
-                                         .where(ConflictOfInterest.case_id == case.id))),
+            "decisions": facts.decisions or [],
+            "conflicts": conflicts,
             "related": related_cases(db, case),
-            "helpdesk_staff": _helpdesk_staff(),
-            "members": committee_members(db),
-            "recused": recused,
+            "helpdesk_staff": people.helpdesk,
+            "members": people.committee,
+            "recused": {conflict.member_id for conflict in conflicts},
             "decisions_available": decisions_available if access.can_decide else [],
-            "groups": list(db.scalars(select(WorkingGroup).where(WorkingGroup.archived.is_(False))
-                                      .order_by(WorkingGroup.name))),
-            "canned_replies": list(db.scalars(select(CannedReply).where(
-                CannedReply.language == locale.split("_")[0]).order_by(CannedReply.title))),
-            "duplicate_of": db.get(Case, case.duplicate_of_id) if case.duplicate_of_id else None,
+            "groups": facts.open_groups,
+            "canned_replies": [reply for reply in canned_replies
+                               if reply.language == locale.split("_")[0]],
+            "duplicate_of": case.duplicate_of if case.duplicate_of_id else None,
         })
-        canned_id = request.args.get("canned", type=int)
-        chosen = db.get(CannedReply, canned_id) if canned_id else None
+        canned_id = as_id(request.args.get("canned"))
+        chosen: CannedChoice | None = None
+        if canned_id:
+            chosen = next((reply for reply in canned_replies if reply.id == canned_id), None)
         if chosen is not None:
             next_step = str(transitions.WAITING_ON.get(case.state) or "")
             context["prefill"] = canned.fill(chosen, case, next_step)
     if access.can_see_reviews:
-        context["reviews"] = list(db.scalars(select(Review).where(Review.case_id == case.id)
+        context["reviews"] = list(db.scalars(select(Review).options(joinedload(Review.member))
+                                             .where(Review.case_id == case.id)
                                              .order_by(Review.stage, Review.id)))
         context["review_stage"] = review_stage(case)
         context["my_review"] = next((r for r in context["reviews"] if r.member_id == user.id
                                      and r.stage == context["review_stage"]), None)
+    context["usernames"] = usernames
     context.update(extra)
     return context
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, SelectMultipleField, StringField, TextAreaField
@@ -34,22 +35,27 @@ def clean_body(value: Any) -> Any:
 
 def _fits_storage(form: Any, field: Field) -> None:
     if len((field.data or "").encode("utf-8")) > MAX_BODY_BYTES:
+        # Translators: a form error; %(max)s is a number of bytes.
         raise ValidationError(str(_l(
             "This text is too long to be stored: at most %(max)s bytes in UTF-8 (letters "
             "outside the Latin alphabet take two to four bytes each). Split it into "
-            "several pages.", max=f"{MAX_BODY_BYTES:,}")))
+            "several pages.", max=format_decimal(MAX_BODY_BYTES))))
 
 
 class ProfileForm(FlaskForm):
     """What the committee page shows about a member: languages and regions."""
 
     languages = SelectMultipleField(
+        # Translators: a form label on a committee member's profile.
         _l("Languages you work in"), validate_choice=False,
         validators=[ValidChoice(required=False)],
         render_kw={"size": 10},
+        # Translators: help for a list where several items can be chosen; ⌘ is the Command key on a
+        # Mac.
         description=_l("To choose several, hold Ctrl (⌘ on a Mac) while you click."),
     )
     regions = CheckboxGroupField(
+        # Translators: a form label on a committee member's profile: Wikimedia movement regions.
         _l("Regions you know well"), validators=[ValidChoice(required=False)],
     )
 
@@ -58,26 +64,38 @@ class GuidelineForm(FlaskForm):
     """A guidelines page's title and text, and a summary of the change."""
 
     title = StringField(
+        # Translators: a form label and column heading: the title of a page, request or canned
+        # reply.
         _l("Title"), filters=[clean],
+        # Translators: a form error on a guidelines page.
         validators=[DataRequired(message=_l("Give the page a title.")),
+                    # Translators: a form error; %(max)d is a number.
                     Length(max=MAX_TITLE, message=_l(
                         "A title has at most %(max)d characters."))],
         render_kw={"maxlength": MAX_TITLE},
     )
     body = TextAreaField(
         _l("Text"), filters=[clean_body],
+        # Translators: a form error on a guidelines page.
         validators=[DataRequired(message=_l("Write the text of the page.")),
+                    # Translators: a form error; %(max)d is a number.
                     Length(max=MAX_BODY, message=_l(
                         "The text has at most %(max)d characters.")),
                     _fits_storage],
+        # Translators: help for a text field: Markdown is a way of formatting text; keep the
+        # Markdown examples (# **bold** *italic* [link](https://…) ```) as they are, translate the
+        # words.
         description=_l("Markdown: # Heading, **bold**, *italic*, [link](https://…), "
                        "lists, tables and ``` code blocks. HTML and images are removed."),
         render_kw={"rows": 20},
     )
     summary = StringField(
+        # Translators: a form label when editing a guidelines page, like an edit summary on a wiki.
         _l("Summary of your change"), filters=[clean],
+        # Translators: a form error; %(max)d is a number.
         validators=[Length(max=MAX_SUMMARY, message=_l(
             "A summary has at most %(max)d characters."))],
+        # Translators: help for the edit summary; the example in quotes may be translated.
         description=_l("Shown in the page's history, e.g. “Added a section on licences”."),
         render_kw={"maxlength": MAX_SUMMARY},
     )
@@ -87,13 +105,19 @@ class NewGuidelineForm(GuidelineForm):
     """A new guidelines page: its address (slug) too."""
 
     slug = StringField(
+        # Translators: a form label: the part of the page's web address (a 'slug'), e.g.
+        # licence-checks in /guidelines/licence-checks.
         _l("Short name in the address"), filters=[clean],
         validators=[
+            # Translators: a form error; see 'Short name in the address'.
             DataRequired(message=_l("Give the page a short name for its address.")),
+            # Translators: a form error; keep the example “licence-checks” as it is (only a–z,
+            # digits and hyphens are allowed).
             Regexp(SLUG_PATTERN, message=_l(
                 "Use 2 to 100 lower-case letters (a–z), digits and hyphens, like "
                 "“licence-checks”.")),
         ],
+        # Translators: help for the short name; keep /guidelines/ as it is.
         description=_l("Used in the page's address, after /guidelines/; it cannot be "
                        "changed later."),
         render_kw={"maxlength": 100},
@@ -104,6 +128,7 @@ class EditGuidelineForm(GuidelineForm):
     """An edit: it remembers the revision it started from, to catch edit conflicts."""
 
     base_revision = HiddenField(
+        # Translators: an error when a form lacks the version it was loaded at.
         validators=[Regexp(r"^[0-9]{1,18}$", message=_l(
             "The form did not say which version you edited. Reload the page and try again."
         ))],

@@ -70,8 +70,10 @@ def profile() -> ResponseReturnValue:
     if service.save_profile(db, user, list(form.languages.data or []),
                             list(form.regions.data or [])):
         db.commit()
+        # Translators: a confirmation on a committee member's profile.
         flash(_("Your languages and regions were saved."), "success")
     else:
+        # Translators: a notice after saving a form without changes.
         flash(_("Nothing changed."), "notice")
     return redirect(url_for("committee.index"), 303)
 
@@ -87,8 +89,10 @@ def new_guideline() -> ResponseReturnValue:
         return render_template("committee/new.html", form=form), 400
     db = get_session()
     slug = form.slug.data or ""
+    # Translators: a form error for the short name of a guidelines page.
     taken = _("There is already a page at this address. Choose another short name.")
     if slug in RESERVED_SLUGS:
+        # Translators: a form error: the short name would clash with the tool's own addresses.
         form.slug.errors = [_("This short name is used by the site itself. Choose another.")]
         return render_template("committee/new.html", form=form), 400
     try:
@@ -102,6 +106,7 @@ def new_guideline() -> ResponseReturnValue:
         db.rollback()
         form.slug.errors = [taken]
         return render_template("committee/new.html", form=form), 400
+    # Translators: a confirmation; %(title)s is the title of a guidelines page.
     flash(_("The page “%(title)s” was created.", title=page.title), "success")
     return redirect(url_for("committee.guideline", slug=page.slug), 303)
 
@@ -141,7 +146,11 @@ def edit_guideline(slug: str) -> ResponseReturnValue:
         db.rollback()
         latest = conflict.latest
         form.base_revision.data = str(latest.id)  # saving again now replaces their version
+        # Translators: stands for the author of a page version when the account is unknown; used
+        # inside other sentences (e.g. 'Saved by an unknown user on …').
         author = latest.author.username if latest.author else _("an unknown user")
+        # Translators: an edit conflict on a guidelines page; %(user)s is a username, %(date)s a
+        # date and time.
         message = _(
             "%(user)s changed this page on %(date)s, after you started editing, so your "
             "changes were not saved. Your text is still in the form below; the current "
@@ -149,9 +158,11 @@ def edit_guideline(slug: str) -> ResponseReturnValue:
             user=author, date=format_datetime(latest.created_at))
         return _edit_page(form, page, conflict=latest, conflict_message=message), 409
     if revision is None:
+        # Translators: a notice after saving a guidelines page without changes.
         flash(_("Nothing changed, so no new version was saved."), "notice")
     else:
         db.commit()
+        # Translators: a confirmation after editing a guidelines page.
         flash(_("Your changes were saved."), "success")
     return redirect(url_for("committee.guideline", slug=page.slug), 303)
 

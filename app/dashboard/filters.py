@@ -52,6 +52,12 @@ class QueueFilters:
         """The states the queue is limited to."""
         return STATE_GROUPS.get(self.state, frozenset({self.state}))
 
+    @property
+    def by_state_only(self) -> bool:
+        """No filter but the state: the queue's count is a sum of the counts per state."""
+        return not (self.theme or self.region or self.priority or self.assignee
+                    or self.waiting or self.q)
+
     def to_args(self, **changes: Any) -> dict[str, str]:
         """Query-string arguments for a link to the queue with `changes` applied
         (only the values that differ from the defaults, so links stay short)."""
@@ -106,43 +112,60 @@ def parse_filters(args: Mapping[str, str], helpdesk_ids: Collection[int],
     notices: list[str] = []
     state, bad = _choice(args, "state", set(STATE_GROUPS) | set(STATES), default=OPEN)
     if bad:
+        # Translators: a notice on the committee dashboard; %(value)s is the filter value from the
+        # address that is not a stage of the workflow.
         notices.append(_("There is no state “%(value)s”; all open cases are shown.", value=bad))
     theme, bad = _choice(args, "theme", THEMES)
     if bad:
+        # Translators: a notice on the dashboard; %(value)s is an unknown theme code from the
+        # address.
         notices.append(_("There is no theme “%(value)s”; the theme filter was ignored.",
                          value=bad))
     region, bad = _choice(args, "region", REGIONS)
     if bad:
+        # Translators: a notice on the dashboard; %(value)s is an unknown region code from the
+        # address.
         notices.append(_("There is no region “%(value)s”; the region filter was ignored.",
                          value=bad))
     priority, bad = _choice(args, "priority", PRIORITIES)
     if bad:
+        # Translators: a notice on the dashboard; %(value)s is an unknown priority from the address.
         notices.append(_("There is no priority “%(value)s”; the priority filter was ignored.",
                          value=bad))
     assignees = {str(user_id) for user_id in helpdesk_ids} | {UNASSIGNED}
     assignee, bad = _choice(args, "assignee", assignees)
     if bad:
+        # Translators: a notice on the dashboard; %(value)s is the assignee filter value from the
+        # address.
         notices.append(_("“%(value)s” is not a member of the helpdesk staff; the assignee "
                          "filter was ignored.", value=bad))
     sort, bad = _choice(args, "sort", SORTS, default="age")
     if bad:
+        # Translators: a notice on the dashboard; %(value)s is an unknown sort column from the
+        # address.
         notices.append(_("Cases cannot be sorted by “%(value)s”; they are sorted by age.",
                          value=bad))
     direction, bad = _choice(args, "dir", DIRECTIONS, default=SORTS[sort])
     if bad:
+        # Translators: a notice on the dashboard; %(value)s is the unknown direction from the
+        # address.
         notices.append(_("“%(value)s” is not a sort direction; the usual one is used.",
                          value=bad))
     waiting_value = (args.get("waiting") or "").strip()
     waiting = waiting_value == "1"
     if waiting and not may_review:
+        # Translators: a notice on the dashboard; “waiting for my review” names a filter of the
+        # dashboard.
         notices.append(_("Only Expert Committee members review cases; the filter "
                          "“waiting for my review” was ignored."))
         waiting = False
     elif waiting_value and not waiting:
+        # Translators: a notice on the dashboard; %(value)s is the value from the address.
         notices.append(_("“%(value)s” is not a value of the review filter; it was ignored.",
                          value=waiting_value[:40]))
     q = " ".join((args.get("q") or "").replace("\x00", "").split())
     if len(q) > MAX_SEARCH:
+        # Translators: a notice; %(limit)s is a number.
         notices.append(_("The search was shortened to %(limit)s characters.", limit=MAX_SEARCH))
         q = q[:MAX_SEARCH]
     return QueueFilters(state=state, theme=theme, region=region, priority=priority,

@@ -3,21 +3,40 @@
 Every list loads its cases with their organisation and assignee in one
 statement, and every count is a single aggregate query, so the number of
 queries a page makes does not grow with the number of cases.
+
+The open queue reads the stored `Case.is_open` flag (index `ix_cases_open_queue`),
+joins organisations only when searching their names, and loads only the columns the
+rows show (`ROW_COLUMNS`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, case, cast, exists, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, contains_eager, joinedload
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    union,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from ..models import Case, ConflictOfInterest, Organisation, Review, User
 from ..pagination import Page
 from ..roles import users_with_role
 from ..vocab import PRIORITY_ORDER
-from ..workflow.transitions import OPEN_STATES
+from ..workflow.transitions import CLOSED_STATES, OPEN_STATES
 from .filters import UNASSIGNED, QueueFilters
 
 LIKE_ESCAPE = "!"
@@ -48,9 +67,25 @@ def waiting_for_review(member_id: int) -> ColumnElement[bool]:
     return and_(in_stage_unreviewed, ~recused)
 
 
+def state_condition(states: frozenset[str]) -> ColumnElement[bool] | None:
+    """The condition for a set of states: the stored `is_open` flag for all open or all
+    closed states (it has an index), None for every state."""
+    if states == OPEN_STATES:
+        return Case.is_open == true()  # `= 1`, not `IS 1`: MariaDB uses an index only for `=`
+    if states == CLOSED_STATES:
+        return Case.is_open == false()
+    if states >= OPEN_STATES | CLOSED_STATES:
+        return None
+    return Case.state.in_(sorted(states))
+
+
 def filter_conditions(filters: QueueFilters, member_id: int) -> list[ColumnElement[bool]]:
-    """The WHERE conditions of the queue (the query must join Organisation)."""
-    conditions: list[ColumnElement[bool]] = [Case.state.in_(sorted(filters.states))]
+    """The WHERE conditions of the queue (the query must join Organisation when
+    `filters.q` is set: see `needs_organisation`)."""
+    conditions: list[ColumnElement[bool]] = []
+    by_state = state_condition(filters.states)
+    if by_state is not None:
+        conditions.append(by_state)
     if filters.theme:
         # JSON list column: its text holds the code in double quotes on SQLite and MariaDB.
         conditions.append(cast(Case.themes, String).like(
@@ -88,10 +123,61 @@ def _order_by(filters: QueueFilters) -> list[ColumnElement[Any]]:
     return [directed(Case.state_changed_at), directed(Case.id)]
 
 
-def _cases_with_people() -> Select[tuple[Case]]:
-    """Cases joined to their organisation, with organisation and assignee loaded."""
-    return (select(Case).join(Case.organisation)
-            .options(contains_eager(Case.organisation), joinedload(Case.assignee)))
+@dataclass(frozen=True)
+class Named:
+    """An organisation or a person, as a list shows it."""
+
+    name: str
+
+    @property
+    def username(self) -> str:
+        """The same, for a person."""
+        return self.name
+
+
+@dataclass(frozen=True)
+class ListedCase:
+    """A case as the lists show it (dashboard/rows.py, dashboard/_tables.html): only
+    these columns are read, as plain rows (no ORM objects to build for a list)."""
+
+    id: int
+    reference: str
+    title: str
+    state: str
+    priority: str
+    assignee_id: int | None
+    updated_at: datetime
+    state_changed_at: datetime
+    stage_started_at: datetime
+    paused_seconds: int
+    organisation: Named
+    assignee: Named | None
+
+
+_ASSIGNEE = aliased(User, name="assignee")
+_LISTED = (Case.id, Case.reference, Case.title, Case.state, Case.priority, Case.assignee_id,
+           Case.updated_at, Case.state_changed_at, Case.stage_started_at, Case.paused_seconds,
+           Organisation.name, _ASSIGNEE.username)
+
+
+def _listed() -> Select[Any]:
+    """The listed columns, with the organisation's name and the assignee's username.
+    Outer joins (every case has an organisation): MariaDB then reads the cases first,
+    in the order of their index, instead of starting from the organisations."""
+    return (select(*_LISTED)
+            .outerjoin(Organisation, Organisation.id == Case.organisation_id)
+            .outerjoin(_ASSIGNEE, _ASSIGNEE.id == Case.assignee_id))
+
+
+def _read_listed(db: Session, statement: Select[Any]) -> list[ListedCase]:
+    listed = []
+    for (case_id, reference, title, state, priority, assignee_id, updated_at, state_changed_at,
+         stage_started_at, paused_seconds, organisation, assignee) in db.execute(statement):
+        listed.append(ListedCase(
+            case_id, reference, title, state, priority, assignee_id, updated_at,
+            state_changed_at, stage_started_at, paused_seconds, Named(organisation),
+            Named(assignee) if assignee is not None else None))
+    return listed
 
 
 def _page(total: int, number: int, per_page: int) -> Page:
@@ -101,15 +187,23 @@ def _page(total: int, number: int, per_page: int) -> Page:
 
 
 def queue(db: Session, filters: QueueFilters, member_id: int, page_number: int,
-          per_page: int) -> tuple[list[Case], Page]:
-    """One page of the filtered, sorted queue, and the page's numbers."""
+          per_page: int, counts: dict[str, int] | None = None
+          ) -> tuple[list[ListedCase], Page]:
+    """One page of the filtered, sorted queue, and the page's numbers. With `counts`
+    (`state_counts()`) a queue filtered by state only is counted without a query."""
     conditions = filter_conditions(filters, member_id)
-    total = db.scalar(select(func.count(Case.id)).join(Case.organisation)
-                      .where(*conditions)) or 0
+    searching = bool(filters.q)  # only a search needs the organisation's name
+    if counts is not None and filters.by_state_only:
+        total = sum(counts.get(state, 0) for state in filters.states)
+    else:
+        count = select(func.count()).select_from(Case)
+        if searching:
+            count = count.outerjoin(Organisation, Organisation.id == Case.organisation_id)
+        total = db.scalar(count.where(*conditions)) or 0
     page = _page(total, page_number, per_page)
-    statement = (_cases_with_people().where(*conditions).order_by(*_order_by(filters))
+    statement = (_listed().where(*conditions).order_by(*_order_by(filters))
                  .limit(per_page).offset((page.number - 1) * per_page))
-    return list(db.scalars(statement).unique()), page
+    return _read_listed(db, statement), page
 
 
 def state_counts(db: Session) -> dict[str, int]:
@@ -118,14 +212,39 @@ def state_counts(db: Session) -> dict[str, int]:
     return {state: int(count) for state, count in rows}
 
 
-def waiting_for_review_count(db: Session, member_id: int) -> int:
-    """How many cases wait for this member's review."""
-    return db.scalar(select(func.count(Case.id)).where(waiting_for_review(member_id))) or 0
+def waiting_for_review_count(db: Session, member_id: int,
+                             counts: dict[str, int] | None = None) -> int:
+    """How many cases wait for this member's review.
+
+    With `counts` (`state_counts()`): the cases in the review stages less those the
+    member has reviewed in that stage or declared a conflict on, a query that starts
+    from the member's own reviews and conflicts instead of every case under review.
+    """
+    if counts is None:
+        return db.scalar(select(func.count(Case.id)).where(waiting_for_review(member_id))) or 0
+    not_waiting = union(
+        *(select(Review.case_id).join(Case, Case.id == Review.case_id)
+          .where(Review.member_id == member_id, Review.stage == stage, Case.state == state)
+          for state, stage in REVIEW_STAGES.items()),
+        select(ConflictOfInterest.case_id).join(Case, Case.id == ConflictOfInterest.case_id)
+        .where(ConflictOfInterest.member_id == member_id,
+               Case.state.in_(sorted(REVIEW_STAGES))),
+    ).subquery()
+    excluded = db.scalar(select(func.count()).select_from(not_waiting)) or 0
+    return sum(counts.get(state, 0) for state in REVIEW_STAGES) - int(excluded)
 
 
-def helpdesk_staff(db: Session) -> list[User]:
+@dataclass(frozen=True)
+class StaffMember:
+    """A member of the helpdesk staff, as the assignee filter lists them."""
+
+    id: int
+    username: str
+
+
+def helpdesk_staff(db: Session) -> list[StaffMember]:
     """Everyone with the helpdesk role, by name: the people cases are assigned to."""
-    return users_with_role(db, "helpdesk")
+    return [StaffMember(user.id, user.username) for user in users_with_role(db, "helpdesk")]
 
 
 @dataclass(frozen=True)
@@ -133,17 +252,16 @@ class InboxSection:
     """One list of the helpdesk inbox."""
 
     key: str
-    cases: list[Case]
+    cases: list[ListedCase]
     total: int
 
 
 def inbox(db: Session, user_id: int, limit: int) -> list[InboxSection]:
     """The helpdesk inbox: new requests, cases assigned to me, unassigned cases in
     support; each oldest state change first, at most `limit` each."""
-    open_states = sorted(OPEN_STATES)
     conditions: dict[str, ColumnElement[bool]] = {
         "new": Case.state == "submitted",
-        "mine": and_(Case.assignee_id == user_id, Case.state.in_(open_states)),
+        "mine": and_(Case.assignee_id == user_id, Case.is_open == true()),
         "unassigned": and_(Case.assignee_id.is_(None), Case.state.in_(SUPPORT_STATES)),
     }
     totals = db.execute(select(*(
@@ -152,19 +270,18 @@ def inbox(db: Session, user_id: int, limit: int) -> list[InboxSection]:
     ))).one()
     sections = []
     for (key, condition), total in zip(conditions.items(), totals, strict=True):
-        cases = db.scalars(_cases_with_people().where(condition)
-                           .order_by(Case.state_changed_at.asc(), Case.id.asc())
-                           .limit(limit)).unique().all()
-        sections.append(InboxSection(key, list(cases), int(total)))
+        cases = _read_listed(db, _listed().where(condition)
+                             .order_by(Case.state_changed_at.asc(), Case.id.asc()).limit(limit))
+        sections.append(InboxSection(key, cases, int(total)))
     return sections
 
 
 def my_cases(db: Session, user_id: int, page_number: int,
-             per_page: int) -> tuple[list[Case], Page]:
+             per_page: int) -> tuple[list[ListedCase], Page]:
     """The user's own requests, most recently updated first."""
     total = db.scalar(select(func.count(Case.id)).where(Case.requester_id == user_id)) or 0
     page = _page(total, page_number, per_page)
-    statement = (select(Case).where(Case.requester_id == user_id)
+    statement = (_listed().where(Case.requester_id == user_id)
                  .order_by(Case.updated_at.desc(), Case.id.desc())
                  .limit(per_page).offset((page.number - 1) * per_page))
-    return list(db.scalars(statement).unique()), page
+    return _read_listed(db, statement), page

@@ -9,10 +9,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..models import Case, utcnow
+from ..models import utcnow
 from ..vocab import PRIORITIES, label
 from ..workflow.clock import StageClock, stage_clock
 from ..workflow.transitions import STATES
+from .queries import ListedCase
 
 PRIORITY_BADGES = {"urgent": "badge--error", "high": "badge--warning", "low": ""}
 
@@ -21,13 +22,13 @@ PRIORITY_BADGES = {"urgent": "badge--error", "high": "badge--warning", "low": ""
 class CaseRow:
     """One case in a table."""
 
-    case: Case
+    case: ListedCase
     clock: StageClock
 
     @property
     def state_label(self) -> str:
         """The case's state, translated."""
-        return str(STATES.get(self.case.state, self.case.state))
+        return label(STATES, self.case.state)
 
     @property
     def priority_label(self) -> str:
@@ -40,7 +41,7 @@ class CaseRow:
         return PRIORITY_BADGES.get(self.case.priority, "")
 
 
-def case_rows(cases: Iterable[Case], now: datetime | None = None) -> list[CaseRow]:
+def case_rows(cases: Iterable[ListedCase], now: datetime | None = None) -> list[CaseRow]:
     """Rows for the cases, all clocks read at the same moment."""
     now = now or utcnow()
     return [CaseRow(case, stage_clock(case, now)) for case in cases]

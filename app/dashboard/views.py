@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
 
+from ..babel_cache import labels
+from ..datacache import VersionedCache, app_cache, data_version
 from ..db import get_session
 from ..regions import region_choices
 from ..roles import current_roles, login_required, role_required
@@ -45,32 +48,53 @@ def _page_size(key: str, default: int) -> int:
 
 def _state_counts(counts: dict[str, int], filters: QueueFilters) -> list[StateCount]:
     return [
-        StateCount(state, str(label), counts.get(state, 0), QueueFilters(state=state).to_args(),
+        StateCount(state, label, counts.get(state, 0), QueueFilters(state=state).to_args(),
                    filters.state == state)
-        for state, label in STATES.items()
+        for state, label in labels(STATES).items()
     ]
+
+
+def _data_cache() -> VersionedCache[Any]:
+    """The dashboard's query results (plain data), per app; see app.datacache."""
+    return app_cache("dashboard", size=256)
 
 
 @bp.get("/dashboard")
 @role_required("committee", "helpdesk")
 def committee() -> ResponseReturnValue:
-    """Counts per state and the filtered, sorted, paginated queue of cases."""
+    """Counts per state and the filtered, sorted, paginated queue of cases.
+
+    The query results are plain data, kept per process while the data version (the
+    audit log's newest id, this process's writes) is unchanged: every change to a
+    case, a role or an organisation writes an audit event, so a change shows at once;
+    the stage clocks are computed at each request.
+    """
     db = get_session()
+    cache, version = _data_cache(), data_version(db)
     may_review = "committee" in current_roles()
-    staff = queries.helpdesk_staff(db)
+    staff = cache.get_or_compute(("staff",), version, lambda: queries.helpdesk_staff(db))
     filters = parse_filters(request.args, [user.id for user in staff], may_review)
-    cases, page = queries.queue(db, filters, g.user.id, _page_number(),
-                                _page_size("DASHBOARD_PAGE_SIZE", PAGE_SIZE))
+    counts = cache.get_or_compute(("counts",), version, lambda: queries.state_counts(db))
+    number, per_page = _page_number(), _page_size("DASHBOARD_PAGE_SIZE", PAGE_SIZE)
+    member_id = g.user.id
+    cases, page = cache.get_or_compute(
+        ("queue", filters, number, per_page, member_id if filters.waiting else None), version,
+        lambda: queries.queue(db, filters, member_id, number, per_page, counts))
+    waiting_count = None
+    if may_review:
+        waiting_count = cache.get_or_compute(
+            ("waiting", member_id), version,
+            lambda: queries.waiting_for_review_count(db, member_id, counts))
     return render_template(
         "dashboard/committee.html",
         filters=filters,
         rows=case_rows(cases),
         page=page,
-        counts=_state_counts(queries.state_counts(db), filters),
-        waiting_count=queries.waiting_for_review_count(db, g.user.id) if may_review else None,
+        counts=_state_counts(counts, filters),
+        waiting_count=waiting_count,
         may_review=may_review,
         staff=staff,
-        state_choices=[(code, str(label)) for code, label in STATES.items()],
+        state_choices=list(labels(STATES).items()),
         theme_choices=choices(THEMES),
         region_choices=region_choices(),
         priority_choices=choices(PRIORITIES),

@@ -24,6 +24,7 @@ def _group_for_lead(slug: str) -> WorkingGroup:
 def _request_of(group: WorkingGroup, request_id: int) -> JoinRequest:
     join_request = get_session().get(JoinRequest, request_id)
     if join_request is None or join_request.group_id != group.id:
+        # Translators: an error; %(name)s is the name of a working group.
         fail(404, _("There is no such request to join %(name)s.", name=group.name))
     return join_request
 
@@ -50,9 +51,13 @@ def _answer(slug: str, request_id: int, accepting: bool) -> ResponseReturnValue:
         fail(exc.status, exc.message)
     db.commit()
     if accepting:
+        # Translators: a confirmation for a lead; %(user)s is a username, %(name)s the name of a
+        # working group.
         flash(_("%(user)s is now a member of %(name)s.", user=join_request.user.username,
                 name=group.name), "success")
     else:
+        # Translators: a confirmation for a lead; %(user)s is a username, %(name)s the name of a
+        # working group.
         flash(_("The request of %(user)s to join %(name)s was declined.",
                 user=join_request.user.username, name=group.name), "success")
     return redirect(url_for("groups.requests", slug=group.slug), 303)

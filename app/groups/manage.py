@@ -53,16 +53,19 @@ def add() -> ResponseReturnValue:
     db = get_session()
     slug = form.slug.data or ""
     if slug in RESERVED_SLUGS:
+        # Translators: a form error; %(slug)s is the short name typed for the group's address.
         form.slug.errors = [_("“%(slug)s” is used by the helpdesk itself; choose another "
                               "short name.", slug=slug)]
         return _render(ManageForms(add=form), 400)
     if registry.slug_taken(db, slug):
+        # Translators: a form error; %(slug)s is the short name typed for the group's address.
         form.slug.errors = [_("There is already a group with the short name “%(slug)s”; "
                               "choose another.", slug=slug)]
         return _render(ManageForms(add=form), 409)
     group = registry.create_group(db, slug, form.name.data or "", form.description.data or "",
                                   g.user)
     db.commit()
+    # Translators: a confirmation; %(name)s is the name of a working group.
     flash(_("The group %(name)s was added.", name=group.name), "success")
     return redirect(url_for("groups.manage"), 303)
 
@@ -79,8 +82,10 @@ def edit(slug: str) -> ResponseReturnValue:
     if registry.update_group(db, group, form.name.data or "", form.description.data or "",
                              g.user):
         db.commit()
+        # Translators: a confirmation; %(name)s is the name of a working group.
         flash(_("The group %(name)s was saved.", name=group.name), "success")
     else:
+        # Translators: a notice; %(name)s is the name of a working group.
         flash(_("Nothing changed in %(name)s.", name=group.name), "notice")
     return redirect(url_for("groups.manage"), 303)
 
@@ -94,8 +99,11 @@ def archive(slug: str) -> ResponseReturnValue:
     archived = registry.toggle_archive(db, group, g.user)
     db.commit()
     if archived:
+        # Translators: a confirmation; %(name)s is the name of a working group. An archived group is
+        # kept but takes no new members or referrals.
         flash(_("The group %(name)s was archived.", name=group.name), "success")
     else:
+        # Translators: a confirmation after bringing an archived group back; %(name)s is its name.
         flash(_("The group %(name)s is active again.", name=group.name), "success")
     return redirect(url_for("groups.manage"), 303)
 
@@ -111,6 +119,7 @@ def lead(slug: str) -> ResponseReturnValue:
     db = get_session()
     user = find_user(db, form.username.data or "")
     if user is None:
+        # Translators: a form error; %(name)s is the username that was typed.
         form.username.errors = [_("No user called “%(name)s” has signed in to the helpdesk.",
                                   name=form.username.data)]
         return _render(ManageForms(leads={group.slug: form}), 404)
@@ -122,12 +131,15 @@ def lead(slug: str) -> ResponseReturnValue:
         return _render(ManageForms(leads={group.slug: form}), exc.status)
     db.commit()
     if not changed:
+        # Translators: a notice; %(user)s is a username, %(name)s the name of a working group.
         flash(_("Nothing changed for %(user)s in %(name)s.", user=user.username,
                 name=group.name), "notice")
     elif making_lead:
+        # Translators: a confirmation; %(user)s is a username, %(name)s the name of a working group.
         flash(_("%(user)s now leads %(name)s.", user=user.username, name=group.name),
               "success")
     else:
+        # Translators: a confirmation; %(user)s is a username, %(name)s the name of a working group.
         flash(_("%(user)s no longer leads %(name)s.", user=user.username, name=group.name),
               "success")
     return redirect(url_for("groups.manage"), 303)

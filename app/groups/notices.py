@@ -30,13 +30,17 @@ def _enqueue(user: User, kind: str, group: WorkingGroup, request: JoinRequest) -
     language = user.language or "en"
     with force_locale(language):
         if kind == "join_request":
+            # Translators: the subject of an email to the leads of a working group; %(user)s is a
+            # Wikimedia username, %(group)s the group's name.
             subject = _("%(user)s asks to join %(group)s", user=request.user.username,
                         group=group.name)
             url = group_url(group, "/requests")
         elif request.status == "accepted":
+            # Translators: the subject of an email; %(group)s is the name of a working group.
             subject = _("You are now a member of %(group)s", group=group.name)
             url = group_url(group)
         else:
+            # Translators: the subject of an email; %(group)s is the name of a working group.
             subject = _("Your request to join %(group)s was declined", group=group.name)
             url = group_url(group)
         body = render_template(f"email/{kind}.txt", group=group, request=request, url=url,

@@ -40,12 +40,15 @@ def _membership_snapshot(membership: Membership, group: WorkingGroup) -> dict[st
 def request_to_join(db: Session, group: WorkingGroup, user: User, note: str) -> JoinRequest:
     """Ask to join; tells the leads. Refused for archived groups, members, pending requests."""
     if group.archived:
+        # Translators: an error; %(name)s is the name of a working group.
         raise GroupError(_("The group %(name)s is archived and takes no new members.",
                            name=group.name))
     if membership_of(group, user) is not None:
+        # Translators: an error; %(name)s is the name of a working group.
         raise GroupError(_("You are already a member of %(name)s.", name=group.name))
     previous = latest_request(db, group, user)
     if previous is not None and previous.status == "pending":
+        # Translators: an error; %(name)s is the name of a working group.
         raise GroupError(_("You have already asked to join %(name)s; a lead will answer "
                            "your request.", name=group.name))
     request = JoinRequest(group_id=group.id, user_id=user.id, user=user,
@@ -61,8 +64,10 @@ def request_to_join(db: Session, group: WorkingGroup, user: User, note: str) -> 
 def _decide(db: Session, group: WorkingGroup, request: JoinRequest, actor: User,
             status: str) -> None:
     if request.group_id != group.id:
+        # Translators: an error; %(name)s is the name of a working group.
         raise GroupError(_("There is no such request to join %(name)s.", name=group.name), 404)
     if request.status != "pending":
+        # Translators: an error about a request to join a working group.
         raise GroupError(_("This request was already answered."))
     before = _request_snapshot(request, group)
     request.status = status
@@ -77,6 +82,7 @@ def _decide(db: Session, group: WorkingGroup, request: JoinRequest, actor: User,
 def accept(db: Session, group: WorkingGroup, request: JoinRequest, actor: User) -> Membership:
     """Accept a pending request: the user becomes an (unlisted) member from now."""
     if group.archived and request.group_id == group.id and request.status == "pending":
+        # Translators: an error; %(name)s is the name of a working group.
         raise GroupError(_("The group %(name)s is archived and takes no new members.",
                            name=group.name))
     _decide(db, group, request, actor, "accepted")
@@ -97,6 +103,7 @@ def decline(db: Session, group: WorkingGroup, request: JoinRequest, actor: User)
 def _require_membership(group: WorkingGroup, user: User) -> Membership:
     membership = membership_of(group, user)
     if membership is None:
+        # Translators: an error; %(user)s is a username, %(name)s the name of a working group.
         raise GroupError(_("%(user)s is not a member of %(name)s.",
                            user=user.username, name=group.name))
     return membership

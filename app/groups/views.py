@@ -25,6 +25,7 @@ def load_group(slug: str) -> WorkingGroup:
     """The group `slug`, or a 404 page."""
     group = queries.find_group(get_session(), slug)
     if group is None:
+        # Translators: an error; %(slug)s is the group's short name from the web address.
         fail(404, _("There is no working group “%(slug)s”.", slug=slug[:64]))
     return group
 
@@ -90,6 +91,7 @@ def join(slug: str) -> ResponseReturnValue:
     except service.GroupError as exc:
         fail(exc.status, exc.message)
     db.commit()
+    # Translators: a confirmation; %(name)s is the name of a working group.
     flash(_("Your request to join %(name)s was sent to the group's leads.", name=group.name),
           "success")
     return redirect(url_for("groups.group_page", slug=group.slug), 303)
@@ -106,6 +108,7 @@ def leave(slug: str) -> ResponseReturnValue:
     except service.GroupError as exc:
         fail(exc.status, exc.message)
     db.commit()
+    # Translators: a confirmation; %(name)s is the name of a working group.
     flash(_("You left %(name)s.", name=group.name), "success")
     return redirect(url_for("groups.group_page", slug=group.slug), 303)
 
@@ -117,6 +120,7 @@ def listing(slug: str) -> ResponseReturnValue:
     group = load_group(slug)
     form = ListingForm()
     if not form.validate():
+        # Translators: an error.
         fail(400, " ".join(form.listed.errors) or _("The form could not be read."))
     listed = form.listed.data == "1"
     db = get_session()
@@ -126,9 +130,11 @@ def listing(slug: str) -> ResponseReturnValue:
         fail(exc.status, exc.message)
     db.commit()
     if listed:
+        # Translators: a confirmation; %(name)s is the name of a working group.
         flash(_("You are now shown on the public list of members of %(name)s.",
                 name=group.name), "success")
     else:
+        # Translators: a confirmation; %(name)s is the name of a working group.
         flash(_("You are no longer shown on the public list of members of %(name)s.",
                 name=group.name), "success")
     return redirect(url_for("groups.group_page", slug=group.slug), 303)

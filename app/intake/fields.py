@@ -47,6 +47,7 @@ def long_text(label: Message, limit: int, *validators: Any, **kwargs: Any) -> Te
 
 def at_most(limit: int) -> Length:
     """Refuse text longer than `limit` characters."""
+    # Translators: a form error; %(max)s is a number.
     return Length(max=limit, message=_l("This is too long: at most %(max)s characters."))
 
 
@@ -73,9 +74,11 @@ class ValidChoice:
         )
         if not values:
             if self.required:
+                # Translators: a form error for a list of choices.
                 raise StopValidation(str(self.message or _l("Please choose one.")))
             return
         if not set(values) <= _codes(field):
+            # Translators: a form error: the value sent is not one of the choices.
             raise StopValidation(str(_l("Please choose from the list.")))
 
 
@@ -89,6 +92,8 @@ class HttpUrl:
         parts = urlsplit(value)
         if (parts.scheme.lower() not in ("http", "https") or not parts.netloc
                 or any(ch.isspace() for ch in value)):
+            # Translators: a form error; keep https:// and http:// and the example address as they
+            # are.
             raise ValidationError(str(_l(
                 "Enter a web address that starts with https:// or http://, "
                 "like https://www.example.org."

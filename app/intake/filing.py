@@ -64,6 +64,8 @@ def resolve_organisation(db: Session, actor: User, form: RequestForm) -> Organis
         chosen = db.get(Organisation, int(form.organisation_id.data or 0))
         if chosen is None:
             form.refuse_organisation("organisation_id",
+                                     # Translators: a form error; the registry is the partner
+                                     # registry (the list of organisations).
                                      _("That organisation is no longer in the registry."))
         return chosen
     name = form.org_name.data or ""
@@ -72,11 +74,14 @@ def resolve_organisation(db: Session, actor: User, form: RequestForm) -> Organis
     if duplicate is not None:
         existing, matched = duplicate
         if matched == "wikidata":
+            # Translators: a form error; %(item)s is a Wikidata item id like Q42, %(name)s the name
+            # of an organisation already in the partner registry.
             form.refuse_organisation("org_wikidata", _(
                 "%(item)s is the Wikidata item of “%(name)s”, which is already in the partner "
                 "registry. Please choose “%(name)s” in the list above instead of entering it "
                 "again.", item=wikidata_item, name=existing.name))
         else:
+            # Translators: a form error; %(name)s is the name of an organisation.
             form.refuse_organisation("org_name", _(
                 "“%(name)s” is already in the partner registry. Please choose it in the list "
                 "above instead of entering it again.", name=existing.name))

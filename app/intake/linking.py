@@ -30,15 +30,19 @@ def link_requester(db: Session, case: Case, actor: User, access: CaseAccess, use
     (404). Raises a WorkflowError whose `.status` and `.message` say which.
     """
     if "helpdesk" not in access.roles:
+        # Translators: an error.
         raise NotAllowed(_("Only the helpdesk links requests to wiki accounts."))
     if case.requester_id is not None:
+        # Translators: an error; %(name)s is the requester's username.
         raise WrongState(_("This case already has a requester (%(name)s).",
                            name=case.requester.username if case.requester else "?"))
     check_version(case, expected_version)
     if not username.strip():
+        # Translators: a form error.
         raise WorkflowError(_("Enter the Wikimedia username to link."))
     user = find_user(db, username)
     if user is None:
+        # Translators: an error; %(name)s is the username that was typed.
         raise NoSuchUser(_(
             "No one called “%(name)s” has signed in to the helpdesk yet. Ask them to sign in "
             "once with their Wikimedia account, then link the case.", name=username.strip()))

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .. import ratelimit
 from ..access import case_access
 from ..db import get_session
 from ..errors import fail
@@ -91,9 +92,12 @@ def new_request() -> ResponseReturnValue:
     case = _file_with_retry(db, lambda: filing.file_request(db, user, form))
     if case is None:
         return _render(form, email_mode=False)
+    ratelimit.count_this_request()  # only filed requests count towards RATELIMIT_FILING
+    # Translators: a confirmation after filing; %(ref)s is the case reference, like CPH-2026-0042.
     flash(_("Your request %(ref)s was filed. The helpdesk will look at it soon; you can "
             "follow it on this page.", ref=case.reference), "success")
     if case.licence_flagged:
+        # Translators: a notice after filing a request with a non-free licence.
         flash(_("The licence is not one of the free licences, so the request is flagged for "
                 "the Expert Committee."), "warning")
     return redirect(case_page_url(case.reference))
@@ -111,6 +115,9 @@ def log_email() -> ResponseReturnValue:
     case = _file_with_retry(db, lambda: filing.log_email_request(db, staff, form))
     if case is None:
         return _render(form, email_mode=True)
+    ratelimit.count_this_request()  # counts towards RATELIMIT_EMAIL_INTAKE
+    # Translators: a confirmation for the helpdesk; %(ref)s is the case reference, %(sender)s the
+    # sender's name or email address.
     flash(_("Request %(ref)s was logged for %(sender)s; the email is stored as an internal "
             "note.", ref=case.reference, sender=case.contact_name or case.contact_email),
           "success")
@@ -124,6 +131,7 @@ def link_requester(reference: str) -> ResponseReturnValue:
     db = get_session()
     case = find_case(db, reference)
     if case is None:
+        # Translators: an error; %(reference)s is a case reference like CPH-2026-0042.
         fail(404, _("There is no case %(reference)s.", reference=reference[:40]))
     form = LinkRequesterForm()  # the CSRF token was checked for every POST already
     try:
@@ -133,6 +141,7 @@ def link_requester(reference: str) -> ResponseReturnValue:
         db.rollback()
         fail(exc.status, exc.message)
     db.commit()
+    # Translators: a confirmation; %(ref)s is a case reference, %(name)s a Wikimedia username.
     flash(_("%(ref)s is now linked to the account %(name)s.", ref=case.reference,
             name=user.username), "success")
     return redirect(case_page_url(case.reference))

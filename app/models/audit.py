@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, event
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .base import Base, Timestamp, utcnow
@@ -16,6 +16,8 @@ class AuditEvent(Base):
     """One change: who did what to which object, before and after."""
 
     __tablename__ = "audit_events"
+    # An object's history (a case's timeline) without scanning the whole log.
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, index=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -13,12 +14,25 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Timestamp, utcnow
 from .organisation import Organisation
 from .user import User
+
+# The states in which a case is closed. The same set as
+# `app.workflow.transitions.CLOSED_STATES` (a test checks); kept here too so that the
+# models do not import the workflow.
+CLOSED_STATES = frozenset({"closed", "declined", "withdrawn"})
+
+
+def _is_open_default(context: Any) -> bool:
+    """`is_open` of a row inserted without it (Core inserts too): from its `state`."""
+    params = context.get_current_parameters() if context is not None else {}
+    return (params.get("state") or "submitted") not in CLOSED_STATES
 
 
 class Case(Base):
@@ -28,6 +42,8 @@ class Case(Base):
     __table_args__ = (
         UniqueConstraint("year", "number", name="uq_cases_year_number"),
         Index("ix_cases_state_changed", "state", "state_changed_at"),
+        # The open queue (dashboard): open cases, oldest state change first.
+        Index("ix_cases_open_queue", "is_open", "state_changed_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -66,6 +82,11 @@ class Case(Base):
     channel: Mapped[str] = mapped_column(String(16), default="web")  # web | email
 
     state: Mapped[str] = mapped_column(String(32), default="submitted", index=True)
+    # Stored `state not in CLOSED_STATES`, so that "open cases" and "open first" can
+    # use an index. Kept in step with `state` by the attribute event below (and set by
+    # `workflow.service._enter_state`); never set it by hand.
+    is_open: Mapped[bool] = mapped_column(Boolean, default=_is_open_default,
+                                          server_default=true())
     outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
     priority: Mapped[str] = mapped_column(String(16), default="normal", index=True)
     assignee_id: Mapped[int | None] = mapped_column(
@@ -87,8 +108,24 @@ class Case(Base):
     requester: Mapped[User | None] = relationship(foreign_keys=[requester_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     duplicate_of: Mapped[Case | None] = relationship(remote_side=[id])
+    # Read-only: the case page loads the checklist in the same statement as the case
+    # (items are added with their own `case_id`, by the workflow service).
+    checklist_items: Mapped[list[ChecklistItem]] = relationship(
+        order_by="ChecklistItem.position", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+# The public projection's order (open first, most recently updated, reference) read
+# straight from an index; `state` at the end makes its count an index-only scan.
+Index("ix_cases_public_order", Case.public_listing, Case.is_open.desc(),
+      Case.updated_at.desc(), Case.reference, Case.state)
+
+
+@event.listens_for(Case.state, "set")
+def _keep_is_open(target: Case, value: str, _old: Any, _initiator: Any) -> None:
+    """Whenever a case's state is set (constructor included), `is_open` follows."""
+    target.is_open = value not in CLOSED_STATES
 
 
 class CaseMessage(Base):

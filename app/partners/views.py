@@ -42,6 +42,7 @@ def _locale() -> str:
 def _organisation(org_id: int) -> Organisation:
     organisation = get_session().get(Organisation, org_id)
     if organisation is None:
+        # Translators: an error; %(id)s is the organisation's number in the registry.
         fail(404, _("There is no organisation with the number %(id)s in the partner registry. "
                     "It may have been merged into another one.", id=org_id))
     return organisation
@@ -75,6 +76,7 @@ def index() -> ResponseReturnValue:
     q = (request.args.get("q") or "").strip()[:255]
     kind = (request.args.get("kind") or "").strip()
     if kind and kind not in ORGANISATION_KINDS:
+        # Translators: an error; %(value)s is the filter value from the web address.
         fail(400, _("Unknown kind of organisation “%(value)s”.", value=kind[:40]))
     try:
         number = parse_int(request.args, "page", 1)
@@ -129,8 +131,10 @@ def detail(org_id: int) -> ResponseReturnValue:
 def _duplicate_message(duplicates: list[Duplicate]) -> str:
     first = duplicates[0]
     if "wikidata" in first.reasons:
+        # Translators: a form error; %(name)s is the name of an organisation.
         return _("“%(name)s” is already in the registry with the same Wikidata item.",
                  name=first.organisation.name)
+    # Translators: a form error; %(name)s is the name of an organisation.
     return _("“%(name)s” is already in the registry: the names differ only in case, "
              "accents or punctuation.", name=first.organisation.name)
 
@@ -150,6 +154,7 @@ def _save(form: OrganisationForm, organisation: Organisation | None) -> Response
     if organisation is not None and form.loaded.data and form.loaded.data != fingerprint(
             organisation):
         form.loaded.data = fingerprint(organisation)
+        # Translators: an edit conflict in the partner registry.
         return _form_page(form, organisation, 409, error=_(
             "Someone changed this organisation since you opened the form. Its current "
             "details are shown on its page; what you entered is kept below. Check both, "
@@ -164,15 +169,18 @@ def _save(form: OrganisationForm, organisation: Organisation | None) -> Response
     if organisation is None:
         organisation = registry.create(db, g.user, values)
         db.commit()
+        # Translators: a confirmation; %(name)s is the name of an organisation.
         flash(_("“%(name)s” was added to the partner registry.", name=organisation.name),
               "success")
     else:
         if registry.update_organisation(db, g.user, organisation, values):
             db.commit()
+            # Translators: a confirmation; %(name)s is the name of an organisation.
             flash(_("The changes to “%(name)s” were saved.", name=organisation.name),
                   "success")
         else:
-            flash(_("Nothing was changed."), "notice")
+            # Translators: a notice after saving a form without changes.
+            flash(_("Nothing changed."), "notice")
     return redirect(url_for("partners.detail", org_id=organisation.id), 303)
 
 
@@ -218,19 +226,24 @@ def merge(org_id: int) -> ResponseReturnValue:
     source = _organisation(org_id)
     raw = (request.form.get("into") or "").strip()
     if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+        # Translators: a form error; merging makes two registry entries of the same organisation
+        # one.
         return _detail(source, 400, merge_error=_(
             "Choose the organisation to merge this one into."))
     if int(raw) == source.id:
+        # Translators: a form error.
         return _detail(source, 400, merge_error=_(
             "An organisation cannot be merged into itself. Choose another one."))
     target = get_session().get(Organisation, int(raw))
     if target is None:
+        # Translators: an error; %(id)s is the organisation's number in the registry.
         fail(404, _("There is no organisation with the number %(id)s to merge into. It may "
                     "have been merged or removed meanwhile.", id=raw))
     db = get_session()
     source_name = source.name
     registry.merge(db, g.user, source, target)
     db.commit()
+    # Translators: a confirmation; %(source)s and %(target)s are names of organisations.
     flash(_("“%(source)s” was merged into “%(target)s”: its cases, contacts and placements "
             "are now here.", source=source_name, target=target.name), "success")
     return redirect(url_for("partners.detail", org_id=target.id), 303)
@@ -251,6 +264,7 @@ def add_contact(org_id: int) -> ResponseReturnValue:
     registry.add_contact(db, g.user, organisation, form.name.data or "",
                          form.email.data or "", form.role.data or "")
     db.commit()
+    # Translators: a confirmation; %(name)s is the name of a contact person.
     flash(_("The contact “%(name)s” was added.", name=form.name.data), "success")
     return redirect(url_for("partners.detail", org_id=organisation.id, _anchor="contacts"), 303)
 
@@ -263,11 +277,13 @@ def delete_contact(org_id: int, contact_id: int) -> ResponseReturnValue:
     db = get_session()
     contact = db.get(OrganisationContact, contact_id)
     if contact is None or contact.organisation_id != organisation.id:
+        # Translators: an error.
         fail(404, _("This organisation has no such contact. It may have been removed "
                     "already."))
     name = contact.name
     registry.delete_contact(db, g.user, organisation, contact)
     db.commit()
+    # Translators: a confirmation; %(name)s is the name of a contact person.
     flash(_("The contact “%(name)s” was removed.", name=name), "success")
     return redirect(url_for("partners.detail", org_id=organisation.id, _anchor="contacts"), 303)
 
@@ -285,6 +301,7 @@ def add_placement(org_id: int) -> ResponseReturnValue:
     registry.add_placement(db, g.user, organisation, form.person.data or "", start, form.end,
                            form.description.data or "")
     db.commit()
+    # Translators: a confirmation; %(person)s is the name of a Wikimedian in Residence.
     flash(_("The placement of %(person)s was added.", person=form.person.data), "success")
     return redirect(url_for("partners.detail", org_id=organisation.id, _anchor="placements"),
                     303)
@@ -298,11 +315,14 @@ def delete_placement(org_id: int, placement_id: int) -> ResponseReturnValue:
     db = get_session()
     placement = db.get(Placement, placement_id)
     if placement is None or placement.organisation_id != organisation.id:
+        # Translators: an error; a placement is a Wikimedian in Residence's time at the
+        # organisation.
         fail(404, _("This organisation has no such placement. It may have been removed "
                     "already."))
     person = placement.person
     registry.delete_placement(db, g.user, organisation, placement)
     db.commit()
+    # Translators: a confirmation; %(person)s is the name of a Wikimedian in Residence.
     flash(_("The placement of %(person)s was removed.", person=person), "success")
     return redirect(url_for("partners.detail", org_id=organisation.id, _anchor="placements"),
                     303)

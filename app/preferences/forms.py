@@ -15,6 +15,7 @@ MAX_EMAIL = 255
 
 def language_choices() -> list[tuple[str, str]]:
     """Automatic (the browser's language), then every language we offer, by its own name."""
+    # Translators: the first choice in the list of languages on the preferences page.
     return [("", _("Automatic (the language of your browser)"))] + [
         (code, i18n.language_name(code)) for code in i18n.available_languages()
     ]
@@ -24,16 +25,22 @@ class PreferencesForm(FlaskForm):
     """Email notifications on or off, the address they go to, the language."""
 
     email_notifications = BooleanField(
+        # Translators: a checkbox label on the preferences page.
         _l("Send me emails about my requests and the cases I work on"),
     )
     email = EmailField(
+        # Translators: a form label on the preferences page.
         _l("Email address"),
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[
             Optional(),
+            # Translators: a form error; %(max)d is a number.
             Length(max=MAX_EMAIL, message=_l("An email address has at most %(max)d characters.")),
+            # Translators: a form error; keep name@example.org as it is.
             Email(message=_l("Enter a valid email address, like name@example.org.")),
         ],
+        # Translators: help for the email address; Meta-Wiki is the Wikimedia wiki where the bot
+        # publishes public case status.
         description=_l(
             "Private: only the helpdesk and the Expert Committee can see it; it is never "
             "shown publicly, in the API or on Meta-Wiki. Emails about a request go to the "
@@ -43,7 +50,10 @@ class PreferencesForm(FlaskForm):
         ),
     )
     language = SelectField(
+        # Translators: a form label and column heading: the language of the pages (or of a canned
+        # reply).
         _l("Language"),
         choices=[],
+        # Translators: help for the language choice.
         description=_l("The language of these pages and of the emails we send you."),
     )

@@ -55,5 +55,6 @@ def edit() -> ResponseReturnValue:
         session["language"] = user.language
     else:
         session.pop("language", None)
+    # Translators: a confirmation.
     flash(_("Your preferences were saved."), "success")
     return redirect(url_for("preferences.edit"), 303)

@@ -10,8 +10,9 @@ import re
 from datetime import datetime
 from typing import Any
 
+from ..babel_cache import labels
 from ..regions import region_choices, region_label
-from ..vocab import ORGANISATION_KINDS, TARGET_PROJECTS, THEMES, choices, label
+from ..vocab import ORGANISATION_KINDS, TARGET_PROJECTS, THEMES, choices
 from ..workflow.transitions import STATES
 
 _BLANK_LINE = re.compile(r"\r?\n[ \t]*\r?\n")
@@ -30,13 +31,15 @@ def paragraphs(text: str) -> list[str]:
 def labelled(projected: dict[str, Any]) -> dict[str, Any]:
     """The projected case plus translated labels and datetimes for templates."""
     region = projected["region"]
+    themes, projects = labels(THEMES), labels(TARGET_PROJECTS)
+    kind = projected["organisation"]["kind"]
     return {
         **projected,
-        "theme_labels": [label(THEMES, code) for code in projected["themes"]],
-        "project_labels": [label(TARGET_PROJECTS, code) for code in projected["target_projects"]],
+        "theme_labels": [themes.get(code, code) for code in projected["themes"]],
+        "project_labels": [projects.get(code, code) for code in projected["target_projects"]],
         "region_label": region_label(region) if region else "",
         "summary_paragraphs": paragraphs(projected["public_summary"]),
-        "kind_label": label(ORGANISATION_KINDS, projected["organisation"]["kind"]),
+        "kind_label": labels(ORGANISATION_KINDS).get(kind, kind) if kind is not None else "",
         "created": parse_timestamp(projected["created_at"]),
         "updated": parse_timestamp(projected["updated_at"]),
         "state_changed": parse_timestamp(projected["state_changed_at"]),
@@ -46,7 +49,7 @@ def labelled(projected: dict[str, Any]) -> dict[str, Any]:
 def filter_choices() -> dict[str, list[tuple[str, str]]]:
     """Options of the public list's filter form (no `submitted`: never public)."""
     return {
-        "state": [(code, str(name)) for code, name in STATES.items() if code != "submitted"],
+        "state": [(code, name) for code, name in labels(STATES).items() if code != "submitted"],
         "theme": choices(THEMES),
         "region": region_choices(),
     }

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from xml.etree import ElementTree as ET
+from xml.etree import ElementTree as ET  # nosec B405 - writes XML, parses nothing
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 # Characters XML 1.0 does not allow at all (ElementTree would write them as they are).

@@ -36,6 +36,8 @@ def _code(args: Mapping[str, str], name: str) -> str | None:
         return None
     codes = FILTER_CODES[name]
     if value not in codes:
+        # Translators: an error of the public JSON API and case list; %(name)s is a parameter name
+        # from the address (e.g. theme), %(value)s its value, %(valid)s the list of valid codes.
         raise ParamError(_("Unknown value for “%(name)s”: “%(value)s”. Valid values: %(valid)s.",
                            name=name, value=value[:40], valid=", ".join(codes)))
     return value
@@ -50,6 +52,8 @@ def parse_filters(args: Mapping[str, str], names: Iterable[str]) -> CaseFilters:
     if "open" in names:
         raw = (args.get("open") or "").strip().lower()
         if raw and raw not in BOOLEANS:
+            # Translators: an error of the public JSON API; keep open, true and false as they are
+            # (they are parameter values).
             raise ParamError(_("“open” must be “true” or “false”."))
         values["open"] = BOOLEANS.get(raw)
     return CaseFilters(**values)  # type: ignore[arg-type]
@@ -67,8 +71,11 @@ def parse_int(args: Mapping[str, str], name: str, default: int,
     raw = (args.get(name) or "").strip()
     digits = raw.lstrip("0")
     if not raw.isascii() or not raw.isdigit() or not digits:
+        # Translators: an error of the public JSON API; %(name)s is a parameter name like page.
         raise ParamError(_("“%(name)s” must be a whole number of at least 1.", name=name))
     if len(digits) > 12 or int(digits) > maximum:
+        # Translators: an error of the public JSON API; %(name)s is a parameter name like page,
+        # %(maximum)s a number.
         raise ParamError(_("“%(name)s” can be at most %(maximum)s.", name=name,
                            maximum=maximum))
     return int(digits)

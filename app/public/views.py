@@ -5,16 +5,20 @@ Every view reads the public projection (`app.projection`) and nothing else.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request, url_for
+from collections.abc import Hashable
+
+from flask import Blueprint, Response, current_app, g, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from ..datacache import RecentAuditId, VersionedCache
 from ..db import get_session
 from ..errors import fail
 from ..models import utcnow
 from ..pagination import Page
 from ..projection import (
+    CaseFilters,
     find_public_case,
     page_of_public_cases,
     project,
@@ -32,14 +36,73 @@ FEED_SIZE = 50
 PAGE_FILTERS = ("state", "theme", "region")
 
 
+# The rendered list for signed-out visitors, per process (see `_anonymous_key`).
+LIST_CACHE_SIZE = 128
+LIST_CACHE_SECONDS = 60.0
+# How often (seconds) a worker asks the database whether another process changed data.
+LIST_RECHECK_SECONDS = 0.5
+
+
+def _list_cache() -> VersionedCache[str] | None:
+    """The app's cache of rendered lists; None when PUBLIC_LIST_CACHE_SECONDS is 0."""
+    seconds = float(current_app.config.get("PUBLIC_LIST_CACHE_SECONDS", LIST_CACHE_SECONDS))
+    if seconds <= 0:
+        return None
+    cache: VersionedCache[str] | None = current_app.extensions.get("helpdesk_public_list_cache")
+    if cache is None or cache.max_age != seconds:
+        cache = VersionedCache(size=LIST_CACHE_SIZE, max_age=seconds)
+        current_app.extensions["helpdesk_public_list_cache"] = cache
+    return cache
+
+
+def _anonymous_key() -> Hashable | None:
+    """The cache key of this request's page, or None when it must not be cached.
+
+    Only a GET by a signed-out visitor (no user in the session, no message waiting to
+    be shown) is cached or answered from the cache: their page is the public
+    projection and the layout, which depend only on the address (host, path and
+    query string) and the language. A signed-in user's page (their name, roles and
+    sign-out form) is never stored nor served from here.
+    """
+    if (request.method not in ("GET", "HEAD") or g.get("user") is not None
+            or "user_id" in session or "_flashes" in session):
+        return None
+    return (request.url_root, request.full_path, str(get_locale()))
+
+
 @bp.get("/cases")
 def case_list() -> ResponseReturnValue:
-    """The public projection as a table, filtered by state, theme and region."""
+    """The public projection as a table, filtered by state, theme and region.
+
+    For signed-out visitors the rendered page is kept per process and used while the
+    data version (the audit log's newest id and this process's writes, see
+    `app.datacache`) is unchanged, for at most a minute: a change made through this
+    process shows at once, one made by another worker or job within half a second
+    (the newest audit id is read at most twice a second), and the days-in-stage
+    figures are at most a minute old.
+    """
+    cache = _list_cache()
+    key = _anonymous_key() if cache is not None else None
+    if cache is not None and key is not None:
+        recent: RecentAuditId = current_app.extensions.setdefault(
+            "helpdesk_public_list_version", RecentAuditId())
+        version = recent.version(get_session, float(current_app.config.get(
+            "PUBLIC_LIST_RECHECK_SECONDS", LIST_RECHECK_SECONDS)))
+        cached = cache.get(key, version)
+        if cached is not None:  # stored only for an address whose arguments were valid
+            return cached
     try:
         filters = parse_filters(request.args, PAGE_FILTERS)
         number = parse_int(request.args, "page", 1)
     except ParamError as exc:
         fail(400, str(exc))
+    page = _render_list(filters, number)
+    if cache is not None and key is not None:
+        cache.put(key, version, page)
+    return page
+
+
+def _render_list(filters: CaseFilters, number: int) -> str:
     cases, total = page_of_public_cases(get_session(), filters, number, PER_PAGE)
     now, base = utcnow(), request.url_root
     chosen = {name: getattr(filters, name) for name in PAGE_FILTERS if getattr(filters, name)}
@@ -57,6 +120,7 @@ def case_page(reference: str) -> ResponseReturnValue:
     """One public case: its public fields, summary and stage clock."""
     case = find_public_case(get_session(), reference)
     if case is None:
+        # Translators: an error; %(reference)s is a case reference like CPH-2026-0042.
         fail(404, _("There is no public case %(reference)s. Only requests whose requesters "
                     "agreed to be listed appear here, once the helpdesk has accepted them.",
                     reference=reference[:40]))
@@ -73,9 +137,12 @@ def feed() -> ResponseReturnValue:
              for case in recent_public_cases(get_session(), FEED_SIZE)]
     info = FeedInfo(
         feed_id=tag_uri(request.host, "cases"),
+        # Translators: the title of the Atom feed of public cases.
         title=_("Content Partnerships Helpdesk: public cases"),
         self_url=url_for("public.feed", _external=True),
         html_url=url_for("public.case_list", _external=True),
+        # Translators: the name of this tool (the helpdesk of the Content Partnerships Hub); shown
+        # in every page title and in emails.
         author=_("Content Partnerships Helpdesk"),
         language=str(get_locale() or "en").replace("_", "-"),
         updated=cases[0]["updated_at"] if cases else now.replace(microsecond=0).isoformat() + "Z",
@@ -94,6 +161,7 @@ def feed() -> ResponseReturnValue:
 
 
 def _summary(item: dict[str, str]) -> str:
-    state = _("State: %(state)s", state=item["state_label"])
+    # Translators: in the Atom feed; %(state)s is the name of a case's stage, e.g. 'In support'.
+    state = _("Status: %(state)s", state=item["state_label"])
     summary = item["public_summary"].strip()
     return f"{summary}\n\n{state}" if summary else state

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from flask import current_app
 
-from ..models import Case, utcnow
+from ..babel_cache import labels
+from ..models import utcnow
 from .transitions import CLOSED_STATES, WAITING_ON
+
+_WAITING_LABELS = {state: text for state, text in WAITING_ON.items() if text is not None}
 
 DEFAULT_TARGET_DAYS: dict[str, int] = {
     "submitted": 3,
@@ -47,18 +51,34 @@ class StageClock:
         return self.target_days is not None and self.elapsed_seconds > self.target_days * 86400
 
 
-def stage_clock(case: Case, now: datetime | None = None) -> StageClock:
+class Clocked(Protocol):
+    """What a stage clock reads of a case (a `Case`, or a row of a list)."""
+
+    @property
+    def state(self) -> str: ...
+
+    @property
+    def state_changed_at(self) -> datetime: ...
+
+    @property
+    def stage_started_at(self) -> datetime: ...
+
+    @property
+    def paused_seconds(self) -> int: ...
+
+
+def stage_clock(case: Clocked, now: datetime | None = None) -> StageClock:
     """The clock for the case now. Time waiting on the requester does not count
     against the committee's review stage."""
     now = now or utcnow()
-    waiting = WAITING_ON.get(case.state)
+    waiting = labels(_WAITING_LABELS).get(case.state)  # translated once per request
     if case.state in CLOSED_STATES or case.state == "needs_information":
         elapsed = int((now - case.state_changed_at).total_seconds())
     else:
         elapsed = int((now - case.stage_started_at).total_seconds()) - (case.paused_seconds or 0)
     return StageClock(
         state=case.state,
-        waiting_on=str(waiting) if waiting is not None else None,
+        waiting_on=waiting,
         elapsed_seconds=max(0, elapsed),
         target_days=None if case.state in CLOSED_STATES else target_days(case.state),
     )

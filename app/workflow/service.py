@@ -11,8 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import format_decimal, pgettext
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
 from .. import audit, notify
@@ -52,9 +53,12 @@ def check_version(case: Case, expected: int | str | None) -> None:
     except (TypeError, ValueError):
         expected_int = None
     if expected_int is None:
+        # Translators: an error when a form lacks the version of the case it was loaded at.
         raise WorkflowError(_("The form did not say which version of the case it was loaded "
                               "at. Reload the page and try again."))
     if expected_int != case.version:
+        # Translators: an edit conflict; %(state)s is the name of the case's current stage, %(when)s
+        # a date and time like 2026-03-05 14:07 (UTC).
         raise StaleVersion(_(
             "This case was changed by someone else after you opened it (it is now “%(state)s”, "
             "last changed %(when)s UTC). Your change was not saved. Reload the page to see "
@@ -66,10 +70,12 @@ def check_version(case: Case, expected: int | str | None) -> None:
 def _text(value: str | None, field: str, required: bool = False, limit: int = MAX_TEXT) -> str:
     text = (value or "").replace("\x00", "").strip()
     if required and not text:
+        # Translators: a form error; %(field)s is the name of a field, e.g. 'Message' or 'Reason'.
         raise WorkflowError(_("Please fill in: %(field)s.", field=field))
     if len(text) > limit:
+        # Translators: a form error; %(field)s is the name of a field, %(limit)s a number.
         raise WorkflowError(_("%(field)s is too long (at most %(limit)s characters).",
-                              field=field, limit=limit))
+                              field=field, limit=format_decimal(limit)))
     return text
 
 
@@ -107,9 +113,12 @@ def create_case(db: Session, actor: User | None, fields: dict[str, Any]) -> Case
 
 def _transition_for(case: Case, action: str) -> Transition:
     if not transitions.is_known_action(action):
+        # Translators: an error: the workflow action sent is not known.
         raise WorkflowError(_("Unknown action."))
     found = transitions.find(case.state, action)
     if found is None:
+        # Translators: an error; %(action)s is a workflow action (e.g. 'Start support'), %(state)s
+        # the case's stage (e.g. 'Submitted').
         raise WrongState(_(
             "“%(action)s” is not possible while the case is “%(state)s”.",
             action=str(transitions.ACTIONS[action]), state=state_label(case.state),
@@ -128,6 +137,7 @@ def _enter_state(case: Case, next_state: str, now: datetime) -> None:
         case.stage_started_at = now
         case.paused_seconds = 0
     case.state = next_state
+    case.is_open = next_state not in CLOSED_STATES  # (the model's state event does too)
     case.state_changed_at = now
     case.reminded_at = None
     case.closed_at = now if next_state in CLOSED_STATES else None
@@ -147,9 +157,13 @@ def move(
     """Apply a transition from the table, or refuse it with a clear reason."""
     transition = _transition_for(case, action)
     if not transition.roles & roles:
-        raise NotAllowed(_("You may not “%(action)s” on this case.",
+        # Translators: an error; %(action)s is the name of a workflow action (a button label), e.g.
+        # 'Give the final go'.
+        raise NotAllowed(_("You may not do this on this case: %(action)s.",
                            action=str(transitions.ACTIONS[action])))
     if transition.decision_stage and decision is None:
+        # Translators: an error: the action must be taken as a recorded decision of the Expert
+        # Committee.
         raise WorkflowError(_("This needs a committee decision."))
     body = _text(message, _("Message"), required=transition.needs_message)
     now = utcnow()
@@ -176,8 +190,10 @@ def take_action(db: Session, case: Case, actor: User, access: CaseAccess, action
     check_version(case, expected_version)
     transition = _transition_for(case, action)
     if transition.decision_stage:
+        # Translators: an error.
         raise WorkflowError(_("This is decided by the committee with a recorded decision."))
     if SYSTEM in transition.roles and not transition.roles - {SYSTEM}:
+        # Translators: an error: the action is taken by the system, not by people.
         raise NotAllowed(_("This happens automatically."))
     return move(db, case, actor, access.workflow_roles, action, message=message)
 
@@ -198,9 +214,13 @@ def recused_ids(db: Session, case: Case) -> set[int]:
 def declare_conflict(db: Session, case: Case, member: User, reason: str) -> None:
     """A committee member recuses from the case; audited."""
     if "committee" not in roles_of(member):
+        # Translators: an error.
         raise NotAllowed(_("Only Expert Committee members declare conflicts of interest."))
     if member.id in recused_ids(db, case):
+        # Translators: an error.
         raise WrongState(_("You have already declared a conflict of interest on this case."))
+    # Translators: a field name: the reason for declaring a conflict of interest (used in 'Please
+    # fill in: %(field)s.').
     reason = _text(reason, _("Reason"), limit=2000)
     db.add(ConflictOfInterest(case_id=case.id, member_id=member.id, reason=reason))
     audit.record(db, member, "case.conflict_declared", "case", case.id,
@@ -218,12 +238,17 @@ def save_review(db: Session, case: Case, member: User, access: CaseAccess,
     from ..vocab import RECOMMENDATIONS
 
     if not access.can_decide:
+        # Translators: an error: the member declared a conflict of interest on this case, or is not
+        # on the committee.
         raise NotAllowed(_("Only Expert Committee members without a conflict of interest "
                            "review this case."))
     if case.state in CLOSED_STATES:
+        # Translators: an error.
         raise WrongState(_("This case is closed."))
     if recommendation not in RECOMMENDATIONS:
+        # Translators: a form error for a committee member's review.
         raise WorkflowError(_("Choose a recommendation."))
+    # Translators: a form label and column heading: a committee member's comment in a review.
     comment = _text(comment, _("Comment"))
     stage = review_stage(case)
     review = db.scalars(select(Review).where(Review.case_id == case.id,
@@ -259,26 +284,36 @@ def record_decision(
 ) -> Decision:
     """Record a committee decision and apply its transition; refused without quorum."""
     if not access.can_decide:
+        # Translators: an error: the member declared a conflict of interest on this case, or is not
+        # on the committee.
         raise NotAllowed(_("Only Expert Committee members without a conflict of interest "
                            "take part in decisions on this case."))
     check_version(case, expected_version)
     transition = _transition_for(case, outcome)
     if not transition.decision_stage:
+        # Translators: an error.
         raise WorkflowError(_("This is not a committee decision."))
     recused = recused_ids(db, case)
     members = {user.id for user in committee_members(db)}
     participants = set(participant_ids) | {actor.id}
     if participants - members:
+        # Translators: an error.
         raise WorkflowError(_("Only Expert Committee members can take part in a decision."))
     if participants & recused:
+        # Translators: an error.
         raise WorkflowError(_("Members with a conflict of interest cannot take part."))
     quorum = int(current_app.config.get("COMMITTEE_QUORUM", 3))
     if len(participants) < quorum:
+        # Translators: an error (the quorum rule); %(quorum)s and %(count)s are numbers of people.
         raise WrongState(_(
             "A decision needs at least %(quorum)s committee members without a conflict of "
             "interest; %(count)s took part.", quorum=quorum, count=len(participants),
         ))
+    # Translators: a form label and column heading: why the committee decided so; seen only by the
+    # committee and the helpdesk.
     rationale = _text(rationale, _("Rationale (internal)"), required=True)
+    # Translators: a form label and column heading: the reason for a committee decision as the
+    # requester and the public see it.
     public_text = _text(public_rationale, _("Public rationale"),
                         required=transition.needs_message)
     groups: list[WorkingGroup] = []
@@ -286,7 +321,9 @@ def record_decision(
         groups = list(db.scalars(select(WorkingGroup).where(
             WorkingGroup.id.in_(list(group_ids)), WorkingGroup.archived.is_(False))))
         if not groups:
+            # Translators: a form error; referring means asking working groups for help.
             raise WorkflowError(_("Choose at least one working group to refer the case to."))
+        # Translators: a form label: the committee's question in a referral.
         question = _text(question, _("Question for the working groups"), required=True)
     decision = Decision(case_id=case.id, stage=transition.decision_stage, outcome=outcome,
                         rationale=rationale, public_rationale=public_text,
@@ -315,12 +352,17 @@ def answer_referral(db: Session, referral: Referral, user: User, answer: str) ->
     is_member = db.scalar(select(Membership.id).where(Membership.group_id == referral.group_id,
                                                       Membership.user_id == user.id))
     if not is_member:
+        # Translators: an error; a referral is the committee's question to a working group.
         raise NotAllowed(_("Only members of the working group answer its referrals."))
     if referral.answered_at is not None:
+        # Translators: an error; a referral is the committee's question to a working group.
         raise WrongState(_("This referral has already been answered."))
     case = db.get(Case, referral.case_id)
     if case is None or case.state != "with_working_groups":
+        # Translators: an error.
         raise WrongState(_("The case is no longer waiting for working groups."))
+    # Translators: a form label and field name: a working group's answer to the committee's question
+    # (a noun).
     referral.answer = _text(answer, _("Answer"), required=True)
     referral.answered_by_id, referral.answered_at = user.id, utcnow()
     _touch(case)
@@ -339,8 +381,10 @@ def post_message(db: Session, case: Case, author: User, access: CaseAccess, body
                  internal: bool) -> CaseMessage:
     """A message on the case: internal ones only between staff."""
     if internal and not access.is_staff:
+        # Translators: an error; an internal note is a message only staff see.
         raise NotAllowed(_("Only the helpdesk and the committee write internal notes."))
     if not access.is_staff and "requester" not in access.roles:
+        # Translators: an error.
         raise NotAllowed(_("You cannot write messages on this case."))
     text = _text(body, _("Message"), required=True)
     message = CaseMessage(case_id=case.id, author_id=author.id, internal=internal, body=text)
@@ -360,9 +404,11 @@ def set_priority(db: Session, case: Case, actor: User, access: CaseAccess, prior
     from ..vocab import PRIORITIES
 
     if "committee" not in access.workflow_roles:
+        # Translators: an error.
         raise NotAllowed(_("Only the Expert Committee sets the priority."))
     check_version(case, expected_version)
     if priority not in PRIORITIES:
+        # Translators: a form error.
         raise WorkflowError(_("Choose a priority."))
     before = {"priority": case.priority}
     case.priority = priority
@@ -375,9 +421,11 @@ def assign(db: Session, case: Case, actor: User, access: CaseAccess, assignee: U
            expected_version: Any) -> None:
     """The helpdesk assigns the case to one of its staff (or nobody); audited."""
     if "helpdesk" not in access.roles:
+        # Translators: an error.
         raise NotAllowed(_("Only the helpdesk assigns cases."))
     check_version(case, expected_version)
     if assignee is not None and "helpdesk" not in roles_of(assignee):
+        # Translators: an error.
         raise WorkflowError(_("Cases are assigned to helpdesk staff only."))
     before = {"assignee": case.assignee.username if case.assignee else None}
     case.assignee_id = assignee.id if assignee else None
@@ -390,8 +438,10 @@ def set_public_summary(db: Session, case: Case, actor: User, access: CaseAccess,
                        expected_version: Any) -> None:
     """Staff write the summary the public sees; audited."""
     if not access.is_staff:
+        # Translators: an error.
         raise NotAllowed(_("Only the helpdesk and the committee write the public summary."))
     check_version(case, expected_version)
+    # Translators: a form label and field name: the text about a request the public sees.
     text = _text(summary, _("Public summary"), limit=2000)
     before = {"public_summary": case.public_summary}
     case.public_summary = text
@@ -404,16 +454,22 @@ def tick_checklist(db: Session, case: Case, actor: User, access: CaseAccess, key
                    done: bool, link: str, expected_version: Any) -> None:
     """The helpdesk ticks (or unticks) a checklist step, with an optional link."""
     if "helpdesk" not in access.roles:
+        # Translators: an error; the support checklist of a request.
         raise NotAllowed(_("Only the helpdesk works through the checklist."))
     check_version(case, expected_version)
     if case.state not in ("approved", "in_support"):
+        # Translators: an error: the checklist can be ticked only in the support stages.
         raise WrongState(_("The checklist is worked through during support."))
     item = db.scalars(select(ChecklistItem).where(ChecklistItem.case_id == case.id,
                                                   ChecklistItem.key == key)).first()
     if item is None:
+        # Translators: an error.
         raise WorkflowError(_("There is no such checklist step."))
-    link = _text(link, _("Link"), limit=500)
+    # Translators: a field name (a noun): a web address recorded with a checklist step; shown in
+    # errors like 'Please fill in: Link.'.
+    link = _text(link, pgettext("field", "Link"), limit=500)
     if link and not link.startswith(("https://", "http://")):
+        # Translators: a form error; keep https:// as it is.
         raise WorkflowError(_("A link must start with https://"))
     before = {"key": key, "done": item.done, "link": item.link}
     item.done, item.link = done, link
@@ -431,16 +487,20 @@ def find_case(db: Session, reference: str) -> Case | None:
 def link_cases(db: Session, case: Case, actor: User, access: CaseAccess, other_ref: str) -> Case:
     """Mark two cases as related; audited."""
     if not access.is_staff:
+        # Translators: an error.
         raise NotAllowed(_("Only the helpdesk and the committee link cases."))
     other = find_case(db, other_ref)
     if other is None:
+        # Translators: an error; %(reference)s is a case reference like CPH-2026-0042.
         raise WorkflowError(_("There is no case %(reference)s.", reference=other_ref[:40]))
     if other.id == case.id:
+        # Translators: an error.
         raise WorkflowError(_("A case cannot be related to itself."))
     low, high = sorted((case.id, other.id))
     exists = db.scalar(select(CaseLink.id).where(CaseLink.case_id == low,
                                                  CaseLink.other_id == high))
     if exists:
+        # Translators: an error.
         raise WrongState(_("These cases are already linked."))
     db.add(CaseLink(case_id=low, other_id=high))
     _touch(case)
@@ -452,10 +512,12 @@ def close_as_duplicate(db: Session, case: Case, actor: User, access: CaseAccess,
                        original_ref: str, message: str, expected_version: Any) -> None:
     """Close a case as a duplicate of another; audited."""
     if "helpdesk" not in access.roles:
+        # Translators: an error.
         raise NotAllowed(_("Only the helpdesk closes a request as a duplicate."))
     check_version(case, expected_version)
     original = find_case(db, original_ref)
     if original is None or original.id == case.id:
+        # Translators: a form error.
         raise WorkflowError(_("Give the reference of the case this one duplicates."))
     case.duplicate_of_id = original.id
     move(db, case, actor, access.workflow_roles, "close_duplicate", message=message,
@@ -463,9 +525,9 @@ def close_as_duplicate(db: Session, case: Case, actor: User, access: CaseAccess,
 
 
 def related_cases(db: Session, case: Case) -> list[Case]:
-    """Cases linked to this one."""
-    ids = set(db.scalars(select(CaseLink.other_id).where(CaseLink.case_id == case.id)))
-    ids |= set(db.scalars(select(CaseLink.case_id).where(CaseLink.other_id == case.id)))
-    if not ids:
-        return []
-    return list(db.scalars(select(Case).where(Case.id.in_(ids)).order_by(Case.id)))
+    """Cases linked to this one (one statement)."""
+    linked = union(select(CaseLink.other_id.label("id")).where(CaseLink.case_id == case.id),
+                   select(CaseLink.case_id).where(CaseLink.other_id == case.id)).subquery()
+    # Joined (not `IN (…UNION…)`, which MariaDB runs once per case of the table).
+    return list(db.scalars(select(Case).join(linked, Case.id == linked.c.id)
+                           .order_by(Case.id)))

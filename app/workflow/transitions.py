@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_babel.speaklater import LazyString
 
 # Who may act. "requester" means the case's own requester; "system" is the
@@ -18,15 +19,30 @@ from flask_babel.speaklater import LazyString
 REQUESTER, HELPDESK, COMMITTEE, SYSTEM = "requester", "helpdesk", "committee", "system"
 
 STATES: dict[str, LazyString] = {
+    # Translators: a stage (state) of a request in the workflow: filed, not yet looked at by the
+    # helpdesk.
     "submitted": _l("Submitted"),
+    # Translators: a stage of a request: the Expert Committee is preparing its initial feedback.
     "in_initial_review": _l("In initial review"),
+    # Translators: a stage of a request: waiting for the requester to answer the committee's
+    # questions.
     "needs_information": _l("Needs information"),
+    # Translators: a stage of a request: the committee asked one or more working groups for help (a
+    # referral).
     "with_working_groups": _l("With working groups"),
+    # Translators: a stage of a request: waiting for the Expert Committee's final decision (the
+    # final go, i.e. the final approval).
     "awaiting_final_go": _l("Awaiting final go"),
+    # Translators: a stage of a request: the committee gave the final go; support can start.
     "approved": _l("Approved"),
+    # Translators: a stage of a request: the helpdesk is helping the partner (e.g. with the upload).
     "in_support": _l("In support"),
+    # Translators: a stage of a request: closed, the work is done.
     "closed": _l("Closed (resolved)"),
+    # Translators: a stage of a request: closed, the committee or helpdesk turned it down (also the
+    # state of a declined request to join a working group).
     "declined": _l("Declined"),
+    # Translators: a stage of a request: closed, the requester withdrew it (or did not answer).
     "withdrawn": _l("Withdrawn"),
 }
 CLOSED_STATES = frozenset({"closed", "declined", "withdrawn"})
@@ -34,12 +50,18 @@ OPEN_STATES = frozenset(STATES) - CLOSED_STATES
 
 # Whom each state waits on (for the stage clock).
 WAITING_ON: dict[str, LazyString | None] = {
+    # Translators: whom a request is waiting on (after 'Waiting on'); lower case in the middle of a
+    # sentence.
     "submitted": _l("the helpdesk"),
+    # Translators: whom a request is waiting on (after 'Waiting on').
     "in_initial_review": _l("the Expert Committee"),
+    # Translators: whom a request is waiting on (after 'Waiting on'): the person who filed it.
     "needs_information": _l("the requester"),
+    # Translators: whom a request is waiting on (after 'Waiting on').
     "with_working_groups": _l("the working groups"),
     "awaiting_final_go": _l("the Expert Committee"),
     "approved": _l("the helpdesk"),
+    # Translators: whom a request is waiting on (after 'Waiting on').
     "in_support": _l("the helpdesk and the requester"),
     "closed": None,
     "declined": None,
@@ -47,27 +69,49 @@ WAITING_ON: dict[str, LazyString | None] = {
 }
 
 ACTIONS: dict[str, LazyString] = {
+    # Translators: a workflow action (button) of the helpdesk: pass a new request on to the Expert
+    # Committee.
     "triage": _l("Accept for review"),
+    # Translators: a workflow action of the committee (part of its initial feedback).
     "ask_information": _l("Ask the requester for information"),
-    "refer": _l("Refer to working groups"),
+    # Translators: a workflow action (button) of the committee: ask one or more working groups for
+    # help (an instruction, as on a button).
+    "refer": lazy_pgettext("workflow action", "Refer to working groups"),
+    # Translators: a workflow action of the committee: the initial feedback is positive, the case
+    # waits for the final go (final approval).
     "proceed": _l("Proceed to final go"),
-    "decline": _l("Decline"),
+    # Translators: a workflow action (button) of the committee: turn the request down (an
+    # instruction, as on a button).
+    "decline": lazy_pgettext("workflow action", "Decline"),
+    # Translators: a workflow action (button) of the requester: answer the committee's questions.
     "answer": _l("Send the information asked for"),
+    # Translators: an automatic workflow step: every working group asked has answered.
     "referrals_answered": _l("All referrals answered"),
+    # Translators: a workflow action of the committee: final approval of the request.
     "approve": _l("Give the final go"),
+    # Translators: a workflow action (button) of the helpdesk: begin helping the partner.
     "start_support": _l("Start support"),
+    # Translators: a workflow action (button) of the helpdesk.
     "close_resolved": _l("Close as resolved"),
+    # Translators: a workflow action (button) of the helpdesk.
     "close_declined": _l("Close as declined"),
+    # Translators: a workflow action (button) of the helpdesk, e.g. when the partner stopped.
     "close_withdrawn": _l("Close as withdrawn"),
+    # Translators: a workflow action (button) of the helpdesk: the request repeats another one.
     "close_duplicate": _l("Close as a duplicate"),
+    # Translators: a workflow action (button) of the requester.
     "withdraw": _l("Withdraw the request"),
+    # Translators: an automatic workflow step: the requester did not answer in time.
     "expire": _l("Close after no answer"),
+    # Translators: a workflow action (button) of the helpdesk: open a closed request again (a verb).
     "reopen": _l("Reopen"),
 }
 
 # Outcomes of closed cases that are not named after an action.
 OUTCOMES: dict[str, LazyString] = {
+    # Translators: the outcome of a closed request.
     "no_answer": _l("Closed after no answer from the requester"),
+    # Translators: the outcome of a closed request.
     "duplicate": _l("Duplicate of another request"),
 }
 

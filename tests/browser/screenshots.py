@@ -1,0 +1,96 @@
+"""Screenshots of the main pages for the README: `make screenshots`
+(or `python -m tests.browser.screenshots [folder]`).
+
+Serves the app on a fresh SQLite database filled with the demo data (cases in every
+state), signs in through the local OAuth stand-in like the browser tests, and writes
+PNGs to docs/screenshots/ with Debian's headless chromium."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, sync_playwright
+from sqlalchemy import select
+
+from app import create_app, schema
+from app.db import get_session
+from app.demo import load_demo_data
+from app.models import Case
+from standin import create_standin_app
+from standin.server import serve_in_thread
+
+from .support import REPO, Visitor, launch
+
+OUTPUT = REPO / "docs" / "screenshots"
+CONSUMER = ("screenshots-consumer", "screenshots-consumer-secret-0123456789")
+WIDTH, HEIGHT = 1280, 800
+
+# (file name, who looks, path or "{state}" for the demo case in that state, full page?)
+SHOTS: tuple[tuple[str, str, str, bool], ...] = (
+    ("home.png", "anonymous", "/", False),
+    ("public-cases.png", "anonymous", "/cases", False),
+    ("working-groups.png", "anonymous", "/groups", False),
+    ("request-form.png", "Ada Requester", "/requests/new", False),
+    ("committee-dashboard.png", "Ngozi Committee", "/dashboard", False),
+    ("case-page.png", "Ngozi Committee", "{in_initial_review}", True),
+    ("helpdesk-inbox.png", "Sven Helpdesk", "/inbox", False),
+    ("public-cases-ar.png", "anonymous", "/cases?uselang=ar", False),
+)
+
+
+def _take(browser: Browser, base_url: str, references: dict[str, str], folder: Path) -> None:
+    tabs: dict[str, Visitor] = {}
+    for name, who, path, full_page in SHOTS:
+        tab = tabs.get(who)
+        if tab is None:
+            tab = tabs[who] = Visitor(browser, base_url, who=who)
+            if who != "anonymous":
+                tab.sign_in(who)
+            tab.page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+        if path.startswith("{"):
+            path = f"/requests/{references[path.strip('{}')]}"
+        tab.goto(path)
+        tab.page.screenshot(path=str(folder / name), full_page=full_page, animations="disabled")
+        print(f"  {folder / name}")
+    for tab in tabs.values():
+        tab.close()
+
+
+def main(argv: list[str]) -> int:
+    folder = Path(argv[0]) if argv else OUTPUT
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="helpdesk-screenshots-") as tmp:
+        url = f"sqlite:///{Path(tmp) / 'demo.sqlite3'}"
+        schema.upgrade(url)
+        standin = serve_in_thread(create_standin_app({CONSUMER[0]: CONSUMER[1]}))
+        config: dict[str, Any] = {
+            "HELPDESK_ENV": "development", "SECRET_KEY": "screenshots-only-not-a-secret-0123",
+            "DATABASE_URL": url, "OAUTH_MWURI": standin.mw_uri,
+            "OAUTH_CONSUMER_KEY": CONSUMER[0], "OAUTH_CONSUMER_SECRET": CONSUMER[1],
+            "HELPDESK_ADMINS": ["Admin Demo"], "RATELIMIT_ENABLED": False,
+        }
+        app = create_app(config)
+        with app.app_context():
+            db = get_session()
+            load_demo_data(db)
+            references = dict(db.execute(
+                select(Case.state, Case.reference).order_by(Case.id.desc())).tuples().all())
+        server = serve_in_thread(app)
+        try:
+            with sync_playwright() as playwright:
+                browser = launch(playwright)
+                print(f"Writing screenshots to {folder}:")
+                _take(browser, server.base_url, references, folder)
+                browser.close()
+        finally:
+            server.shutdown()
+            standin.shutdown()
+            app.extensions["database"].engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
