@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from html import unescape
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
+
+from app.db import get_session
 
 CONSUMER_KEY = "helpdesk-test-consumer"
 CONSUMER_SECRET = "helpdesk-test-consumer-secret-0123456789"
@@ -81,3 +88,35 @@ def csrf_token(client: FlaskClient, path: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert match, f"no CSRF token on {path}"
     return match.group(1)
+
+
+@contextmanager
+def app_session(app: Flask) -> Iterator[Session]:
+    """A database session in an app context, committed at the end."""
+    with app.app_context():
+        db = get_session()
+        yield db
+        db.commit()
+
+
+@contextmanager
+def sql_statements(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements the app's engine sends meanwhile."""
+    sent: list[str] = []
+    engine = app.extensions["database"].engine
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def queries_for(app: Flask, client: FlaskClient, path: str) -> int:
+    """How many SQL statements a successful GET of `path` sends."""
+    with sql_statements(app) as sent:
+        assert client.get(path).status_code == 200
+    return len(sent)

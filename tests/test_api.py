@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.access import case_access
@@ -18,6 +16,7 @@ from app.models import Case, Referral, User, WorkingGroup
 from app.workflow import service
 
 from .factories import join_group, make_case, make_organisation, make_user
+from .helpers import sql_statements as count_queries
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 CASE_KEYS = {"reference", "title", "organisation", "themes", "region", "target_projects",
@@ -119,19 +118,6 @@ def response_schema(doc: dict[str, Any], path: str, status: str) -> dict[str, An
     return answer["content"]["application/json"]["schema"]  # type: ignore[no-any-return]
 
 
-@contextmanager
-def count_queries(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-    engine = app.extensions["database"].engine
-
-    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 # -- the list --------------------------------------------------------------------

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
@@ -12,27 +10,20 @@ from typing import Any
 import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.access import case_access
-from app.db import get_session
 from app.models import Case, User, utcnow
 from app.workflow import service
 
 from .factories import case_fields, make_case, make_organisation, make_user
-from .helpers import SignIn
+from .helpers import SignIn, queries_for
+from .helpers import app_session as session
 
 # -- helpers ------------------------------------------------------------------
 
 
-@contextmanager
-def session(app: Flask) -> Iterator[Session]:
-    """A session in an app context, committed at the end."""
-    with app.app_context():
-        db = get_session()
-        yield db
-        db.commit()
 
 
 def people(db: Session) -> dict[str, User]:
@@ -456,21 +447,6 @@ def _bulk_cases(db: Session, count: int, start: int, u: dict[str, User]) -> None
                     **fields))
 
 
-def _count_queries(app: Flask, client: FlaskClient, path: str) -> int:
-    statements: list[str] = []
-
-    def counter(*args: Any) -> None:
-        statements.append(args[2])
-
-    engine = app.extensions["database"].engine
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
-    return len(statements)
-
-
 PATHS = ("/dashboard", "/dashboard?waiting=1&sort=priority",
          "/dashboard?theme=climate&q=bulk&assignee=unassigned&page=2", "/inbox",
          "/requests/mine")
@@ -491,11 +467,11 @@ def test_query_count_does_not_grow_with_the_number_of_cases(
     sign_in(committee, "Ngozi Committee")
     sign_in(helpdesk, "Sven Helpdesk")
     clients = {"/inbox": helpdesk}
-    small = {path: _count_queries(app, clients.get(path, committee), path) for path in PATHS}
+    small = {path: queries_for(app, clients.get(path, committee), path) for path in PATHS}
 
     with session(app) as db:
         _bulk_cases(db, 490, 10, people(db))
-    large = {path: _count_queries(app, clients.get(path, committee), path) for path in PATHS}
+    large = {path: queries_for(app, clients.get(path, committee), path) for path in PATHS}
     assert large == small
     assert len(queue_rows(committee)) == 25
     assert "400 cases match." in page_text(committee, "/dashboard")  # 500 less the declined

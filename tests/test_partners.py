@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from html import unescape
 from typing import Any
@@ -12,11 +10,9 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from app.db import get_session
 from app.models import (
     AuditEvent,
     Case,
@@ -28,15 +24,8 @@ from app.workflow import service
 
 from .factories import make_case, make_organisation, make_user
 from .helpers import SignIn, csrf_token
-
-
-@contextmanager
-def session(app: Flask) -> Iterator[Session]:
-    """A session in an app context, committed at the end."""
-    with app.app_context():
-        db = get_session()
-        yield db
-        db.commit()
+from .helpers import app_session as session
+from .helpers import queries_for as count_queries
 
 
 @pytest.fixture
@@ -504,19 +493,6 @@ def test_list_is_paginated(app: Flask, staff: FlaskClient) -> None:
     assert "Organisation 54" in second and "Organisation 49" not in second
 
 
-def count_queries(app: Flask, client: FlaskClient, path: str) -> int:
-    statements: list[str] = []
-
-    def counter(*args: Any) -> None:
-        statements.append(args[2])
-
-    engine = app.extensions["database"].engine
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
-    return len(statements)
 
 
 def add_organisations(app: Flask, start: int, count: int) -> None:

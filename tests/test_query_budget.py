@@ -9,8 +9,6 @@ as with more (more cases, messages, events, decisions, reviews, links).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,13 +17,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale
 from flask_babel import format_datetime as babel_format_datetime
-from sqlalchemy import event, insert, select, text, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app import babel_cache, datacache, vocab
 from app.access import case_access
-from app.db import get_session
 from app.groups import registry
 from app.models import AuditEvent, CannedReply, Case, Referral, User, WorkingGroup, utcnow
 from app.models.case import CLOSED_STATES as MODEL_CLOSED_STATES
@@ -33,33 +30,14 @@ from app.workflow import service, transitions
 
 from .factories import case_fields, join_group, make_case, make_organisation, make_user
 from .helpers import SignIn
+from .helpers import app_session as session
+from .helpers import sql_statements as statements
 
 BUDGET = 10
 
 
-@contextmanager
-def session(app: Flask) -> Iterator[Session]:
-    """A session in an app context, committed at the end."""
-    with app.app_context():
-        db = get_session()
-        yield db
-        db.commit()
 
 
-@contextmanager
-def statements(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements the app's engine sends meanwhile."""
-    sent: list[str] = []
-    engine = app.extensions["database"].engine
-
-    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def count(app: Flask, client: FlaskClient, path: str) -> int:

@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -36,11 +34,10 @@ from xml.etree import ElementTree as ET
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit
-from app.db import get_session
 from app.models import Case, Organisation, User, WorkingGroup
 from app.stats.charts import MARGIN, WIDTH, Bar, bar_chart
 from app.stats.export import csv_safe, to_csv
@@ -49,6 +46,8 @@ from app.workflow.transitions import CLOSED_STATES
 
 from .factories import case_fields, join_group, make_organisation, make_user
 from .helpers import SignIn
+from .helpers import app_session as session
+from .helpers import queries_for as count_queries
 
 SVG = "{http://www.w3.org/2000/svg}"
 DAY = timedelta(days=1)
@@ -62,13 +61,6 @@ ENTERED_BY = {
 }
 
 
-@contextmanager
-def session(app: Flask) -> Iterator[Session]:
-    """A session in an app context, committed at the end."""
-    with app.app_context():
-        db = get_session()
-        yield db
-        db.commit()
 
 
 def at(month: int, day: int, hour: int = 9) -> datetime:
@@ -472,19 +464,6 @@ def test_gaps_says_so_when_there_are_none(app: Flask, client: FlaskClient) -> No
 
 # -- cost -----------------------------------------------------------------------------
 
-def count_queries(app: Flask, client: FlaskClient, path: str) -> int:
-    statements: list[str] = []
-
-    def counter(*args: Any) -> None:
-        statements.append(args[2])
-
-    engine = app.extensions["database"].engine
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
-    return len(statements)
 
 
 def many_cases(db: Session, start: int, count: int) -> None:
