@@ -8,7 +8,7 @@ per session with Alembic and emptied after each test.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +147,21 @@ def sign_in(app: Flask) -> SignIn:
 def repo_root() -> Path:
     """The repository's top folder."""
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def make_app(database_url: str, standin: RunningServer,
+             standin_app: Flask) -> Iterator[Callable[..., Flask]]:
+    """make_app(EXTRA_LANGUAGES=[...]): the app with extra configuration (cleaned up)."""
+    made: list[Flask] = []
+
+    def factory(**extra: Any) -> Flask:
+        application = create_app(app_config(database_url, standin, **extra))
+        made.append(application)
+        return application
+
+    yield factory
+    for application in made:
+        application.extensions["database"].engine.dispose()
+    empty_all_tables(database_url)
+    standin_app.extensions["standin"].reset()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,13 +18,11 @@ from flask import Flask
 from flask_babel import format_datetime, format_decimal
 from sqlalchemy import select
 
-from app import create_app, i18n
+from app import i18n
 from app.committee import service as committee_service
 from app.db import get_session
 from app.models import User
-from standin.server import RunningServer
 
-from .conftest import app_config, empty_all_tables
 from .factories import make_user
 from .helpers import SignIn
 from .pseudo import extract_catalogue
@@ -49,24 +47,6 @@ def page_language(html: str) -> tuple[str, str]:
     match = LANG.search(html)
     assert match, html[:300]
     return match.group(1), match.group(2)
-
-
-@pytest.fixture
-def make_app(database_url: str, standin: RunningServer,
-             standin_app: Flask) -> Iterator[Callable[..., Flask]]:
-    """make_app(EXTRA_LANGUAGES=[...]): the app with extra configuration (cleaned up)."""
-    made: list[Flask] = []
-
-    def factory(**extra: Any) -> Flask:
-        application = create_app(app_config(database_url, standin, **extra))
-        made.append(application)
-        return application
-
-    yield factory
-    for application in made:
-        application.extensions["database"].engine.dispose()
-    empty_all_tables(database_url)
-    standin_app.extensions["standin"].reset()
 
 
 # ---------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ translated error page, and nothing stored for a refused filing.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +19,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
-from app import create_app
 from app.config import DEFAULT_FILING_LIMIT, DEFAULT_SIGN_IN_LIMIT
 from app.db import get_session
 from app.i18n import TRANSLATIONS_DIR
 from app.models import Case, Organisation
-from standin.server import RunningServer
 
-from .conftest import app_config, empty_all_tables
 from .factories import make_user
 from .helpers import SignIn, csrf_token
 from .pseudo import PSEUDO_LOCALE, build, pseudo
@@ -47,24 +44,17 @@ def pseudo_translations(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def make_app(database_url: str, standin: RunningServer, standin_app: Flask,
-             pseudo_translations: Path) -> Iterator[Callable[..., Flask]]:
-    """make_app(**config): the app with the real default limits (and the pseudo-locale)."""
-    made: list[Flask] = []
+def limited_app(make_app: Callable[..., Flask],
+                pseudo_translations: Path) -> Callable[..., Flask]:
+    """limited_app(**config): the app with the real default limits (and the pseudo-locale)."""
 
     def factory(**extra: Any) -> Flask:
-        config = {**REAL_LIMITS,
-                  "BABEL_TRANSLATION_DIRECTORIES": f"{TRANSLATIONS_DIR};{pseudo_translations}",
-                  "EXTRA_LANGUAGES": [PSEUDO_LOCALE], **extra}
-        application = create_app(app_config(database_url, standin, **config))
-        made.append(application)
-        return application
+        return make_app(**{**REAL_LIMITS,
+                           "BABEL_TRANSLATION_DIRECTORIES":
+                               f"{TRANSLATIONS_DIR};{pseudo_translations}",
+                           "EXTRA_LANGUAGES": [PSEUDO_LOCALE], **extra})
 
-    yield factory
-    for application in made:
-        application.extensions["database"].engine.dispose()
-    empty_all_tables(database_url)
-    standin_app.extensions["standin"].reset()
+    return factory
 
 
 def from_address(app: Flask, address: str) -> FlaskClient:
@@ -89,8 +79,8 @@ def assert_too_many(response: TestResponse, message: str, longest_wait: int) -> 
 
 # -- signing in: per client address -------------------------------------------------
 
-def test_sign_in_start_is_limited_per_address(make_app: Callable[..., Flask]) -> None:
-    app = make_app()
+def test_sign_in_start_is_limited_per_address(limited_app: Callable[..., Flask]) -> None:
+    app = limited_app()
     client = from_address(app, "192.0.2.10")
     for attempt in range(SIGN_IN_PER_MINUTE):
         assert client.get("/login").status_code == 302, attempt
@@ -104,8 +94,8 @@ def test_sign_in_start_is_limited_per_address(make_app: Callable[..., Flask]) ->
     assert client.get("/login").status_code == 429
 
 
-def test_sign_in_callback_is_limited_per_address(make_app: Callable[..., Flask]) -> None:
-    app = make_app()
+def test_sign_in_callback_is_limited_per_address(limited_app: Callable[..., Flask]) -> None:
+    app = limited_app()
     client = from_address(app, "192.0.2.20")
     for attempt in range(SIGN_IN_PER_MINUTE):
         # No answer from the wiki: the "you cancelled" page — every attempt counts.
@@ -114,9 +104,9 @@ def test_sign_in_callback_is_limited_per_address(make_app: Callable[..., Flask])
     assert from_address(app, "192.0.2.21").get("/oauth-callback").status_code == 200
 
 
-def test_signing_in_counts_towards_the_limit(make_app: Callable[..., Flask]) -> None:
+def test_signing_in_counts_towards_the_limit(limited_app: Callable[..., Flask]) -> None:
     """A whole sign-in through the wiki uses one /login and one /oauth-callback."""
-    app = make_app()
+    app = limited_app()
     sign_in = SignIn(app)
     with app.app_context():
         make_user(get_session(), "Ada Requester")
@@ -128,10 +118,10 @@ def test_signing_in_counts_towards_the_limit(make_app: Callable[..., Flask]) -> 
     assert app.test_client().get("/login").status_code == 429
 
 
-def test_the_proxy_address_is_used_in_production(make_app: Callable[..., Flask]) -> None:
+def test_the_proxy_address_is_used_in_production(limited_app: Callable[..., Flask]) -> None:
     """Behind Toolforge's proxy the client is the last X-Forwarded-For entry; addresses
     a client adds to the header itself do not give it a new allowance."""
-    app = make_app(HELPDESK_ENV="production")
+    app = limited_app(HELPDESK_ENV="production")
     client = app.test_client()
     for attempt in range(SIGN_IN_PER_MINUTE):
         spoofed = f"203.0.113.{attempt}, 198.51.100.7"
@@ -144,8 +134,8 @@ def test_the_proxy_address_is_used_in_production(make_app: Callable[..., Flask])
     assert other.status_code == 302
 
 
-def test_the_refusal_is_translated(make_app: Callable[..., Flask]) -> None:
-    app = make_app()
+def test_the_refusal_is_translated(limited_app: Callable[..., Flask]) -> None:
+    app = limited_app()
     client = from_address(app, "192.0.2.30")
     for _ in range(SIGN_IN_PER_MINUTE):
         client.get("/login")
@@ -180,8 +170,8 @@ def _counts(app: Flask) -> tuple[int, int]:
                 db.scalar(select(func.count(Organisation.id))) or 0)
 
 
-def test_filing_is_limited_per_user(make_app: Callable[..., Flask]) -> None:
-    app = make_app()
+def test_filing_is_limited_per_user(limited_app: Callable[..., Flask]) -> None:
+    app = limited_app()
     sign_in = SignIn(app)
     ada, omar = app.test_client(), app.test_client()
     sign_in(ada, "Ada Requester")
@@ -207,8 +197,8 @@ def test_filing_is_limited_per_user(make_app: Callable[..., Flask]) -> None:
     assert _counts(app) == (FILINGS_PER_HOUR + 1, FILINGS_PER_HOUR + 1)
 
 
-def test_email_intake_is_limited_per_staff_member(make_app: Callable[..., Flask]) -> None:
-    app = make_app(RATELIMIT_EMAIL_INTAKE="2/hour")
+def test_email_intake_is_limited_per_staff_member(limited_app: Callable[..., Flask]) -> None:
+    app = limited_app(RATELIMIT_EMAIL_INTAKE="2/hour")
     with app.app_context():
         make_user(get_session(), "Sven Helpdesk", "helpdesk")
         get_session().commit()
@@ -232,13 +222,13 @@ def test_email_intake_is_limited_per_staff_member(make_app: Callable[..., Flask]
 
 # -- configuration -------------------------------------------------------------------
 
-def test_limits_can_be_switched_off(make_app: Callable[..., Flask]) -> None:
-    app = make_app(RATELIMIT_ENABLED="false")
+def test_limits_can_be_switched_off(limited_app: Callable[..., Flask]) -> None:
+    app = limited_app(RATELIMIT_ENABLED="false")
     client = from_address(app, "192.0.2.40")
     for _ in range(SIGN_IN_PER_MINUTE + 2):
         assert client.get("/login").status_code == 302
 
 
-def test_a_mistyped_limit_stops_the_app_at_start(make_app: Callable[..., Flask]) -> None:
+def test_a_mistyped_limit_stops_the_app_at_start(limited_app: Callable[..., Flask]) -> None:
     with pytest.raises(ValueError):
-        make_app(RATELIMIT_FILING="five an hour")
+        limited_app(RATELIMIT_FILING="five an hour")
