@@ -2,8 +2,8 @@
 
 The public pages, the JSON API, the Atom feed and (through the API) the bot all
 read `public_cases()` and `project()`. A case appears only when its requester
-consented to public listing and the helpdesk has triaged it; only the fields
-below are ever exposed. `CaseFilters` narrows the projection (by public fields
+consented to public listing and the helpdesk accepted it (triage) at some point
+(`Case.accepted_at`); only the fields below are ever exposed. `CaseFilters` narrows the projection (by public fields
 only) and `ordered()` gives its one order.
 """
 
@@ -42,7 +42,7 @@ PUBLIC_FIELDS = (
 def is_public_clause() -> ColumnElement[bool]:
     """The SQL condition of the public projection (for joins from other tables).
     (`= true`, not `IS true`: MariaDB uses an index only for the former.)"""
-    return and_(Case.public_listing == true(), Case.state != "submitted")
+    return and_(Case.public_listing == true(), Case.accepted_at.is_not(None))
 
 
 # The columns `project()` and `project_stage()` read: nothing else is loaded (not the
@@ -60,11 +60,6 @@ def public_cases() -> Select[tuple[Case]]:
     return select(Case).where(is_public_clause()).options(
         load_only(*PROJECTED_COLUMNS),
         joinedload(Case.organisation).load_only(Organisation.name, Organisation.kind))
-
-
-def is_public(case: Case) -> bool:
-    """Does this case appear in the public projection?"""
-    return bool(case.public_listing) and case.state != "submitted"
 
 
 def _iso(moment: datetime) -> str:

@@ -23,6 +23,7 @@ from sqlalchemy import Table, create_engine, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from app.models import Base, normalise_name, utcnow
+from app.projection import is_public_clause
 from app.regions import REGIONS
 from app.workflow.checklists import template_for
 
@@ -194,9 +195,11 @@ class _Builder:
             self.events.append(self._event(born, requester, "case.create", "case", cid, None,
                                            {"reference": reference, "state": "submitted",
                                             "channel": "email" if email else "web"}))
-            at, current, outcome = born, "submitted", None
+            at, current, outcome, accepted = born, "submitted", None, None
             for action, next_state in path:
                 at = self._step(at)
+                if accepted is None and next_state not in CLOSED:
+                    accepted = at  # triage (or a reopen into review)
                 actor = (rng.choice(self.committee_ids) if action in DECISIONS else
                          requester if action in ("withdraw", "answer") else
                          rng.choice(self.helpdesk_ids))
@@ -251,7 +254,7 @@ class _Builder:
                 "assignee_id": assignee, "duplicate_of_id": None, "created_at": born,
                 "updated_at": at, "state_changed_at": at, "stage_started_at": at,
                 "paused_seconds": 0, "closed_at": at if state in CLOSED else None,
-                "reminded_at": None,
+                "accepted_at": accepted, "reminded_at": None,
             })
             done = state in ("closed",)
             for position, key in enumerate(template_for(request_type)):
@@ -347,8 +350,7 @@ def count_public(engine: Engine) -> int:
     """How many cases the public projection lists."""
     cases = Base.metadata.tables["cases"]
     with engine.connect() as conn:
-        return len(list(conn.scalars(select(cases.c.id).where(
-            cases.c.public_listing.is_(True), cases.c.state != "submitted"))))
+        return len(list(conn.scalars(select(cases.c.id).where(is_public_clause()))))
 
 
 def limit_public(url: str, wanted: int) -> int:
@@ -357,8 +359,7 @@ def limit_public(url: str, wanted: int) -> int:
     engine = create_engine(url)
     try:
         with engine.begin() as conn:
-            ids = list(conn.scalars(select(cases.c.id).where(
-                cases.c.public_listing.is_(True), cases.c.state != "submitted")
+            ids = list(conn.scalars(select(cases.c.id).where(is_public_clause())
                 .order_by(cases.c.id)))
             extra = ids[wanted:]
             for start in range(0, len(extra), 1000):

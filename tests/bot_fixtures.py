@@ -189,7 +189,7 @@ def bulk_cases(app: Flask, count: int, *, closed_every: int = 10) -> None:
                 "outcome": "withdraw" if closed else None, "priority": "normal",
                 "created_at": moment, "updated_at": moment, "state_changed_at": moment,
                 "stage_started_at": moment, "paused_seconds": 0,
-                "closed_at": moment if closed else None,
+                "closed_at": moment if closed else None, "accepted_at": moment,
             })
         db.execute(insert(Case), rows)
         db.commit()

@@ -142,3 +142,50 @@ def test_0004_backfills_is_open_and_goes_back_cleanly(scratch_url: str) -> None:
         assert conn.execute(text("SELECT count(*) FROM cases")).scalar_one() == len(states)
     engine.dispose()
     schema.upgrade(scratch_url)
+
+
+def test_0005_public_only_when_the_helpdesk_accepted(scratch_url: str) -> None:
+    """0005 backfills `cases.accepted_at` from the audit log: a consented request withdrawn
+    or closed before triage is no longer public; triaged and reopened ones stay."""
+    schema.upgrade(scratch_url, "0004")
+    engine = create_engine(scratch_url)
+    # reference number: (state, the case's move actions in the audit log)
+    history = {1: ("withdrawn", ["withdraw"]), 2: ("closed", ["close_duplicate"]),
+               3: ("withdrawn", ["triage", "withdraw"]), 4: ("in_initial_review", ["triage"]),
+               5: ("in_initial_review", ["withdraw", "reopen"]), 6: ("submitted", []),
+               7: ("approved", [])}  # 7: written by hand, no audit trail
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO organisations (name, normalised_name, kind, themes, "
+                          "created_at) VALUES ('Museum', 'museum', 'glam', '[]', :now)"),
+                     {"now": "2026-11-27 10:00:00"})
+        for number, (state, actions) in history.items():
+            conn.execute(text(
+                "INSERT INTO cases (id, reference, year, number, version, title, description, "
+                "organisation_id, request_type, content_kinds, content_volume, licence, "
+                "licence_details, licence_flagged, target_projects, themes, countries, "
+                "languages, support_types, support_details, timeline, public_listing, "
+                "public_summary, contact_name, contact_email, contact_username, channel, "
+                "state, is_open, priority, created_at, updated_at, state_changed_at, "
+                "stage_started_at, paused_seconds) VALUES (:number, :ref, 2026, :number, 1, "
+                "'T', 'D', 1, 'other', '[]', '', 'cc0', '', 0, '[]', '[]', '[]', '[]', '[]', "
+                "'', '', 1, '', '', '', '', 'web', :state, 1, 'normal', :now, :now, :now, "
+                ":now, 0)"),
+                {"ref": f"CPH-2026-{number:04d}", "number": number, "state": state,
+                 "now": "2026-11-27 10:00:00"})
+            for hour, action in enumerate(actions, start=11):
+                conn.execute(text(
+                    "INSERT INTO audit_events (created_at, action, object_type, object_id) "
+                    "VALUES (:at, :action, 'case', :id)"),
+                    {"at": f"2026-11-27 {hour}:00:00", "action": f"case.{action}",
+                     "id": str(number)})
+    schema.upgrade(scratch_url)
+    with engine.connect() as conn:
+        accepted = dict(conn.execute(text("SELECT number, accepted_at FROM cases")).all())
+    assert {number: str(at)[:16] if at else None for number, at in accepted.items()} == {
+        1: None, 2: None, 3: "2026-11-27 11:00", 4: "2026-11-27 11:00",
+        5: "2026-11-27 12:00", 6: None, 7: "2026-11-27 10:00"}
+    assert dict(_schema(scratch_url, "cases")[1])["ix_cases_public_order"][-1] == "accepted_at"
+    schema.downgrade(scratch_url, "0004")
+    assert "accepted_at" not in _schema(scratch_url, "cases")[0]
+    engine.dispose()
+    schema.upgrade(scratch_url)

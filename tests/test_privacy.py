@@ -207,3 +207,72 @@ def test_the_secrets_are_really_stored(app: Flask) -> None:
                 dump += "\n".join(str(tuple(row)) for row in conn.execute(table.select()))
     missing = [name for name, secret in SECRETS.items() if secret.lower() not in dump.lower()]
     assert missing == []
+
+
+# Every way out of *Submitted*, and whether the case may then be public. A request
+# the helpdesk never accepted stays private whatever happens to it next.
+PUBLIC_AFTER_LEAVING_SUBMITTED = {"triage": True, "withdraw": False, "close_duplicate": False}
+
+
+def test_every_way_out_of_submitted_is_classified() -> None:
+    from app.workflow.transitions import from_state
+
+    assert {t.action for t in from_state("submitted")} == set(PUBLIC_AFTER_LEAVING_SUBMITTED)
+
+
+def public_everywhere(client: FlaskClient, reference: str, title: str) -> dict[str, bool]:
+    """Where an anonymous visitor finds the case: page, API (one and list), feed, list."""
+    return {
+        "page": client.get(f"/cases/{reference}").status_code == 200,
+        "api": client.get(f"/api/v1/cases/{reference}").status_code == 200,
+        "api_list": title in client.get("/api/v1/cases?per_page=100").get_data(as_text=True),
+        "feed": title in client.get("/cases.atom").get_data(as_text=True),
+        "list": title in client.get("/cases").get_data(as_text=True),
+    }
+
+
+@pytest.mark.parametrize("action", sorted(PUBLIC_AFTER_LEAVING_SUBMITTED))
+def test_public_only_once_the_helpdesk_accepted_it(app: Flask, client: FlaskClient,
+                                                   action: str) -> None:
+    title = f"Consented-request-leaving-by-{action}"
+    with app.app_context():
+        db = get_session()
+        requester = make_user(db, "Ada Requester")
+        staff = make_user(db, "Sven Helpdesk", "helpdesk")
+        case = make_case(db, requester, title=title, public_listing=True)
+        actor, roles = (requester, {"requester"}) if action == "withdraw" else (
+            staff, {"helpdesk"})
+        service.move(db, case, actor, roles, action,
+                     message="Same as another." if action == "close_duplicate" else None)
+        reference = case.reference
+        db.commit()
+    expected = PUBLIC_AFTER_LEAVING_SUBMITTED[action]
+    assert public_everywhere(client, reference, title) == dict.fromkeys(
+        ("page", "api", "api_list", "feed", "list"), expected)
+
+
+def test_accepted_then_withdrawn_stays_public_and_reopening_accepts(
+        app: Flask, client: FlaskClient) -> None:
+    """Once accepted, a consented case stays public when closed; an unaccepted one that
+    the helpdesk reopens into review is accepted then."""
+    with app.app_context():
+        db = get_session()
+        requester = make_user(db, "Ada Requester")
+        staff = make_user(db, "Sven Helpdesk", "helpdesk")
+        accepted = make_case(db, requester, title="Accepted-then-withdrawn")
+        service.move(db, accepted, staff, {"helpdesk"}, "triage")
+        service.move(db, accepted, requester, {"requester"}, "withdraw")
+        reopened = make_case(db, requester, title="Withdrawn-early-then-reopened")
+        service.move(db, reopened, requester, {"requester"}, "withdraw")
+        db.commit()
+        refs = accepted.reference, reopened.reference
+    assert all(public_everywhere(client, refs[0], "Accepted-then-withdrawn").values())
+    assert not any(public_everywhere(client, refs[1], "Withdrawn-early-then-reopened").values())
+    with app.app_context():
+        db = get_session()
+        case = service.find_case(db, refs[1])
+        assert case is not None
+        service.move(db, case, make_user(db, "Sven Helpdesk", "helpdesk"), {"helpdesk"},
+                     "reopen", message="Looked at it after all.")
+        db.commit()
+    assert all(public_everywhere(client, refs[1], "Withdrawn-early-then-reopened").values())

@@ -75,6 +75,8 @@ def build_case(db: Session, requester: User, number: int, organisation: Organisa
                 created_at=created, updated_at=last_time, state_changed_at=last_time,
                 stage_started_at=last_time, paused_seconds=0,
                 closed_at=last_time if state in CLOSED_STATES else None,
+                accepted_at=next((moment for moment, entered in history[1:]
+                                  if entered not in CLOSED_STATES), None),
                 requester_id=requester.id,
                 **case_fields(db, organisation=organisation, title=f"Case {number}", **fields))
     db.add(case)

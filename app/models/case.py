@@ -102,6 +102,10 @@ class Case(Base):
     stage_started_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
     closed_at: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True)
+    # When the helpdesk first let the case into the workflow (triage, or a reopen into
+    # review). Only accepted cases can ever be public: a request withdrawn or closed as a
+    # duplicate before triage never reaches the public projection.
+    accepted_at: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True)
     reminded_at: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
@@ -117,9 +121,9 @@ class Case(Base):
 
 
 # The public projection's order (open first, most recently updated, reference) read
-# straight from an index; `state` at the end makes its count an index-only scan.
+# straight from an index; `accepted_at` at the end makes its count an index-only scan.
 Index("ix_cases_public_order", Case.public_listing, Case.is_open.desc(),
-      Case.updated_at.desc(), Case.reference, Case.state)
+      Case.updated_at.desc(), Case.reference, Case.accepted_at)
 
 
 @event.listens_for(Case.state, "set")

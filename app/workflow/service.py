@@ -36,7 +36,7 @@ from ..roles import roles_of, users_with_role
 from . import transitions
 from .checklists import template_for
 from .errors import NotAllowed, StaleVersion, WorkflowError, WrongState
-from .transitions import CLOSED_STATES, STATES, SYSTEM, Transition
+from .transitions import CLOSED_STATES, OPEN_STATES, STATES, SYSTEM, Transition
 
 MAX_TEXT = 20_000
 
@@ -141,6 +141,8 @@ def _enter_state(case: Case, next_state: str, now: datetime) -> None:
     case.state_changed_at = now
     case.reminded_at = None
     case.closed_at = now if next_state in CLOSED_STATES else None
+    if case.accepted_at is None and next_state in OPEN_STATES - {"submitted"}:
+        case.accepted_at = now  # the helpdesk let it into the workflow
 
 
 def move(
