@@ -47,30 +47,30 @@ run: setup
 	mkdir -p instance
 	$(DEV_ENV) $(BIN)/flask --app app db upgrade
 	$(DEV_ENV) $(BIN)/flask --app app demo load
-	$(DEV_ENV) PORT=$(PORT) STANDIN_PORT=$(STANDIN_PORT) $(BIN)/python -m app.devserver
+	$(DEV_ENV) PORT=$(PORT) STANDIN_PORT=$(STANDIN_PORT) $(BIN)/python -m dev.devserver
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check app bot standin tests
+	$(BIN)/ruff check app bot dev tests
 	$(BIN)/mypy
 
 ## audit: bandit (fails on any high-severity finding) and pip-audit (fails on any
 ##        known vulnerability in the installed dependencies)
 .PHONY: audit
 audit: $(BIN)/.installed
-	$(BIN)/bandit -q -r app bot standin --severity-level high
+	$(BIN)/bandit -q -r app bot dev/standin --severity-level high
 	$(BIN)/python .ci/dependency_audit.py
 
 clean:
 	rm -rf $(VENV) node_modules instance translations/*/LC_MESSAGES/*.mo
 
 ## bench: the benchmark (not part of `make test`); writes bench/results.json and .md.
-##        BENCH_SCALE=0.1 for a quick run; see bench/README.md for the other knobs.
+##        BENCH_SCALE=0.1 for a quick run; see dev/bench/README.md for the other knobs.
 .PHONY: bench
 bench: setup
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m dev.bench.run
 
 ## screenshots: PNGs of the main pages in docs/screenshots/ (shown in README.md), taken
 ##              with Debian's chromium on the demo data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from typing import Any
 
@@ -9,11 +10,18 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import db, errors, i18n, ratelimit, security, templating
-from .auth import sessions
-from .config import check_production, load_config
+from app.auth import sessions
+from app.core import db, errors, i18n, ratelimit, security, templating
+from app.core.config import check_production, load_config
 
 csrf = CSRFProtect()
+
+# Each feature's `views` module holds its blueprint (in this order of registration).
+FEATURES = ("home", "auth", "admin", "intake", "cases", "dashboard", "public", "api",
+            "preferences", "groups", "committee", "partners", "stats")
+# Route modules that add a role's routes to their feature's blueprint.
+MORE_ROUTES = ("app.cases.actions", "app.cases.canned_views", "app.groups.leads",
+               "app.groups.manage")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -39,28 +47,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
 
-    from .admin import bp as admin_bp
-    from .api import bp as api_bp
-    from .auth import bp as auth_bp
-    from .cases import bp as cases_bp
-    from .committee import bp as committee_bp
-    from .dashboard import bp as dashboard_bp
-    from .groups import bp as groups_bp
-    from .intake import bp as intake_bp
-    from .main import bp as main_bp
-    from .partners import bp as partners_bp
-    from .preferences import bp as preferences_bp
-    from .public import bp as public_bp
-    from .stats import bp as stats_bp
-
-    for blueprint in (main_bp, auth_bp, admin_bp, intake_bp, cases_bp, dashboard_bp,
-                      public_bp, api_bp, preferences_bp, groups_bp, committee_bp, partners_bp,
-                      stats_bp):
+    for module in MORE_ROUTES:
+        importlib.import_module(module)  # their routes join a blueprint before it is registered
+    blueprints = {feature: importlib.import_module(f"app.{feature}.views").bp
+                  for feature in FEATURES}
+    for blueprint in blueprints.values():
         app.register_blueprint(blueprint)
-    csrf.exempt(api_bp)  # read-only GET endpoints; no cookies needed
+    csrf.exempt(blueprints["api"])  # read-only GET endpoints; no cookies needed
     ratelimit.init_app(app)  # after the blueprints: it wraps the views it limits
 
-    from .cli import register_cli
+    from app.core.cli import register_cli
 
     register_cli(app)
     return app

@@ -22,13 +22,15 @@ from flask import Flask
 from sqlalchemy import insert, select
 from werkzeug.serving import make_server
 
-from app.db import get_session
-from app.models import Case, Referral, User, WorkingGroup, utcnow
-from app.workflow import service
+from app.auth.models import User
+from app.cases import service
+from app.cases.models import Case
+from app.core.db import get_session
+from app.core.models import utcnow
+from app.groups.models import Referral, WorkingGroup
 from bot.config import BotConfig
-
-from .factories import join_group, make_case, make_organisation, make_user
-from .mediawiki import ThrowawayWiki, _run_maintenance, free_port, start_wiki
+from tests.factories import join_group, make_case, make_organisation, make_user
+from tests.mediawiki import ThrowawayWiki, _run_maintenance, free_port, start_wiki
 
 _prefixes = itertools.count(1)
 

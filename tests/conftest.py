@@ -17,12 +17,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from app import create_app, schema
-from app.models import Base
-from standin import create_standin_app
-from standin.server import RunningServer, serve_in_thread
-
-from .helpers import CONSUMER_KEY, CONSUMER_SECRET, SignIn
+from app import create_app
+from app.core import schema
+from app.core.schema import metadata
+from dev.standin import create_standin_app
+from dev.standin.server import RunningServer, serve_in_thread
+from tests.helpers import CONSUMER_KEY, CONSUMER_SECRET, SignIn
 
 TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -69,7 +69,7 @@ def remember_seed_rows(url: str) -> None:
     engine = create_engine(url)
     with engine.connect() as conn:
         for name in SEEDED_TABLES:
-            table = Base.metadata.tables[name]
+            table = metadata().tables[name]
             _SEEDED[name] = [dict(row._mapping) for row in conn.execute(table.select())]
     engine.dispose()
 
@@ -83,11 +83,11 @@ def empty_all_tables(url: str) -> None:
             conn.execute(text("PRAGMA foreign_keys=OFF"))
         else:
             conn.execute(text("SET FOREIGN_KEY_CHECKS=0"))
-        for table in reversed(Base.metadata.sorted_tables):
+        for table in reversed(metadata().sorted_tables):
             conn.execute(table.delete())
         for name, rows in _SEEDED.items():
             if rows:
-                conn.execute(Base.metadata.tables[name].insert(), rows)
+                conn.execute(metadata().tables[name].insert(), rows)
         if conn.dialect.name != "sqlite":
             conn.execute(text("SET FOREIGN_KEY_CHECKS=1"))
     engine.dispose()

@@ -7,9 +7,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Case, Membership, Organisation, User, WorkingGroup
-from app.roles import grant_role
-from app.workflow import service
+from app.auth.models import User
+from app.auth.roles import grant_role
+from app.cases import service
+from app.cases.models import Case
+from app.groups.models import Membership, WorkingGroup
+from app.partners.models import Organisation
 
 # The stand-in's demo accounts: username → central id (signing in finds these users).
 DEMO_IDS = {

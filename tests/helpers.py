@@ -17,7 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from app.db import get_session
+from app.core.db import get_session
 
 CONSUMER_KEY = "helpdesk-test-consumer"
 CONSUMER_SECRET = "helpdesk-test-consumer-secret-0123456789"

@@ -1,5 +1,1 @@
-"""Admin pages: roles and the audit log."""
-
-from .views import bp
-
-__all__ = ["bp"]
+"""Admin: roles and the audit log."""

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..roles import ROLES
+from app.auth.roles import ROLES
 
 
 def role_choices() -> list[tuple[str, str]]:

@@ -8,12 +8,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import audit
-from ..auth.sessions import renew_after_own_change
-from ..db import as_id, get_session
-from ..models import RoleGrant, User
-from ..pagination import Page
-from ..roles import (
+from app.admin.forms import GrantRoleForm, RevokeRoleForm, role_choices
+from app.auth.models import RoleGrant, User
+from app.auth.roles import (
     RoleError,
     configured_admins,
     find_user,
@@ -22,7 +19,10 @@ from ..roles import (
     role_label,
     role_required,
 )
-from .forms import GrantRoleForm, RevokeRoleForm, role_choices
+from app.auth.sessions import renew_after_own_change
+from app.core import audit
+from app.core.db import as_id, get_session
+from app.core.pagination import Page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

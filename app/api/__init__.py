@@ -1,5 +1,1 @@
-"""The api blueprint."""
-
-from .views import bp
-
-__all__ = ["bp"]
+"""The public JSON API: the public projection, read-only."""

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..public.params import MAX_PAGE
-from ..regions import REGIONS
-from ..vocab import ORGANISATION_KINDS, TARGET_PROJECTS, THEMES
-from ..workflow.transitions import STATES
+from app.cases.labels import ORGANISATION_KINDS, TARGET_PROJECTS, THEMES
+from app.cases.transitions import STATES
+from app.core.regions import REGIONS
+from app.public.params import MAX_PAGE
 
 MAX_PER_PAGE = 1000
 DEFAULT_PER_PAGE = 100

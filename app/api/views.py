@@ -6,13 +6,13 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from ..db import get_session
-from ..errors import fail
-from ..group_projection import public_groups
-from ..models import utcnow
-from ..projection import find_public_case, page_of_public_cases, project
-from ..public.params import FILTER_CODES, ParamError, parse_filters, parse_int
-from .openapi import DEFAULT_PER_PAGE, MAX_PER_PAGE, openapi_document
+from app.api.openapi import DEFAULT_PER_PAGE, MAX_PER_PAGE, openapi_document
+from app.core.db import get_session
+from app.core.errors import fail
+from app.core.models import utcnow
+from app.public.groups import public_groups
+from app.public.params import FILTER_CODES, ParamError, parse_filters, parse_int
+from app.public.projection import find_public_case, page_of_public_cases, project
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -1,5 +1,1 @@
-"""Sign-in, sign-out and the current user."""
-
-from .views import bp
-
-__all__ = ["bp"]
+"""Signing in with a Wikimedia account, sessions, roles."""

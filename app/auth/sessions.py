@@ -26,8 +26,8 @@ import secrets
 from flask import Flask, flash, g, request, session
 from flask_babel import gettext as _
 
-from ..models import User
-from ..roles import configured_admins, roles_of, session_user
+from app.auth.models import User
+from app.auth.roles import configured_admins, roles_of, session_user
 
 FINGERPRINT = "roles"
 
@@ -61,7 +61,7 @@ def start_session(user: User, keep_messages: bool = False) -> None:
 
 
 def _roles_notice(user: User) -> str:
-    from ..admin.forms import role_choices
+    from app.admin.forms import role_choices
 
     labels = dict(role_choices())
     held = [labels.get(role, role) for role, _label in role_choices() if role in roles_of(user)]

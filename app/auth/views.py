@@ -5,27 +5,19 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import (
-    Blueprint,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit
-from ..db import get_session
-from ..models import User, utcnow
-from ..roles import session_user
-from .oauth import Identity, SignInError, finish_handshake, start_handshake
-from .sessions import start_session
+from app.auth.models import User
+from app.auth.oauth import Identity, SignInError, finish_handshake, start_handshake
+from app.auth.roles import session_user
+from app.auth.sessions import start_session
+from app.core import audit
+from app.core.db import get_session
+from app.core.models import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,2 @@
-"""The case page, the actions on it, and canned replies."""
-
-from . import actions, canned_views, views  # noqa: F401 - routes register on import
-from .blueprint import bp
-
-__all__ = ["bp"]
+"""Cases: the workflow (transitions, clocks, checklists), the case page and its actions,
+canned replies."""

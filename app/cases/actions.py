@@ -11,16 +11,18 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from ..access import CaseAccess
-from ..db import as_id, get_session
-from ..models import Case, Referral, User
-from ..roles import find_user, login_required
-from ..workflow import service
-from ..workflow.errors import StaleVersion, WorkflowError
-from .blueprint import bp
-from .loading import load_case
-from .timeline import changes_since
-from .views import page_context
+from app.auth.models import User
+from app.auth.roles import find_user, login_required
+from app.cases import service
+from app.cases.access import CaseAccess
+from app.cases.blueprint import bp
+from app.cases.errors import StaleVersion, WorkflowError
+from app.cases.models import Case
+from app.cases.queries import load_case
+from app.cases.timeline import changes_since
+from app.cases.views import page_context
+from app.core.db import as_id, get_session
+from app.groups.models import Referral
 
 Change = Callable[[Case, CaseAccess], str]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from string import Template
 from typing import Protocol
 
-from ..models import Case
+from app.cases.models import Case
 
 PLACEHOLDERS = ("reference", "organisation", "title", "next_step")
 

@@ -8,14 +8,15 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import audit
-from ..db import as_id, get_session
-from ..errors import fail
-from ..i18n import available_languages, language_name
-from ..models import CannedReply, utcnow
-from ..roles import role_required
-from .blueprint import bp
-from .canned import PLACEHOLDERS
+from app.auth.roles import role_required
+from app.cases.blueprint import bp
+from app.cases.canned import PLACEHOLDERS
+from app.cases.models import CannedReply
+from app.core import audit
+from app.core.db import as_id, get_session
+from app.core.errors import fail
+from app.core.i18n import available_languages, language_name
+from app.core.models import utcnow
 
 MAX_TITLE = 255  # the size of canned_replies.title
 MAX_BODY = 10000

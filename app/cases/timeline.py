@@ -8,9 +8,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from ..babel_cache import labels
-from ..models import AuditEvent, Case, CaseMessage, User
-from ..workflow.transitions import ACTIONS, STATES
+from app.auth.models import User
+from app.cases.models import Case, CaseMessage
+from app.cases.transitions import ACTIONS, STATES
+from app.core.audit_log import AuditEvent
+from app.core.babel_cache import labels
 
 
 @dataclass(frozen=True)

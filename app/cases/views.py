@@ -12,19 +12,20 @@ from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from ..access import CaseAccess
-from ..datacache import VersionedCache, app_cache
-from ..db import as_id, get_session
-from ..models import CannedReply, Case, Review, User
-from ..regions import country_name, language_name, region_label
-from ..roles import login_required
-from ..workflow import checklists, transitions
-from ..workflow.clock import stage_clock
-from ..workflow.service import related_cases, review_stage
-from . import canned
-from .blueprint import bp
-from .loading import People, case_facts, load_case, read_facts
-from .timeline import timeline
+from app.auth.models import User
+from app.auth.roles import login_required
+from app.cases import canned, checklists, transitions
+from app.cases.access import CaseAccess
+from app.cases.blueprint import bp
+from app.cases.clock import stage_clock
+from app.cases.models import CannedReply, Case
+from app.cases.queries import People, case_facts, load_case, read_facts
+from app.cases.service import related_cases, review_stage
+from app.cases.timeline import timeline
+from app.committee.models import Review
+from app.core.caches import VersionedCache, app_cache
+from app.core.db import as_id, get_session
+from app.core.regions import country_name, language_name, region_label
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def page_context(case: Case, access: CaseAccess, **extra: Any) -> dict[str, Any]
     `load_case`'s case, working groups with referrals, and for staff decisions and
     people with conflicts of interest; here the timeline's events and messages, for
     staff the related cases and the canned replies (kept per process while the audit
-    log does not change, see app.datacache), for committee members the reviews.
+    log does not change, see app.core.caches), for committee members the reviews.
     """
     db = get_session()
     user = g.user

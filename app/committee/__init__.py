@@ -1,5 +1,1 @@
-"""The committee blueprint."""
-
-from .views import bp
-
-__all__ = ["bp"]
+"""The Expert Committee: roster, profiles, guidelines, reviews and decisions."""

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
-from ..intake.fields import CheckboxGroupField, ValidChoice
+from app.intake.fields import CheckboxGroupField, ValidChoice
 
 SLUG_PATTERN = r"^[a-z0-9-]{2,100}$"
 # Addresses under /guidelines/ that are pages of their own, not guidelines.

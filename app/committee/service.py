@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from .. import audit
-from ..models import CommitteeProfile, Guideline, GuidelineRevision, User, utcnow
-from ..regions import REGIONS
-from ..roles import users_with_role
+from app.auth.models import User
+from app.auth.roles import users_with_role
+from app.committee.models import CommitteeProfile, Guideline, GuidelineRevision
+from app.core import audit
+from app.core.models import utcnow
+from app.core.regions import REGIONS
 
 
 class SlugTaken(ValueError):

@@ -10,13 +10,14 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from ..db import get_session
-from ..markdown_render import render_markdown
-from ..models import Guideline, User
-from ..regions import language_choices, language_name, region_choices, region_label
-from ..roles import current_roles, role_required
-from . import service
-from .forms import RESERVED_SLUGS, EditGuidelineForm, NewGuidelineForm, ProfileForm
+from app.auth.models import User
+from app.auth.roles import current_roles, role_required
+from app.committee import service
+from app.committee.forms import RESERVED_SLUGS, EditGuidelineForm, NewGuidelineForm, ProfileForm
+from app.committee.models import Guideline
+from app.core.db import get_session
+from app.core.markdown import render_markdown
+from app.core.regions import language_choices, language_name, region_choices, region_label
 
 bp = Blueprint("committee", __name__)
 

@@ -1,5 +1,1 @@
-"""The dashboard blueprint."""
-
-from .views import bp
-
-__all__ = ["bp"]
+"""Each person's queues: the committee dashboard, the helpdesk inbox, my requests."""

@@ -12,9 +12,9 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from ..regions import REGIONS
-from ..vocab import PRIORITIES, THEMES
-from ..workflow.transitions import CLOSED_STATES, OPEN_STATES, STATES
+from app.cases.labels import PRIORITIES, THEMES
+from app.cases.transitions import CLOSED_STATES, OPEN_STATES, STATES
+from app.core.regions import REGIONS
 
 # State filter values besides the single states (no state has these names;
 # "closed" is a state of its own, closed as resolved).

@@ -32,12 +32,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
-from ..models import Case, ConflictOfInterest, Organisation, Review, User
-from ..pagination import Page
-from ..roles import users_with_role
-from ..vocab import PRIORITY_ORDER
-from ..workflow.transitions import CLOSED_STATES, OPEN_STATES
-from .filters import UNASSIGNED, QueueFilters
+from app.auth.models import User
+from app.auth.roles import users_with_role
+from app.cases.labels import PRIORITY_ORDER
+from app.cases.models import Case
+from app.cases.transitions import CLOSED_STATES, OPEN_STATES
+from app.committee.models import ConflictOfInterest, Review
+from app.core.pagination import Page
+from app.dashboard.filters import UNASSIGNED, QueueFilters
+from app.partners.models import Organisation
 
 LIKE_ESCAPE = "!"
 # States in which the committee reviews, and the review stage each belongs to.

@@ -9,11 +9,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..models import utcnow
-from ..vocab import PRIORITIES, label
-from ..workflow.clock import StageClock, stage_clock
-from ..workflow.transitions import STATES
-from .queries import ListedCase
+from app.cases.clock import StageClock, stage_clock
+from app.cases.labels import PRIORITIES, label
+from app.cases.transitions import STATES
+from app.core.models import utcnow
+from app.dashboard.queries import ListedCase
 
 PRIORITY_BADGES = {"urgent": "badge--error", "high": "badge--warning", "low": ""}
 

@@ -8,16 +8,16 @@ from typing import Any
 from flask import Blueprint, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
 
-from ..babel_cache import labels
-from ..datacache import VersionedCache, app_cache, data_version
-from ..db import get_session
-from ..regions import region_choices
-from ..roles import current_roles, login_required, role_required
-from ..vocab import PRIORITIES, THEMES, choices
-from ..workflow.transitions import STATES
-from . import queries
-from .filters import QueueFilters, parse_filters
-from .rows import case_rows
+from app.auth.roles import current_roles, login_required, role_required
+from app.cases.labels import PRIORITIES, THEMES, choices
+from app.cases.transitions import STATES
+from app.core.babel_cache import labels
+from app.core.caches import VersionedCache, app_cache, data_version
+from app.core.db import get_session
+from app.core.regions import region_choices
+from app.dashboard import queries
+from app.dashboard.filters import QueueFilters, parse_filters
+from app.dashboard.rows import case_rows
 
 bp = Blueprint("dashboard", __name__)
 
@@ -55,7 +55,7 @@ def _state_counts(counts: dict[str, int], filters: QueueFilters) -> list[StateCo
 
 
 def _data_cache() -> VersionedCache[Any]:
-    """The dashboard's query results (plain data), per app; see app.datacache."""
+    """The dashboard's query results (plain data), per app; see app.core.caches."""
     return app_cache("dashboard", size=256)
 
 

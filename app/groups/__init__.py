@@ -1,6 +1,1 @@
-"""The groups blueprint: working groups, their members, join requests, and their admin."""
-
-from . import leads, manage  # noqa: F401 - routes register on import
-from .views import bp
-
-__all__ = ["bp"]
+"""Working groups: members, join requests, referrals, and their admin."""

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Regexp
 
-from .service import MAX_NOTE
+from app.groups.service import MAX_NOTE
 
 SLUG_PATTERN = r"^[a-z0-9-]{2,64}$"
 RESERVED_SLUGS = frozenset({"manage"})

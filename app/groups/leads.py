@@ -6,12 +6,12 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from ..db import get_session
-from ..errors import fail
-from ..models import JoinRequest, WorkingGroup
-from ..roles import login_required
-from . import queries, service
-from .views import bp, load_group
+from app.auth.roles import login_required
+from app.core.db import get_session
+from app.core.errors import fail
+from app.groups import queries, service
+from app.groups.models import JoinRequest, WorkingGroup
+from app.groups.views import bp, load_group
 
 
 def _group_for_lead(slug: str) -> WorkingGroup:

@@ -8,11 +8,11 @@ from flask import flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from ..db import get_session
-from ..roles import find_user, role_required
-from . import queries, registry, service
-from .forms import RESERVED_SLUGS, GroupDetailsForm, LeadForm, NewGroupForm
-from .views import bp, load_group
+from app.auth.roles import find_user, role_required
+from app.core.db import get_session
+from app.groups import queries, registry, service
+from app.groups.forms import RESERVED_SLUGS, GroupDetailsForm, LeadForm, NewGroupForm
+from app.groups.views import bp, load_group
 
 
 @dataclass

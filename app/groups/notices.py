@@ -10,7 +10,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import object_session
 
-from ..models import JoinRequest, OutboxMessage, User, WorkingGroup
+from app.auth.models import User
+from app.groups.models import JoinRequest, WorkingGroup
+from app.notifications.models import OutboxMessage
 
 
 def group_url(group: WorkingGroup, suffix: str = "") -> str:

@@ -8,9 +8,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Case, JoinRequest, Membership, Referral, User, WorkingGroup
-from ..roles import roles_of
-from ..workflow.transitions import CLOSED_STATES
+from app.auth.models import User
+from app.auth.roles import roles_of
+from app.cases.models import Case
+from app.cases.transitions import CLOSED_STATES
+from app.groups.models import JoinRequest, Membership, Referral, WorkingGroup
 
 
 def find_group(db: Session, slug: str) -> WorkingGroup | None:

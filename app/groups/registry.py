@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit
-from ..models import User, WorkingGroup
+from app.auth.models import User
+from app.core import audit
+from app.groups.models import WorkingGroup
 
 
 def _snapshot(group: WorkingGroup) -> dict[str, Any]:

@@ -11,10 +11,12 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from .. import audit
-from ..models import JoinRequest, Membership, User, WorkingGroup, utcnow
-from . import notices
-from .queries import latest_request, membership_of
+from app.auth.models import User
+from app.core import audit
+from app.core.models import utcnow
+from app.groups import notices
+from app.groups.models import JoinRequest, Membership, WorkingGroup
+from app.groups.queries import latest_request, membership_of
 
 MAX_NOTE = 1000
 

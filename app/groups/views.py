@@ -10,13 +10,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from ..db import get_session
-from ..errors import fail
-from ..group_projection import open_public_referrals, project_group, public_groups
-from ..models import WorkingGroup
-from ..roles import login_required
-from . import queries, service
-from .forms import JoinForm, ListingForm
+from app.auth.roles import login_required
+from app.core.db import get_session
+from app.core.errors import fail
+from app.groups import queries, service
+from app.groups.forms import JoinForm, ListingForm
+from app.groups.models import WorkingGroup
+from app.public.groups import open_public_referrals, project_group, public_groups
 
 bp = Blueprint("groups", __name__)
 

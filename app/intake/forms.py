@@ -19,10 +19,18 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Optional, Regexp
 
-from .. import vocab
-from ..regions import country_choices, language_choices
-from ..workflow.service import MAX_TEXT
-from .fields import CheckboxGroupField, HttpUrl, ValidChoice, at_most, clean, long_text, text
+from app.cases import labels as vocab
+from app.cases.service import MAX_TEXT
+from app.core.regions import country_choices, language_choices
+from app.intake.fields import (
+    CheckboxGroupField,
+    HttpUrl,
+    ValidChoice,
+    at_most,
+    clean,
+    long_text,
+    text,
+)
 
 WIKIDATA_ITEM = r"^Q[1-9][0-9]*$"
 

@@ -7,12 +7,14 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from .. import audit
-from ..access import CaseAccess
-from ..models import Case, User, utcnow
-from ..roles import find_user
-from ..workflow.errors import NotAllowed, WorkflowError, WrongState
-from ..workflow.service import check_version
+from app.auth.models import User
+from app.auth.roles import find_user
+from app.cases.access import CaseAccess
+from app.cases.errors import NotAllowed, WorkflowError, WrongState
+from app.cases.models import Case
+from app.cases.service import check_version
+from app.core import audit
+from app.core.models import utcnow
 
 
 class NoSuchUser(WorkflowError):

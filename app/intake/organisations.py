@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit
-from ..models import Organisation, User
-from ..partners.duplicates import find_duplicates
+from app.auth.models import User
+from app.core import audit
+from app.partners.duplicates import find_duplicates
+from app.partners.models import Organisation
 
 
 def registry_choices(db: Session) -> list[tuple[str, str]]:

@@ -5,33 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import ratelimit
-from ..access import case_access
-from ..db import get_session
-from ..errors import fail
-from ..models import Case
-from ..roles import login_required, role_required
-from ..workflow.errors import WorkflowError
-from ..workflow.service import find_case
-from . import filing, linking
-from .forms import EmailRequestForm, LinkRequesterForm, RequestForm
-from .organisations import registry_choices
+from app.auth.roles import login_required, role_required
+from app.cases.access import case_access
+from app.cases.errors import WorkflowError
+from app.cases.models import Case
+from app.cases.service import find_case
+from app.core import ratelimit
+from app.core.db import get_session
+from app.core.errors import fail
+from app.intake import linking
+from app.intake import service as filing
+from app.intake.forms import EmailRequestForm, LinkRequesterForm, RequestForm
+from app.intake.organisations import registry_choices
 
 bp = Blueprint("intake", __name__)
 

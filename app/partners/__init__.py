@@ -1,5 +1,1 @@
-"""The partners blueprint."""
-
-from .views import bp
-
-__all__ = ["bp"]
+"""The partner registry: organisations, contacts, Wikimedians in Residence."""

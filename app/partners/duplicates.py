@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ..models import Organisation, normalise_name
+from app.partners.models import Organisation, normalise_name
 
 NAME_LENGTH = 255  # Organisation.normalised_name holds at most this many characters
 

@@ -12,8 +12,10 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, Field, HiddenField, SelectField, StringField, URLField
 from wtforms.validators import DataRequired, Email, Optional, Regexp, StopValidation
 
-from .. import vocab
-from ..intake.fields import (
+from app.cases import labels as vocab
+from app.cases.service import MAX_TEXT
+from app.core.regions import country_choices
+from app.intake.fields import (
     CheckboxGroupField,
     HttpUrl,
     ValidChoice,
@@ -22,8 +24,6 @@ from ..intake.fields import (
     long_text,
     text,
 )
-from ..regions import country_choices
-from ..workflow.service import MAX_TEXT
 
 WIKIDATA_ITEM = r"^Q[1-9][0-9]*$"
 _WIKIDATA_INPUT = re.compile(

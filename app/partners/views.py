@@ -16,18 +16,18 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
-from ..db import get_session
-from ..errors import fail
-from ..models import Organisation, OrganisationContact, Placement
-from ..pagination import Page
-from ..public.params import ParamError, parse_int
-from ..regions import country_name
-from ..roles import role_required
-from ..vocab import ORGANISATION_KINDS, THEMES, label
-from ..workflow.transitions import STATES
-from . import registry
-from .duplicates import Duplicate, find_duplicates
-from .forms import ContactForm, OrganisationForm, PlacementForm
+from app.auth.roles import role_required
+from app.cases.labels import ORGANISATION_KINDS, THEMES, label
+from app.cases.transitions import STATES
+from app.core.db import get_session
+from app.core.errors import fail
+from app.core.pagination import Page
+from app.core.regions import country_name
+from app.partners import service as registry
+from app.partners.duplicates import Duplicate, find_duplicates
+from app.partners.forms import ContactForm, OrganisationForm, PlacementForm
+from app.partners.models import Organisation, OrganisationContact, Placement
+from app.public.params import ParamError, parse_int
 
 bp = Blueprint("partners", __name__)
 

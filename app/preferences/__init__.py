@@ -1,5 +1,1 @@
-"""The user's preferences: email notifications, email address, language."""
-
-from .views import bp
-
-__all__ = ["bp"]
+"""A person's preferences: notifications, email address, language."""

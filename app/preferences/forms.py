@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField
 from wtforms.validators import Email, Length, Optional
 
-from .. import i18n
+from app.core import i18n
 
 MAX_EMAIL = 255
 

@@ -8,11 +8,11 @@ from flask import Blueprint, flash, g, redirect, render_template, session, url_f
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from .. import audit
-from ..db import get_session
-from ..models import User
-from ..roles import login_required
-from .forms import PreferencesForm, language_choices
+from app.auth.models import User
+from app.auth.roles import login_required
+from app.core import audit
+from app.core.db import get_session
+from app.preferences.forms import PreferencesForm, language_choices
 
 bp = Blueprint("preferences", __name__)
 

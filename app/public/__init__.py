@@ -1,5 +1,1 @@
-"""The public blueprint."""
-
-from .views import bp
-
-__all__ = ["bp"]
+"""The public projection (the one door out) and the public pages and feed."""

@@ -10,10 +10,10 @@ import re
 from datetime import datetime
 from typing import Any
 
-from ..babel_cache import labels
-from ..regions import region_choices, region_label
-from ..vocab import ORGANISATION_KINDS, TARGET_PROJECTS, THEMES, choices
-from ..workflow.transitions import STATES
+from app.cases.labels import ORGANISATION_KINDS, TARGET_PROJECTS, THEMES, choices
+from app.cases.transitions import STATES
+from app.core.babel_cache import labels
+from app.core.regions import region_choices, region_label
 
 _BLANK_LINE = re.compile(r"\r?\n[ \t]*\r?\n")
 

@@ -10,10 +10,10 @@ from collections.abc import Collection, Iterable, Mapping
 
 from flask_babel import gettext as _
 
-from ..projection import CaseFilters
-from ..regions import REGIONS
-from ..vocab import ORGANISATION_KINDS, TARGET_PROJECTS, THEMES
-from ..workflow.transitions import STATES
+from app.cases.labels import ORGANISATION_KINDS, TARGET_PROJECTS, THEMES
+from app.cases.transitions import STATES
+from app.core.regions import REGIONS
+from app.public.projection import CaseFilters
 
 # Every filter the projection knows, and its valid codes.
 FILTER_CODES: dict[str, Collection[str]] = {

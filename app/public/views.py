@@ -1,6 +1,6 @@
 """Public case list, public case page and the Atom feed — for everyone, signed out too.
 
-Every view reads the public projection (`app.projection`) and nothing else.
+Every view reads the public projection (`app.public.projection`) and nothing else.
 """
 
 from __future__ import annotations
@@ -12,12 +12,15 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from ..datacache import RecentAuditId, VersionedCache
-from ..db import get_session
-from ..errors import fail
-from ..models import utcnow
-from ..pagination import Page
-from ..projection import (
+from app.core.caches import RecentAuditId, VersionedCache
+from app.core.db import get_session
+from app.core.errors import fail
+from app.core.models import utcnow
+from app.core.pagination import Page
+from app.public.display import filter_choices, labelled
+from app.public.feed import FeedInfo, build_feed, tag_uri
+from app.public.params import ParamError, parse_filters, parse_int
+from app.public.projection import (
     CaseFilters,
     find_public_case,
     page_of_public_cases,
@@ -25,9 +28,6 @@ from ..projection import (
     project_stage,
     recent_public_cases,
 )
-from .display import filter_choices, labelled
-from .feed import FeedInfo, build_feed, tag_uri
-from .params import ParamError, parse_filters, parse_int
 
 bp = Blueprint("public", __name__)
 
@@ -76,7 +76,7 @@ def case_list() -> ResponseReturnValue:
 
     For signed-out visitors the rendered page is kept per process and used while the
     data version (the audit log's newest id and this process's writes, see
-    `app.datacache`) is unchanged, for at most a minute: a change made through this
+    `app.core.caches`) is unchanged, for at most a minute: a change made through this
     process shows at once, one made by another worker or job within half a second
     (the newest audit id is read at most twice a second), and the days-in-stage
     figures are at most a minute old.

@@ -1,5 +1,1 @@
-"""The stats blueprint."""
-
-from .views import bp
-
-__all__ = ["bp"]
+"""Statistics: figures, SVG charts, CSV export, filling the gaps."""

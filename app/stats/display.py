@@ -15,11 +15,11 @@ from flask_babel import format_date, format_decimal, format_number, pgettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from ..regions import region_label
-from ..vocab import ORGANISATION_KINDS, THEMES, label
-from ..workflow.transitions import STATES
-from .charts import PROGRESSIVE, SUCCESS, Bar, Series, bar_chart
-from .figures import UNKNOWN, Figures, Month
+from app.cases.labels import ORGANISATION_KINDS, THEMES, label
+from app.cases.transitions import STATES
+from app.core.regions import region_label
+from app.stats.charts import PROGRESSIVE, SUCCESS, Bar, Series, bar_chart
+from app.stats.queries import UNKNOWN, Figures, Month
 
 
 def state_label(code: str) -> str:

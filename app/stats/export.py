@@ -12,8 +12,8 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from .display import kind_label, month_label, region_name, state_label, theme_label
-from .figures import Figures
+from app.stats.display import kind_label, month_label, region_name, state_label, theme_label
+from app.stats.queries import Figures
 
 HEADER = ("section", "key", "label", "value")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

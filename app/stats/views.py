@@ -12,13 +12,13 @@ from flask import Blueprint, Response, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, get_locale
 
-from ..db import get_session
-from ..i18n import text_direction
-from ..regions import country_name
-from ..roles import current_roles
-from . import export
-from .display import region_name, stage_table, tables
-from .figures import figures, gaps
+from app.auth.roles import current_roles
+from app.core.db import get_session
+from app.core.i18n import text_direction
+from app.core.regions import country_name
+from app.stats import export
+from app.stats.display import region_name, stage_table, tables
+from app.stats.queries import figures, gaps
 
 bp = Blueprint("stats", __name__)
 

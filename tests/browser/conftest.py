@@ -10,9 +10,8 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, sync_playwright
 
-from standin.server import serve_in_thread
-
-from .support import Visitor, launch
+from dev.standin.server import serve_in_thread
+from tests.browser.support import Visitor, launch
 
 OpenVisitor = Callable[..., Visitor]
 

@@ -15,14 +15,14 @@ from typing import Any
 from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import select
 
-from app import create_app, schema
-from app.db import get_session
-from app.demo import load_demo_data
-from app.models import Case
-from standin import create_standin_app
-from standin.server import serve_in_thread
-
-from .support import REPO, Visitor, launch
+from app import create_app
+from app.cases.models import Case
+from app.core import schema
+from app.core.db import get_session
+from dev.demo import load_demo_data
+from dev.standin import create_standin_app
+from dev.standin.server import serve_in_thread
+from tests.browser.support import REPO, Visitor, launch
 
 OUTPUT = REPO / "docs" / "screenshots"
 CONSUMER = ("screenshots-consumer", "screenshots-consumer-secret-0123456789")

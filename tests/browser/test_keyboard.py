@@ -8,9 +8,9 @@ from typing import Any
 
 from flask import Flask
 
-from ..test_lifecycle import state_of
-from .conftest import OpenVisitor
-from .support import Visitor
+from tests.browser.conftest import OpenVisitor
+from tests.browser.support import Visitor
+from tests.system.test_lifecycle import state_of
 
 # What has focus, and how it shows: computed outline and box-shadow under :focus-visible.
 _FOCUSED = """() => {

@@ -8,9 +8,9 @@ from __future__ import annotations
 from flask import Flask
 from playwright.sync_api import Locator, Page, expect
 
-from ..test_lifecycle import COMMITTEE, people, state_of
-from .conftest import OpenVisitor
-from .support import Visitor
+from tests.browser.conftest import OpenVisitor
+from tests.browser.support import Visitor
+from tests.system.test_lifecycle import COMMITTEE, people, state_of
 
 
 def send(tab: Visitor, button: Locator, *, success: bool = True) -> None:

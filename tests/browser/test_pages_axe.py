@@ -16,15 +16,17 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from app.access import case_access
-from app.db import get_session
-from app.demo import load_demo_data
-from app.models import Case, Guideline, GuidelineRevision, Referral, User
-from app.workflow import service
-
-from ..test_authorization import EXPECTED, ROLES, path_for
-from .conftest import OpenVisitor
-from .support import Findings, Visitor
+from app.auth.models import User
+from app.cases import service
+from app.cases.access import case_access
+from app.cases.models import Case
+from app.committee.models import Guideline, GuidelineRevision
+from app.core.db import get_session
+from app.groups.models import Referral
+from dev.demo import load_demo_data
+from tests.browser.conftest import OpenVisitor
+from tests.browser.support import Findings, Visitor
+from tests.system.test_authorization import EXPECTED, ROLES, path_for
 
 # Demo accounts for the roles of the matrix; "requester" owns the referred demo case.
 USERNAMES = {"requester": "Omar Requester", "other_requester": "Ada Requester",

@@ -1,0 +1,362 @@
+"""What the audit log page shows people: the recorded actions, the kinds of object and
+the before/after values, in the reader's language.
+
+The audit log itself stores codes (``case.triage``, ``join_request``, ``{"state":
+"submitted"}``); this module only names them. A code without a name here is shown as
+it is (and the pseudo-locale test notices it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import get_locale, lazy_pgettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.auth import roles
+from app.cases import checklists, transitions
+from app.cases import labels as vocab
+from app.cases.labels import Vocabulary
+from app.core import i18n, regions
+
+# Events on a case named `case.<action>` for each action of the workflow are named
+# after the action (see `action_label`); these are all the others.
+ACTIONS: Vocabulary = {
+    # Translators: an event in the audit log (an administrators' page): a new request was filed.
+    "case.create": _l("Request filed"),
+    # Translators: an event in the audit log: a committee member declared a conflict of interest on
+    # a case.
+    "case.conflict_declared": _l("Conflict of interest declared"),
+    # Translators: an event in the audit log: a committee member saved their review of a case.
+    "case.review": _l("Review saved"),
+    # Translators: an event in the audit log: the committee asked a working group about a case.
+    "case.referral": _l("Referred to a working group"),
+    # Translators: an event in the audit log: a working group answered the committee's question.
+    "case.referral_answered": _l("Referral answered"),
+    # Translators: an event in the audit log: a message (public or internal) was posted on a case.
+    "case.message": _l("Message posted"),
+    # Translators: an event in the audit log: the committee set the priority of a case.
+    "case.priority": _l("Priority set"),
+    # Translators: an event in the audit log: the helpdesk assigned a case to one of its staff.
+    "case.assign": _l("Assignee changed"),
+    # Translators: an event in the audit log: the summary shown to the public was changed.
+    "case.public_summary": _l("Public summary changed"),
+    # Translators: an event in the audit log: the helpdesk ticked or unticked a step of a case's
+    # support checklist.
+    "case.checklist": _l("Checklist step changed"),
+    # Translators: an event in the audit log: two requests were marked as related.
+    "case.link": _l("Related request linked"),
+    # Translators: an event in the audit log: the requester was reminded to answer the committee's
+    # question.
+    "case.remind": _l("Requester reminded"),
+    # Translators: an event in the audit log: a request that came by email was linked to the
+    # sender's wiki account.
+    "case.link_requester": _l("Requester's wiki account linked"),
+    # Translators: an event in the audit log: the request's organisation was merged into another
+    # entry of the partner registry.
+    "case.organisation_merge": _l("Organisation of the request merged"),
+    # Translators: an event in the audit log: the Expert Committee recorded a decision (initial
+    # feedback or final go).
+    "decision.record": _l("Committee decision recorded"),
+    # Translators: an event in the audit log: an administrator gave someone a role.
+    "role.grant": _l("Role granted"),
+    # Translators: an event in the audit log: an administrator took a role away from someone.
+    "role.revoke": _l("Role revoked"),
+    # Translators: an event in the audit log: someone signed in to the helpdesk for the first time.
+    "user.create": _l("First sign-in"),
+    # Translators: an event in the audit log: a user's wiki username or block status changed.
+    "user.update": _l("Account changed on the wiki"),
+    # Translators: an event in the audit log: a user changed their preferences (emails, language).
+    "user.preferences": _l("Preferences changed"),
+    # Translators: an event in the audit log: a committee member changed the languages and regions
+    # shown on the committee page.
+    "committee.profile": _l("Committee profile changed"),
+    # Translators: an event in the audit log: the committee created a guidelines page.
+    "guideline.create": _l("Guidelines page created"),
+    # Translators: an event in the audit log: the committee edited a guidelines page.
+    "guideline.edit": _l("Guidelines page edited"),
+    # Translators: an event in the audit log: an organisation was added to the partner registry.
+    "organisation.create": _l("Organisation added"),
+    # Translators: an event in the audit log: an entry of the partner registry was edited.
+    "organisation.update": _l("Organisation edited"),
+    # Translators: an event in the audit log: two entries of the partner registry were merged into
+    # one.
+    "organisation.merge": _l("Organisations merged"),
+    # Translators: an event in the audit log: a contact person was added to an organisation.
+    "organisation.contact_add": _l("Contact person added"),
+    # Translators: an event in the audit log: a contact person was removed from an organisation.
+    "organisation.contact_delete": _l("Contact person removed"),
+    # Translators: an event in the audit log: a Wikimedian in Residence placement at an organisation
+    # was recorded.
+    "organisation.placement_add": _l("Wikimedian in Residence placement added"),
+    # Translators: an event in the audit log: a Wikimedian in Residence placement was removed.
+    "organisation.placement_delete": _l("Wikimedian in Residence placement removed"),
+    # Translators: an event in the audit log: someone asked to join a working group.
+    "group.join_request": _l("Asked to join a working group"),
+    # Translators: an event in the audit log: a lead or administrator accepted a request to join a
+    # working group.
+    "group.join_accept": _l("Request to join accepted"),
+    # Translators: an event in the audit log: a lead or administrator declined a request to join a
+    # working group.
+    "group.join_decline": _l("Request to join declined"),
+    # Translators: an event in the audit log: someone left a working group.
+    "group.leave": _l("Left a working group"),
+    # Translators: an event in the audit log: a member chose whether they are shown on the group's
+    # public list of members.
+    "group.listing": _l("Public listing of a member changed"),
+    # Translators: an event in the audit log: an administrator made a member a lead of a working
+    # group, or not.
+    "group.lead": _l("Lead of a working group changed"),
+    # Translators: an event in the audit log: an administrator created a working group.
+    "group.create": _l("Working group created"),
+    # Translators: an event in the audit log: an administrator edited a working group's name or
+    # description.
+    "group.update": _l("Working group edited"),
+    # Translators: an event in the audit log: an administrator archived a working group.
+    "group.archive": _l("Working group archived"),
+    # Translators: an event in the audit log: an administrator brought an archived working group
+    # back.
+    "group.unarchive": _l("Working group unarchived"),
+    # Translators: an event in the audit log: a canned reply (a reusable message text) was added.
+    "canned_reply.create": _l("Canned reply added"),
+    # Translators: an event in the audit log: a canned reply (a reusable message text) was edited.
+    "canned_reply.update": _l("Canned reply edited"),
+    # Translators: an event in the audit log: a canned reply (a reusable message text) was deleted.
+    "canned_reply.delete": _l("Canned reply deleted"),
+}
+
+# The kinds of object an event is about (shown before the object's number).
+OBJECTS: Vocabulary = {
+    # Translators: the kind of object an audit-log event is about, followed by its number: a request
+    # (case).
+    "case": _l("Request"),
+    # Translators: the kind of object an audit-log event is about, followed by its number: a user
+    # account.
+    "user": _l("User"),
+    # Translators: the kind of object an audit-log event is about, followed by its number: a
+    # guidelines page.
+    "guideline": _l("Guidelines page"),
+    # Translators: the kind of object an audit-log event is about, followed by its number: an entry
+    # of the partner registry.
+    "organisation": _l("Organisation"),
+    # Translators: the kind of object an audit-log event is about, followed by its number: a request
+    # to join a working group.
+    "join_request": _l("Request to join"),
+    # Translators: the kind of object an audit-log event is about, followed by its number: someone's
+    # membership of a working group.
+    "membership": _l("Membership"),
+    # Translators: the kind of object an audit-log event is about, followed by its number.
+    "working_group": _l("Working group"),
+    # Translators: the kind of object an audit-log event is about, followed by its number: a
+    # reusable reply text.
+    "canned_reply": _l("Canned reply"),
+    # Translators: the kind of object an audit-log event is about, followed by its number: what the
+    # committee page shows about a member.
+    "committee_profile": _l("Committee profile"),
+}
+
+# The fields of the before/after values of events.
+FIELDS: Vocabulary = {
+    "reference": _l("Reference"),
+    "state": _l("Stage"),
+    "outcome": _l("Outcome"),
+    "channel": _l("Came in by"),
+    # Translators: a field in the audit log: initial feedback or final go.
+    "stage": _l("Stage of the decision"),
+    "recommendation": _l("Recommendation"),
+    # Translators: a field in the audit log: the number of a committee decision.
+    "decision": _l("Decision"),
+    "participants": _l("Took part"),
+    "recused": _l("Recused"),
+    "group": _l("Working group"),
+    # Translators: a field in the audit log: the number of a question to a working group.
+    "referral": _l("Referral"),
+    # Translators: a field in the audit log: the number of a message on a case.
+    "message": _l("Message"),
+    "internal": _l("Internal note"),
+    "priority": _l("Priority"),
+    "assignee": _l("Assigned to"),
+    "public_summary": _l("Public summary"),
+    # Translators: a field in the audit log: which step of the support checklist.
+    "key": _l("Checklist step"),
+    # Translators: a field in the audit log: whether a checklist step is done (Yes/No).
+    "done": _l("Done"),
+    # Translators: a field in the audit log (a noun): a web address recorded with a checklist step.
+    "link": lazy_pgettext("field", "Link"),
+    # Translators: a field in the audit log: the reference of a related request.
+    "related": _l("Related request"),
+    "member": _l("Member"),
+    # Translators: a field in the audit log: how many days the requester had not answered.
+    "waited_days": _l("Days waited"),
+    # Translators: a field in the audit log: the wiki account of the person who filed a request.
+    "requester": _l("Requester"),
+    "contact_username": _l("Wiki account"),
+    "organisation": _l("Organisation"),
+    "username": _l("Username"),
+    # Translators: a field in the audit log: whether the account is blocked on the wiki (Yes/No).
+    "blocked": _l("Blocked"),
+    "role": _l("Role"),
+    # Translators: a field in the audit log: whether the user wants emails (Yes/No).
+    "email_notifications": _l("Emails"),
+    # Translators: a field in the audit log: whether the user gave an email address (Yes/No); the
+    # address itself is not logged.
+    "email_set": _l("Email address given"),
+    "language": _l("Language"),
+    "languages": _l("Languages"),
+    "regions": _l("Regions"),
+    # Translators: a field in the audit log: the short name of a page or group in its web address.
+    "slug": _l("Address name"),
+    "title": _l("Title"),
+    # Translators: a field in the audit log: the number of a saved version of a guidelines page.
+    "revision_id": _l("Version"),
+    "summary": _l("Summary"),
+    # Translators: a field in the audit log: the length of a text, in characters.
+    "body_length": _l("Length of the text"),
+    "name": _l("Name"),
+    "kind": _l("Kind of organisation"),
+    "country": _l("Country"),
+    "website": _l("Website"),
+    "wikidata_item": _l("Wikidata item"),
+    "themes": _l("Themes"),
+    "notes": _l("Private notes"),
+    # Translators: a field in the audit log: the number of an organisation's contact person.
+    "contact_id": _l("Contact"),
+    # Translators: a field in the audit log: the number of a Wikimedian in Residence placement.
+    "placement_id": _l("Placement"),
+    "person": _l("Person"),
+    "start_date": _l("From"),
+    "end_date": _l("Until"),
+    "description": _l("Description"),
+    "user": _l("User"),
+    # Translators: a field in the audit log: the state of a request to join a working group.
+    "status": _l("Status"),
+    # Translators: a field and label: a lead of a working group, who answers requests to join (as
+    # opposed to 'Member').
+    "lead": _l("Lead"),
+    # Translators: a field and column heading: whether a member is shown on the working group's
+    # public list (Yes/No).
+    "listed": _l("Listed publicly"),
+    # Translators: a field of the audit log and a badge: the working group is archived (kept, but
+    # takes no new members). Yes/No follows in the audit log.
+    "archived": _l("Archived"),
+    "body": _l("Text"),
+    # Translators: a field in the audit log: an entry's number in the database.
+    "id": _l("Number"),
+    # Translators: a field in the audit log of a merge: the organisation merged into another (and
+    # deleted).
+    "source": _l("Merged organisation"),
+    # Translators: a field in the audit log of a merge: the organisation that was kept.
+    "target": _l("Kept organisation"),
+    # Translators: a field in the audit log of a merge: what was moved to the kept organisation.
+    "moved": _l("Moved"),
+    # Translators: a field in the audit log of a merge: the requests that were moved.
+    "cases": _l("Requests"),
+    # Translators: a field in the audit log of a merge: the contact persons that were moved (their
+    # numbers).
+    "contacts": _l("Contacts"),
+    # Translators: a field in the audit log of a merge: the Wikimedian in Residence placements that
+    # were moved (their numbers).
+    "placements": _l("Placements"),
+}
+
+STAGES: Vocabulary = {
+    # Translators: a stage of committee decisions: the committee's first review of a request (the
+    # other stage is the final go, its final approval).
+    "initial": _l("Initial feedback"),
+    # Translators: a stage of committee decisions: the committee's final approval of a request,
+    # after the initial feedback.
+    "final": _l("Final go"),
+}
+
+CHANNELS: Vocabulary = {
+    # Translators: how a request came in (after 'Came in by'): through the form on this site.
+    "web": _l("the web form"),
+    # Translators: how a request came in (after 'Came in by'): by email, entered by the helpdesk.
+    "email": _l("email, logged by the helpdesk"),
+}
+
+JOIN_STATUSES: Vocabulary = {
+    # Translators: the state of a request to join a working group: no lead has answered yet.
+    "pending": _l("Waiting for an answer"),
+    # Translators: the state of a request to join a working group.
+    "accepted": _l("Accepted"),
+    # Translators: the state of a request to join a working group.
+    "declined": _l("Declined"),
+}
+
+
+def action_label(code: str) -> str:
+    """The name of an audited action (the code itself when it has none)."""
+    if code in ACTIONS:
+        return str(ACTIONS[code])
+    kind, _dot, action = code.partition(".")
+    if kind == "case" and action in transitions.ACTIONS:
+        # Translators: an event in the audit log: a case moved on in the workflow; %(action)s is the
+        # workflow action, e.g. "Accept for review" or "Give the final go".
+        return _("Workflow: %(action)s", action=str(transitions.ACTIONS[action]))
+    return code
+
+
+def object_label(code: str) -> str:
+    """The name of a kind of audited object (the code itself when it has none)."""
+    return vocab.label(OBJECTS, code)
+
+
+def _outcome_label(code: str) -> str:
+    for names in (transitions.OUTCOMES, transitions.ACTIONS):
+        if code in names:
+            return str(names[code])
+    return code
+
+
+def _value(field: str, value: Any) -> str:
+    """One value, named in the reader's language where it is a code."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        if value:
+            # Translators: a value in the audit log (and a table cell): true.
+            return _("Yes")
+        # Translators: a value in the audit log (and a table cell): false.
+        return _("No")
+    if isinstance(value, list):
+        return ", ".join(_value(field, item) for item in value) or "—"
+    if not isinstance(value, str):
+        return str(value)
+    locale = get_locale() or i18n.SOURCE_LANGUAGE
+    named = {
+        "state": lambda code: str(transitions.STATES.get(code, code)),
+        "outcome": _outcome_label,
+        "channel": lambda code: vocab.label(CHANNELS, code),
+        "stage": lambda code: vocab.label(STAGES, code),
+        "recommendation": lambda code: vocab.label(vocab.RECOMMENDATIONS, code),
+        "priority": lambda code: vocab.label(vocab.PRIORITIES, code),
+        "key": lambda code: vocab.label(checklists.ITEMS, code),
+        "role": roles.role_label,
+        "kind": lambda code: vocab.label(vocab.ORGANISATION_KINDS, code),
+        "themes": lambda code: vocab.label(vocab.THEMES, code),
+        "country": lambda code: regions.country_name(code, locale),
+        "language": lambda code: regions.language_name(code, locale),
+        "languages": lambda code: regions.language_name(code, locale),
+        "regions": regions.region_label,
+        "status": lambda code: vocab.label(JOIN_STATUSES, code),
+    }.get(field)
+    return named(value) if named else value
+
+
+def changes(values: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """(field name, value) pairs of an event's before or after value, in the reader's
+    language; nested values (a merge's source and target) are named "outer › inner"."""
+    if not isinstance(values, dict):
+        return [(prefix, _value("", values))]
+    pairs: list[tuple[str, str]] = []
+    for key, value in values.items():
+        name = vocab.label(FIELDS, key)
+        if prefix:
+            name = f"{prefix} › {name}"
+        if isinstance(value, dict):
+            pairs += changes(value, name)
+        else:
+            pairs.append((name, _value(key, value)))
+    return pairs

@@ -1,0 +1,1 @@
+"""Shared infrastructure: configuration, database, i18n, security, errors, audit, caches."""

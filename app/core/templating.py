@@ -1,0 +1,83 @@
+"""What every template can use: the user, roles, languages, navigation."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import get_locale
+
+from app.admin import labels as audit_labels
+from app.auth.roles import current_roles
+from app.cases import labels as vocab
+from app.core import babel_cache, i18n
+
+
+def _page_language() -> str:
+    locale = get_locale()
+    return str(locale) if locale else i18n.SOURCE_LANGUAGE
+
+
+@lru_cache(maxsize=16)
+def _languages(codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(code, own name) of each language (CLDR names never change while we run)."""
+    return tuple((code, i18n.language_name(code)) for code in codes)
+
+
+_direction = lru_cache(maxsize=64)(i18n.text_direction)
+
+
+def template_context() -> dict[str, Any]:
+    """Variables for the base layout (none outside a request, e.g. for emails)."""
+    if not has_request_context():
+        return {}
+    lang = _page_language()
+    args = {key: value for key, value in request.args.items() if key != "uselang"}
+    return {
+        "current_user": g.get("user"),
+        "user_roles": current_roles(),
+        "page_lang": lang.replace("_", "-"),
+        "page_dir": _direction(lang),
+        "languages": _languages(i18n.available_languages()),
+        "current_args": args,
+        "source_url": current_app.config["SOURCE_URL"],
+        "view_endpoints": current_app.view_functions,
+    }
+
+
+def vocab_label(name: str, code: str | None) -> str:
+    """Label of a code in one of app.cases.labels's vocabularies."""
+    return vocab.label(getattr(vocab, name), code)
+
+
+def vocab_labels(name: str, codes: list[str] | None) -> str:
+    """Labels of several codes, comma-separated."""
+    return ", ".join(vocab_label(name, code) for code in codes or [])
+
+
+def vocab_choices(name: str) -> list[tuple[str, str]]:
+    """(code, label) pairs of a vocabulary."""
+    return vocab.choices(getattr(vocab, name))
+
+
+def init_app(app: Flask) -> None:
+    """Register the context processor, globals and filters (after Flask-Babel's)."""
+    app.context_processor(template_context)
+    app.jinja_env.globals.update(vocab_label=vocab_label, vocab_labels=vocab_labels,
+                                 vocab_choices=vocab_choices,
+                                 audit_action=audit_labels.action_label,
+                                 audit_object=audit_labels.object_label,
+                                 audit_changes=audit_labels.changes)
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
+        babel_cache.format_datetime(value, fmt) if value else ""
+    )
+    # Flask-Babel's callables, but with the translations looked up once per request.
+    translations = babel_cache.translations
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )

@@ -1,0 +1,1 @@
+"""The home page, the privacy page and the health check."""

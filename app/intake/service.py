@@ -1,0 +1,119 @@
+"""Turning a valid request form into a case (and, if needed, a registry entry)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.cases import service
+from app.cases.access import case_access
+from app.cases.labels import FREE_LICENCES
+from app.cases.models import Case
+from app.core.regions import regions_of
+from app.intake.forms import EmailRequestForm, RequestForm
+from app.intake.organisations import create_organisation, find_duplicate
+from app.partners.models import Organisation
+
+
+def _distinct(values: Iterable[str] | None) -> list[str]:
+    return list(dict.fromkeys(values or ()))
+
+
+def region_for(countries: list[str]) -> str:
+    """The movement region of the countries: the one region they share, else "other"."""
+    regions = regions_of(countries)
+    return regions[0] if len(regions) == 1 else "other"
+
+
+def case_fields(form: RequestForm, organisation_id: int) -> dict[str, Any]:
+    """The Case columns a request form fills in."""
+    countries = _distinct(form.countries.data)
+    return {
+        "title": form.title.data,
+        "description": form.description.data,
+        "request_type": form.request_type.data,
+        "timeline": form.timeline.data or "",
+        "organisation_id": organisation_id,
+        "content_kinds": _distinct(form.content_kinds.data),
+        "content_volume": form.content_volume.data or "",
+        "licence": form.licence.data,
+        "licence_details": form.licence_details.data or "",
+        "licence_flagged": form.licence.data not in FREE_LICENCES,
+        "target_projects": _distinct(form.target_projects.data),
+        "themes": _distinct(form.themes.data),
+        "countries": countries,
+        "region": region_for(countries),
+        "languages": _distinct(form.languages.data),
+        "support_types": _distinct(form.support_types.data),
+        "support_details": form.support_details.data or "",
+        "contact_name": form.contact_name.data or "",
+        "contact_email": form.contact_email.data or "",
+        "public_listing": bool(form.public_listing.data),
+    }
+
+
+def resolve_organisation(db: Session, actor: User, form: RequestForm) -> Organisation | None:
+    """The chosen registry entry, or a new one added (audited).
+
+    Returns None, with a message on the right field, when the new organisation
+    duplicates a registry entry or the chosen one has gone.
+    """
+    if not form.new_organisation:
+        chosen = db.get(Organisation, int(form.organisation_id.data or 0))
+        if chosen is None:
+            form.refuse_organisation("organisation_id",
+                                     # Translators: a form error; the registry is the partner
+                                     # registry (the list of organisations).
+                                     _("That organisation is no longer in the registry."))
+        return chosen
+    name = form.org_name.data or ""
+    wikidata_item = form.org_wikidata.data or None
+    duplicate = find_duplicate(db, name, wikidata_item)
+    if duplicate is not None:
+        existing, matched = duplicate
+        if matched == "wikidata":
+            # Translators: a form error; %(item)s is a Wikidata item id like Q42, %(name)s the name
+            # of an organisation already in the partner registry.
+            form.refuse_organisation("org_wikidata", _(
+                "%(item)s is the Wikidata item of “%(name)s”, which is already in the partner "
+                "registry. Please choose “%(name)s” in the list above instead of entering it "
+                "again.", item=wikidata_item, name=existing.name))
+        else:
+            # Translators: a form error; %(name)s is the name of an organisation.
+            form.refuse_organisation("org_name", _(
+                "“%(name)s” is already in the partner registry. Please choose it in the list "
+                "above instead of entering it again.", name=existing.name))
+        return None
+    return create_organisation(
+        db, actor, name=name, kind=form.org_kind.data or "other",
+        country=form.org_country.data or None, website=form.org_website.data or None,
+        wikidata_item=wikidata_item, themes=_distinct(form.themes.data),
+    )
+
+
+def file_request(db: Session, user: User, form: RequestForm) -> Case | None:
+    """A requester files their own request through the web form."""
+    organisation = resolve_organisation(db, user, form)
+    if organisation is None:
+        return None
+    fields = case_fields(form, organisation.id)
+    fields.update(requester_id=user.id, channel="web")
+    return service.create_case(db, user, fields)
+
+
+def log_email_request(db: Session, staff: User, form: EmailRequestForm) -> Case | None:
+    """The helpdesk files a request that came by email; the email becomes an internal note."""
+    organisation = resolve_organisation(db, staff, form)
+    if organisation is None:
+        return None
+    fields = case_fields(form, organisation.id)
+    fields.update(requester_id=None, channel="email",
+                  contact_username=form.contact_username.data or "")
+    case = service.create_case(db, staff, fields)
+    service.post_message(db, case, staff, case_access(db, staff, case),
+                         form.original_email.data or "", internal=True)
+    return case

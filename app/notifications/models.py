@@ -1,0 +1,30 @@
+"""The notification outbox: rows written with the change, delivered by a worker."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.models import Base, Timestamp, utcnow
+
+
+class OutboxMessage(Base):
+    """An email waiting to be sent (or sent)."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    to_address: Mapped[str] = mapped_column(String(255))
+    language: Mapped[str] = mapped_column(String(20), default="en")
+    kind: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)

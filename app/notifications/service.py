@@ -1,0 +1,121 @@
+"""Notifications: rows in the outbox, written in the same transaction as the change.
+
+Nothing here sends mail; `flask --app app outbox deliver` does, later. Each
+message is rendered in its recipient's language when it is enqueued.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.auth.roles import users_with_role
+from app.cases.models import Case
+from app.cases.transitions import STATES
+from app.groups.models import Membership, WorkingGroup
+from app.notifications.models import OutboxMessage
+
+Recipient = tuple[str, str, int | None]  # address, language, user id
+
+
+def case_url(case: Case) -> str:
+    """The case page's absolute address (HELPDESK_URL is the public base URL)."""
+    base = str(current_app.config.get("HELPDESK_URL") or "http://127.0.0.1:5000").rstrip("/")
+    return f"{base}/requests/{case.reference}"
+
+
+def _requester(case: Case) -> list[Recipient]:
+    user = case.requester
+    if user is not None and not user.email_notifications:
+        return []
+    address = case.contact_email or (user.email if user else None)
+    if not address:
+        return []
+    return [(address, (user.language if user else None) or "en", user.id if user else None)]
+
+
+def _users(users: Iterable[User]) -> list[Recipient]:
+    return [(u.email, u.language or "en", u.id) for u in users
+            if u.email and u.email_notifications]
+
+
+def _helpdesk(db: Session) -> list[Recipient]:
+    return _users(users_with_role(db, "helpdesk"))
+
+
+def _enqueue(db: Session, case: Case, recipients: Iterable[Recipient], kind: str,
+             **context: object) -> None:
+    seen: set[str] = set()
+    for address, language, user_id in recipients:
+        if address.lower() in seen:
+            continue
+        seen.add(address.lower())
+        with force_locale(language):
+            subject, body = _render(case, kind, context)
+        db.add(OutboxMessage(case_id=case.id, recipient_id=user_id, to_address=address,
+                             language=language, kind=kind, subject=subject[:255], body=body))
+
+
+def _render(case: Case, kind: str, context: dict[str, object]) -> tuple[str, str]:
+    subjects = {
+        # Translators: the subject of an email to the requester after filing; %(ref)s is the case
+        # reference, like CPH-2026-0042.
+        "created": _("We received your request %(ref)s", ref=case.reference),
+        # Translators: the subject of an email to the helpdesk; %(ref)s is the case reference (like
+        # CPH-2026-0042), %(title)s the request's title.
+        "new_request": _("New request %(ref)s: %(title)s", ref=case.reference, title=case.title),
+        # Translators: the subject of an email to the requester; %(ref)s is the case reference (like
+        # CPH-2026-0042), %(state)s the name of its new stage, e.g. 'In support'.
+        "state_changed": _("Your request %(ref)s is now: %(state)s", ref=case.reference,
+                           state=str(STATES.get(case.state, case.state))),
+        # Translators: the subject of an email; %(ref)s is the case reference, like CPH-2026-0042.
+        "message": _("New message on %(ref)s", ref=case.reference),
+        # Translators: the subject of an email to members of a working group that the Expert
+        # Committee asked for help (a referral); %(ref)s is the case reference.
+        "referral": _("Your working group is asked about %(ref)s", ref=case.reference),
+        # Translators: the subject of an email reminding the requester to answer the committee's
+        # questions; %(ref)s is the case reference.
+        "reminder": _("Reminder: %(ref)s is waiting for your answer", ref=case.reference),
+    }
+    body = render_template(f"email/{kind}.txt", case=case, url=case_url(case),
+                           state=str(STATES.get(case.state, case.state)), **context)
+    return subjects[kind], body
+
+
+def case_created(db: Session, case: Case) -> None:
+    """Confirm to the requester; tell the helpdesk."""
+    _enqueue(db, case, _requester(case), "created")
+    _enqueue(db, case, _helpdesk(db), "new_request")
+
+
+def state_changed(db: Session, case: Case, previous: str, message: str) -> None:
+    """Tell the requester where their request is now."""
+    _enqueue(db, case, _requester(case), "state_changed", previous=previous, message=message)
+
+
+def new_message(db: Session, case: Case, author: User, text: str) -> None:
+    """A public message: to the requester, or from the requester to the assignee."""
+    if case.requester_id is not None and author.id == case.requester_id:
+        recipients = _users([case.assignee]) if case.assignee else _helpdesk(db)
+    else:
+        recipients = _requester(case)
+    _enqueue(db, case, recipients, "message", author=author.username, text=text)
+
+
+def referred(db: Session, case: Case, groups: Iterable[WorkingGroup]) -> None:
+    """Tell the members of the referred groups."""
+    ids = [group.id for group in groups]
+    members = db.scalars(select(User).join(Membership, Membership.user_id == User.id)
+                         .where(Membership.group_id.in_(ids)))
+    _enqueue(db, case, _users(members), "referral")
+
+
+def reminder(db: Session, case: Case) -> None:
+    """Remind the requester that the committee is waiting for information."""
+    _enqueue(db, case, _requester(case), "reminder")

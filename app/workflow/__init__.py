@@ -1,1 +1,0 @@
-"""The case workflow: transitions table, clocks and the service that moves cases."""

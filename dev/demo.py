@@ -1,0 +1,159 @@
+"""Demo data for `make run`: the stand-in's accounts with their roles, working-group
+members, canned replies, and requests in every state of the workflow — all made
+through the same service functions the app uses, so the audit log is real too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.auth.roles import grant_role
+from app.cases import service
+from app.cases.access import case_access
+from app.cases.models import CannedReply, Case
+from app.groups.models import Membership, WorkingGroup
+from app.partners.models import Organisation
+
+# (username, central id, roles) — the same accounts the OAuth stand-in offers.
+DEMO_USERS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
+    ("Ada Requester", 1001, ()),
+    ("Ngozi Committee", 1002, ("committee",)),
+    ("Mei Committee", 1003, ("committee",)),
+    ("Carlos Committee", 1004, ("committee",)),
+    ("Sven Helpdesk", 1005, ("helpdesk",)),
+    ("Leila Lead", 1006, ()),
+    ("Admin Demo", 1007, ("admin",)),
+    ("Blocked Example", 1008, ()),
+    ("Omar Requester", 1009, ()),
+)
+
+ORGANISATIONS = (
+    ("National Library of Examples", "glam", "SE", "Q1"),
+    ("World Health Example Organization", "igo", "CH", "Q2"),
+    ("University of Nairobi Example Archive", "academic", "KE", "Q3"),
+    ("Museo de Ejemplo", "glam", "AR", "Q4"),
+    ("Climate Data Example Initiative", "ingo", "IN", "Q5"),
+)
+
+# (title, organisation index, requester, themes, countries, region, request type,
+#  steps to take from "submitted")
+CASES: tuple[tuple[str, int, str, list[str], list[str], str, str, tuple[str, ...]], ...] = (
+    ("Historic maps of the Baltic coast", 0, "Ada Requester", ["heritage"], ["SE"],
+     "western_europe", "commons_upload", ()),
+    ("Health infographics in six languages", 1, "Omar Requester", ["health"], ["CH"],
+     "western_europe", "commons_upload", ("triage",)),
+    ("Photographs of Kenyan independence", 2, "Ada Requester", ["heritage"], ["KE"], "ssa",
+     "commons_upload", ("triage", "ask_information")),
+    ("Monsoon rainfall data for Wikidata", 4, "Omar Requester", ["climate", "science"],
+     ["IN", "BD"], "south_asia", "wikidata_donation", ("triage", "refer")),
+    ("Argentine colonial paintings", 3, "Ada Requester", ["heritage"], ["AR"], "lac",
+     "commons_upload", ("triage", "proceed")),
+    ("Vaccination campaign videos", 1, "Omar Requester", ["health"], ["CH"],
+     "western_europe", "commons_upload", ("triage", "proceed", "approve")),
+    ("Swedish newspaper archive 1900–1950", 0, "Ada Requester", ["heritage"], ["SE"],
+     "western_europe", "other", ("triage", "proceed", "approve", "start_support")),
+    ("Flood maps of Bangladesh", 4, "Omar Requester", ["climate"], ["BD"], "south_asia",
+     "wikidata_donation",
+     ("triage", "proceed", "approve", "start_support", "close_resolved")),
+    ("Logos of our partners", 2, "Ada Requester", ["other"], ["KE"], "ssa", "commons_upload",
+     ("triage", "decline")),
+    ("A project we postponed", 3, "Omar Requester", ["education"], ["AR"], "lac", "other",
+     ("triage", "withdraw")),
+)
+
+CANNED = (
+    ("en", "Thanks for your request",
+     "Thank you, $organisation! We received $reference and the helpdesk will look at it "
+     "soon. Next step: $next_step."),
+    ("sv", "Tack för er förfrågan",
+     "Tack, $organisation! Vi har tagit emot $reference. Nästa steg: $next_step."),
+)
+
+
+def _users(db: Session) -> dict[str, User]:
+    users = {}
+    for username, central_id, roles in DEMO_USERS:
+        blocked = username.startswith("Blocked")
+        user = User(central_id=central_id, username=username, blocked=blocked)
+        db.add(user)
+        db.flush()
+        for role in roles:
+            grant_role(db, user, role, None)
+        users[username] = user
+    return users
+
+
+def _groups(db: Session, users: dict[str, User]) -> None:
+    groups = {g.slug: g for g in db.scalars(select(WorkingGroup))}
+    db.add(Membership(group_id=groups["implementation"].id, user_id=users["Leila Lead"].id,
+                      lead=True, listed=True, country="SE"))
+    db.add(Membership(group_id=groups["translation"].id, user_id=users["Leila Lead"].id,
+                      listed=False))
+    db.add(Membership(group_id=groups["communication"].id, user_id=users["Sven Helpdesk"].id,
+                      lead=True, listed=True, country="SE"))
+
+
+def _advance(db: Session, case: Case, step: str, users: dict[str, User]) -> None:
+    sven = users["Sven Helpdesk"]
+    members = [users[n] for n in ("Ngozi Committee", "Mei Committee", "Carlos Committee")]
+    if step in ("triage", "start_support"):
+        service.move(db, case, sven, {"helpdesk"}, step)
+    elif step == "close_resolved":
+        service.move(db, case, sven, {"helpdesk"}, step,
+                     message="The upload is finished. Thank you!")
+    elif step == "withdraw":
+        service.move(db, case, case.requester, {"requester"}, step)
+    else:
+        extra: dict[str, Any] = {}
+        if step == "refer":
+            group = db.scalars(select(WorkingGroup).where(
+                WorkingGroup.slug == "implementation")).one()
+            extra = {"group_ids": [group.id],
+                     "question": "Can you help model the rainfall data on Wikidata?"}
+        service.record_decision(
+            db, case, members[0], case_access(db, members[0], case),
+            expected_version=case.version, outcome=step,
+            rationale="Discussed at the monthly meeting.",
+            public_rationale="Could you tell us which licence the files have?"
+            if step == "ask_information" else "", participant_ids=[m.id for m in members],
+            **extra)
+    db.flush()
+
+
+def load_demo_data(db: Session) -> bool:
+    """Create the demo data; False when it was already there."""
+    if db.scalars(select(User).where(User.central_id == DEMO_USERS[0][1])).first():
+        return False
+    users = _users(db)
+    _groups(db, users)
+    organisations = []
+    for name, kind, country, item in ORGANISATIONS:
+        org = Organisation(name=name, kind=kind, country=country, wikidata_item=item)
+        db.add(org)
+        organisations.append(org)
+    db.flush()
+    for title, org_index, requester, themes, countries, region, request_type, steps in CASES:
+        user = users[requester]
+        case = service.create_case(db, user, {
+            "title": title, "description": f"{title}: about 2,000 items, digitised.",
+            "organisation_id": organisations[org_index].id, "request_type": request_type,
+            "content_kinds": ["data"] if request_type == "wikidata_donation" else ["images"],
+            "content_volume": "about 2,000 items", "licence": "cc_by_sa",
+            "target_projects": ["wikidata"] if request_type == "wikidata_donation"
+            else ["commons"], "themes": themes, "countries": countries, "region": region,
+            "languages": ["en"], "support_types": ["mass_upload"], "timeline": "2027",
+            "public_listing": True, "requester_id": user.id,
+            "contact_name": requester, "contact_email": "requester@example.org",
+            "public_summary": f"{organisations[org_index].name}: {title.lower()}.",
+        })
+        db.flush()
+        for step in steps:
+            _advance(db, case, step, users)
+    for language, title, body in CANNED:
+        db.add(CannedReply(language=language, title=title, body=body))
+    db.commit()
+    return True
+

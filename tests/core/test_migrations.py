@@ -1,0 +1,192 @@
+"""Alembic migrations: up, down, up again; models match; utf8mb4 round-trips."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.core import schema
+from app.core.schema import metadata
+
+
+@pytest.fixture
+def scratch_url(tmp_path: Path) -> Iterator[str]:
+    """An empty database of the same engine as the suite's (a new schema on MariaDB)."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+        return
+    name = f"helpdesk_scratch_{uuid.uuid4().hex[:8]}"
+    server = create_engine(make_url(base).set(database=""))
+    with server.begin() as conn:
+        conn.execute(text(
+            f"CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+        ))
+    try:
+        yield str(make_url(base).set(database=name).render_as_string(hide_password=False))
+    finally:
+        with server.begin() as conn:
+            conn.execute(text(f"DROP DATABASE {name}"))
+        server.dispose()
+
+
+def tables(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_downgrade_upgrade(scratch_url: str) -> None:
+    schema.upgrade(scratch_url)
+    assert tables(scratch_url) == set(metadata().tables)
+    schema.downgrade(scratch_url, "base")
+    assert tables(scratch_url) == set()
+    schema.upgrade(scratch_url)
+    assert tables(scratch_url) == set(metadata().tables)
+
+
+def test_models_match_migrations(scratch_url: str) -> None:
+    schema.upgrade(scratch_url)
+    engine = create_engine(scratch_url)
+    with engine.connect() as conn:
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), metadata()
+        )
+    engine.dispose()
+    assert diff == [], f"models differ from migrations; write a migration: {diff}"
+
+
+@pytest.mark.parametrize("name", ["مستخدم عربي", "বাংলা ব্যবহারকারী", "Emoji 🦒🌍 User", "Ñandú Çà"])
+def test_names_round_trip(scratch_url: str, name: str) -> None:
+    schema.upgrade(scratch_url)
+    engine = create_engine(scratch_url)
+    with Session(engine) as db:
+        db.add(User(central_id=7, username=name))
+        db.commit()
+    with Session(engine) as db:
+        assert db.scalars(select(User.username)).one() == name
+    if engine.dialect.name != "sqlite":
+        with engine.connect() as conn:
+            charsets = conn.execute(text(
+                "SELECT DISTINCT CCSA.character_set_name FROM information_schema.TABLES T "
+                "JOIN information_schema.COLLATION_CHARACTER_SET_APPLICABILITY CCSA "
+                "ON CCSA.collation_name = T.table_collation WHERE T.table_schema = DATABASE()"
+            )).scalars().all()
+        assert set(charsets) == {"utf8mb4"}
+    engine.dispose()
+
+
+def _schema(url: str, table: str) -> tuple[list[str], list[tuple[str, tuple[str, ...]]], list[Any]]:
+    engine = create_engine(url)
+    try:
+        found = inspect(engine)
+        return ([column["name"] for column in found.get_columns(table)],
+                sorted((index["name"], tuple(index["column_names"]))
+                       for index in found.get_indexes(table)),
+                sorted(str(sorted(c["column_names"])) for c in found.get_unique_constraints(table)))
+    finally:
+        engine.dispose()
+
+
+def test_0004_backfills_is_open_and_goes_back_cleanly(scratch_url: str) -> None:
+    """0004 adds cases.is_open from the state, and its indexes; down again, nothing else
+    changes and no row is lost."""
+    schema.upgrade(scratch_url, "0003")
+    before = {name: _schema(scratch_url, name) for name in ("cases", "audit_events")}
+    engine = create_engine(scratch_url)
+    states = ["submitted", "in_support", "closed", "declined", "withdrawn", "approved"]
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO organisations (name, normalised_name, kind, themes, "
+                          "created_at) VALUES ('Museum', 'museum', 'glam', '[]', :now)"),
+                     {"now": "2026-11-27 10:00:00"})
+        for number, state in enumerate(states, start=1):
+            conn.execute(text(
+                "INSERT INTO cases (reference, year, number, version, title, description, "
+                "organisation_id, request_type, content_kinds, content_volume, licence, "
+                "licence_details, licence_flagged, target_projects, themes, countries, "
+                "languages, support_types, support_details, timeline, public_listing, "
+                "public_summary, contact_name, contact_email, contact_username, channel, "
+                "state, priority, created_at, updated_at, state_changed_at, "
+                "stage_started_at, paused_seconds) VALUES (:ref, 2026, :number, 1, 'T', 'D', "
+                "1, 'other', '[]', '', 'cc0', '', 0, '[]', '[]', '[]', '[]', '[]', '', '', 1, "
+                "'', '', '', '', 'web', :state, 'normal', :now, :now, :now, :now, 0)"),
+                {"ref": f"CPH-2026-{number:04d}", "number": number, "state": state,
+                 "now": "2026-11-27 10:00:00"})
+    schema.upgrade(scratch_url)
+    with engine.connect() as conn:
+        flags = dict(conn.execute(text("SELECT state, is_open FROM cases")).all())
+    assert {state: bool(flag) for state, flag in flags.items()} == {
+        "submitted": True, "in_support": True, "approved": True,
+        "closed": False, "declined": False, "withdrawn": False}
+    indexes = dict(_schema(scratch_url, "cases")[1])
+    assert indexes["ix_cases_open_queue"] == ("is_open", "state_changed_at", "id")
+    assert indexes["ix_cases_public_order"][0] == "public_listing"
+    assert dict(_schema(scratch_url, "audit_events")[1])["ix_audit_events_object"] == (
+        "object_type", "object_id", "id")
+
+    schema.downgrade(scratch_url, "0003")
+    assert {name: _schema(scratch_url, name) for name in ("cases", "audit_events")} == before
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM cases")).scalar_one() == len(states)
+    engine.dispose()
+    schema.upgrade(scratch_url)
+
+
+def test_0005_public_only_when_the_helpdesk_accepted(scratch_url: str) -> None:
+    """0005 backfills `cases.accepted_at` from the audit log: a consented request withdrawn
+    or closed before triage is no longer public; triaged and reopened ones stay."""
+    schema.upgrade(scratch_url, "0004")
+    engine = create_engine(scratch_url)
+    # reference number: (state, the case's move actions in the audit log)
+    history = {1: ("withdrawn", ["withdraw"]), 2: ("closed", ["close_duplicate"]),
+               3: ("withdrawn", ["triage", "withdraw"]), 4: ("in_initial_review", ["triage"]),
+               5: ("in_initial_review", ["withdraw", "reopen"]), 6: ("submitted", []),
+               7: ("approved", [])}  # 7: written by hand, no audit trail
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO organisations (name, normalised_name, kind, themes, "
+                          "created_at) VALUES ('Museum', 'museum', 'glam', '[]', :now)"),
+                     {"now": "2026-11-27 10:00:00"})
+        for number, (state, actions) in history.items():
+            conn.execute(text(
+                "INSERT INTO cases (id, reference, year, number, version, title, description, "
+                "organisation_id, request_type, content_kinds, content_volume, licence, "
+                "licence_details, licence_flagged, target_projects, themes, countries, "
+                "languages, support_types, support_details, timeline, public_listing, "
+                "public_summary, contact_name, contact_email, contact_username, channel, "
+                "state, is_open, priority, created_at, updated_at, state_changed_at, "
+                "stage_started_at, paused_seconds) VALUES (:number, :ref, 2026, :number, 1, "
+                "'T', 'D', 1, 'other', '[]', '', 'cc0', '', 0, '[]', '[]', '[]', '[]', '[]', "
+                "'', '', 1, '', '', '', '', 'web', :state, 1, 'normal', :now, :now, :now, "
+                ":now, 0)"),
+                {"ref": f"CPH-2026-{number:04d}", "number": number, "state": state,
+                 "now": "2026-11-27 10:00:00"})
+            for hour, action in enumerate(actions, start=11):
+                conn.execute(text(
+                    "INSERT INTO audit_events (created_at, action, object_type, object_id) "
+                    "VALUES (:at, :action, 'case', :id)"),
+                    {"at": f"2026-11-27 {hour}:00:00", "action": f"case.{action}",
+                     "id": str(number)})
+    schema.upgrade(scratch_url)
+    with engine.connect() as conn:
+        accepted = dict(conn.execute(text("SELECT number, accepted_at FROM cases")).all())
+    assert {number: str(at)[:16] if at else None for number, at in accepted.items()} == {
+        1: None, 2: None, 3: "2026-11-27 11:00", 4: "2026-11-27 11:00",
+        5: "2026-11-27 12:00", 6: None, 7: "2026-11-27 10:00"}
+    assert dict(_schema(scratch_url, "cases")[1])["ix_cases_public_order"][-1] == "accepted_at"
+    schema.downgrade(scratch_url, "0004")
+    assert "accepted_at" not in _schema(scratch_url, "cases")[0]
+    engine.dispose()
+    schema.upgrade(scratch_url)

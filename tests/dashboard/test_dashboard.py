@@ -1,0 +1,584 @@
+"""The committee dashboard, the helpdesk inbox and "my requests"."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.cases import service
+from app.cases.access import case_access
+from app.cases.models import Case
+from app.core.models import utcnow
+from tests.factories import case_fields, make_case, make_organisation, make_user
+from tests.helpers import SignIn, queries_for
+from tests.helpers import app_session as session
+
+# -- helpers ------------------------------------------------------------------
+
+
+
+
+def people(db: Session) -> dict[str, User]:
+    """The demo users with their roles (made before anyone signs in)."""
+    return {
+        "ada": make_user(db, "Ada Requester"),
+        "omar": make_user(db, "Omar Requester"),
+        "ngozi": make_user(db, "Ngozi Committee", "committee"),
+        "mei": make_user(db, "Mei Committee", "committee"),
+        "carlos": make_user(db, "Carlos Committee", "committee"),
+        "sven": make_user(db, "Sven Helpdesk", "helpdesk"),
+        "leila": make_user(db, "Leila Lead", "helpdesk"),
+    }
+
+
+def triage(db: Session, case: Case, sven: User) -> None:
+    service.move(db, case, sven, {"helpdesk"}, "triage")
+
+
+def decide(db: Session, case: Case, outcome: str, by: list[User]) -> None:
+    """A committee decision with quorum (the first member records it)."""
+    actor = by[0]
+    service.record_decision(
+        db, case, actor, case_access(db, actor, case), expected_version=case.version,
+        outcome=outcome, rationale="Discussed.", public_rationale="Go ahead.",
+        participant_ids=[member.id for member in by],
+    )
+
+
+def review(db: Session, case: Case, member: User) -> None:
+    service.save_review(db, case, member, case_access(db, member, case), "support", "ok")
+
+
+def advance(db: Session, case: Case, state: str, u: dict[str, User]) -> None:
+    """Move a case forward through the workflow, from where it is, to `state`."""
+    committee = [u["mei"], u["carlos"], u["ngozi"]]
+    steps = {
+        "submitted": lambda: triage(db, case, u["sven"]),
+        "in_initial_review": lambda: decide(db, case, "proceed", committee),
+        "awaiting_final_go": lambda: decide(db, case, "approve", committee),
+        "approved": lambda: service.move(db, case, u["sven"], {"helpdesk"}, "start_support"),
+    }
+    while case.state != state:
+        assert case.state in steps, f"the workflow moved the case to {case.state}, not {state}"
+        steps[case.state]()
+        db.flush()
+
+
+def assign(db: Session, case: Case, sven: User, assignee: User | None) -> None:
+    service.assign(db, case, sven, case_access(db, sven, case), assignee, case.version)
+
+
+def set_priority(db: Session, case: Case, member: User, priority: str) -> None:
+    service.set_priority(db, case, member, case_access(db, member, case), priority,
+                         case.version)
+
+
+def age(case: Case, days: float) -> None:
+    """Pretend the case entered its state `days` ago."""
+    then = utcnow() - timedelta(days=days)
+    case.state_changed_at = then
+    case.stage_started_at = then
+
+
+class _Tables(HTMLParser):
+    """Every table of a page: its caption and its body rows as lists of cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[dict[str, Any]] = []
+        self._in: str | None = None
+        self._text: list[str] = []
+        self._row: list[str] | None = None
+        self._body = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append({"caption": "", "rows": [], "headers": []})
+        elif tag == "caption" or (tag in ("th", "td") and self.tables):
+            self._in, self._text = tag, []
+        elif tag == "tbody":
+            self._body = True
+        elif tag == "tr" and self._body:
+            self._row = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.tables:
+            return
+        text = " ".join("".join(self._text).split())
+        if tag == "caption" and self._in == "caption":
+            self.tables[-1]["caption"] = text
+            self._in = None
+        elif tag in ("th", "td") and self._in == tag:
+            if self._row is not None:
+                self._row.append(text)
+            else:
+                self.tables[-1]["headers"].append(text)
+            self._in = None
+        elif tag == "tr" and self._row is not None:
+            self.tables[-1]["rows"].append(self._row)
+            self._row = None
+        elif tag == "tbody":
+            self._body = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in:
+            self._text.append(data)
+
+
+def tables(html: str) -> list[dict[str, Any]]:
+    parser = _Tables()
+    parser.feed(html)
+    return parser.tables
+
+
+def queue_rows(client: FlaskClient, query: str = "") -> list[list[str]]:
+    """The body rows of the dashboard's queue table ([] when no case matches)."""
+    response = client.get(f"/dashboard{query}")
+    assert response.status_code == 200
+    found = [t for t in tables(response.get_data(as_text=True))
+             if t["caption"].startswith("Cases")]
+    return found[0]["rows"] if found else []
+
+
+def refs(rows: list[list[str]]) -> list[str]:
+    return [row[0] for row in rows]
+
+
+def titles(rows: list[list[str]]) -> list[str]:
+    return [row[1] for row in rows]
+
+
+def page_text(client: FlaskClient, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def p(app: Flask) -> dict[str, Any]:
+    """The demo users; ids only (the objects belong to a closed session)."""
+    with session(app) as db:
+        users = people(db)
+        return {key: user.id for key, user in users.items()}
+
+
+# -- access -------------------------------------------------------------------
+
+
+def test_anonymous_users_are_sent_to_sign_in(client: FlaskClient) -> None:
+    for path in ("/dashboard", "/inbox", "/requests/mine"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_who_may_see_which_page(app: Flask, p: dict[str, int], sign_in: SignIn) -> None:
+    expected = {
+        "Ada Requester": {"/dashboard": 403, "/inbox": 403, "/requests/mine": 200},
+        "Ngozi Committee": {"/dashboard": 200, "/inbox": 403, "/requests/mine": 200},
+        "Sven Helpdesk": {"/dashboard": 200, "/inbox": 200, "/requests/mine": 200},
+    }
+    for username, pages in expected.items():
+        client = app.test_client()
+        sign_in(client, username)
+        for path, status in pages.items():
+            assert client.get(path).status_code == status, (username, path)
+
+
+# -- counts and the state filter ----------------------------------------------
+
+
+def test_counts_per_state_link_to_the_queue(
+    app: Flask, p: dict[str, int], client: FlaskClient, sign_in: SignIn
+) -> None:
+    with session(app) as db:
+        u = people(db)
+        for title in ("New one", "New two", "New three"):
+            make_case(db, u["ada"], title=title)
+        for title in ("Reviewed one", "Reviewed two"):
+            triage(db, make_case(db, u["ada"], title=title), u["sven"])
+        withdrawn = make_case(db, u["ada"], title="Given up")
+        service.move(db, withdrawn, u["ada"], {"requester"}, "withdraw")
+    sign_in(client, "Ngozi Committee")
+    html = page_text(client, "/dashboard")
+    assert "3 cases: Submitted" in html
+    assert "2 cases: In initial review" in html
+    assert "1 case: Withdrawn" in html
+    assert "0 cases: Approved" in html
+    assert 'href="/dashboard?state=in_initial_review"' in html
+
+    assert sorted(titles(queue_rows(client, "?state=in_initial_review"))) == [
+        "Reviewed one", "Reviewed two"]
+    # By default: every open state, nothing closed.
+    assert sorted(titles(queue_rows(client))) == [
+        "New one", "New three", "New two", "Reviewed one", "Reviewed two"]
+    assert titles(queue_rows(client, "?state=all_closed")) == ["Given up"]
+    assert queue_rows(client, "?state=closed") == []  # closed as resolved only
+    assert len(queue_rows(client, "?state=all")) == 6
+
+
+def test_an_unknown_filter_value_is_ignored_with_a_notice(
+    app: Flask, p: dict[str, int], client: FlaskClient, sign_in: SignIn
+) -> None:
+    with session(app) as db:
+        u = people(db)
+        make_case(db, u["ada"], title="Visible anyway", priority="low")
+    sign_in(client, "Ngozi Committee")
+    response = client.get("/dashboard?state=lost&priority=sky-high&sort=colour&dir=up")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "There is no state “lost”; all open cases are shown." in html
+    assert "There is no priority “sky-high”; the priority filter was ignored." in html
+    assert "Cases cannot be sorted by “colour”" in html
+    assert "“up” is not a sort direction" in html
+    assert titles(queue_rows(client, "?priority=sky-high")) == ["Visible anyway"]
+    # A valid request carries no notice.
+    assert "was ignored" not in page_text(client, "/dashboard?priority=low")
+
+
+# -- filters ------------------------------------------------------------------
+
+
+def test_theme_region_and_priority_filters(
+    app: Flask, p: dict[str, int], client: FlaskClient, sign_in: SignIn
+) -> None:
+    with session(app) as db:
+        u = people(db)
+        make_case(db, u["ada"], title="Glaciers", themes=["heritage", "climate"],
+                  region="cee")
+        make_case(db, u["ada"], title="Clinics", themes=["health"], region="ssa")
+        rights = make_case(db, u["ada"], title="Rights", themes=["human_rights"],
+                           region="ssa")
+        # Stored text that the theme's "_" would match if it were not escaped.
+        make_case(db, u["ada"], title="Look-alike", themes=["human-rights"], region="cee")
+        triage(db, rights, u["sven"])
+        set_priority(db, rights, u["ngozi"], "urgent")
+    sign_in(client, "Ngozi Committee")
+    assert titles(queue_rows(client, "?theme=climate")) == ["Glaciers"]
+    assert titles(queue_rows(client, "?theme=human_rights")) == ["Rights"]
+    assert queue_rows(client, "?theme=gender") == []
+    assert sorted(titles(queue_rows(client, "?region=ssa"))) == ["Clinics", "Rights"]
+    assert titles(queue_rows(client, "?priority=urgent")) == ["Rights"]
+    assert titles(queue_rows(client, "?region=ssa&theme=health")) == ["Clinics"]
+    html = page_text(client, "/dashboard?theme=weather")
+    assert "There is no theme “weather”" in html
+    assert len(queue_rows(client, "?theme=weather")) == 4
+
+
+def test_assignee_filter(
+    app: Flask, p: dict[str, int], client: FlaskClient, sign_in: SignIn
+) -> None:
+    with session(app) as db:
+        u = people(db)
+        mine = make_case(db, u["ada"], title="Sven's")
+        theirs = make_case(db, u["ada"], title="Leila's")
+        make_case(db, u["ada"], title="Nobody's")
+        assign(db, mine, u["sven"], u["sven"])
+        assign(db, theirs, u["sven"], u["leila"])
+    sign_in(client, "Ngozi Committee")
+    rows = queue_rows(client, f"?assignee={p['sven']}")
+    assert titles(rows) == ["Sven's"]
+    assert rows[0][5] == "Sven Helpdesk"
+    assert titles(queue_rows(client, "?assignee=unassigned")) == ["Nobody's"]
+    # Only helpdesk staff can be chosen: a committee member's id is refused.
+    html = page_text(client, f"/dashboard?assignee={p['mei']}")
+    assert "is not a member of the helpdesk staff" in html
+    assert len(queue_rows(client, f"?assignee={p['mei']}")) == 3
+
+
+def test_waiting_for_my_review(
+    app: Flask, p: dict[str, int], client: FlaskClient, sign_in: SignIn
+) -> None:
+    with session(app) as db:
+        u = people(db)
+        cases = {title: make_case(db, u["ada"], title=title) for title in (
+            "Fresh review", "Already reviewed", "Conflicted", "Final, reviewed initial only",
+            "Final, reviewed", "Not triaged", "Others reviewed")}
+        for title, case in cases.items():
+            if title != "Not triaged":
+                triage(db, case, u["sven"])
+        review(db, cases["Already reviewed"], u["ngozi"])
+        service.declare_conflict(db, cases["Conflicted"], u["ngozi"], "I work there.")
+        review(db, cases["Others reviewed"], u["mei"])
+        for title in ("Final, reviewed initial only", "Final, reviewed"):
+            review(db, cases[title], u["ngozi"])  # an initial review
+            advance(db, cases[title], "awaiting_final_go", u)
+        review(db, cases["Final, reviewed"], u["ngozi"])  # now a final review
+    sign_in(client, "Ngozi Committee")
+    assert sorted(titles(queue_rows(client, "?waiting=1"))) == [
+        "Final, reviewed initial only", "Fresh review", "Others reviewed"]
+    assert "3 cases waiting for my review" in page_text(client, "/dashboard")
+
+    other = app.test_client()
+    sign_in(other, "Mei Committee")
+    assert sorted(titles(queue_rows(other, "?waiting=1"))) == [
+        "Already reviewed", "Conflicted", "Final, reviewed",
+        "Final, reviewed initial only", "Fresh review"]
+
+    helpdesk = app.test_client()
+    sign_in(helpdesk, "Sven Helpdesk")
+    html = page_text(helpdesk, "/dashboard?waiting=1")
+    assert "Only Expert Committee members review cases" in html
+    assert len(queue_rows(helpdesk, "?waiting=1")) == 7
+
+
+def test_search_in_title_and_organisation(
+    app: Flask, p: dict[str, int], client: FlaskClient, sign_in: SignIn
+) -> None:
+    with session(app) as db:
+        u = people(db)
+        rijks = make_organisation(db, "Rijksmuseum")
+        make_case(db, u["ada"], title="Dutch paintings", organisation=rijks)
+        make_case(db, u["ada"], title="Maps of the BALTIC coast")
+        make_case(db, u["ada"], title="100% open data")
+        make_case(db, u["ada"], title="snake_case names")
+    sign_in(client, "Ngozi Committee")
+    assert titles(queue_rows(client, "?q=baltic")) == ["Maps of the BALTIC coast"]
+    assert titles(queue_rows(client, "?q=rijksMUSEUM")) == ["Dutch paintings"]
+    assert titles(queue_rows(client, "?q=%25")) == ["100% open data"]
+    assert titles(queue_rows(client, "?q=_")) == ["snake_case names"]
+    assert queue_rows(client, "?q=nothing+like+this") == []
+    html = page_text(client, "/dashboard?q=%25")
+    assert "1 case matches." in html
+    assert 'value="%"' in html  # the search box keeps what was typed
+
+
+# -- sorting and pages --------------------------------------------------------
+
+
+def test_sorting_by_priority_and_by_age(
+    app: Flask, p: dict[str, int], client: FlaskClient, sign_in: SignIn
+) -> None:
+    with session(app) as db:
+        u = people(db)
+        for priority, days in (("low", 1), ("urgent", 2), ("normal", 4), ("high", 3)):
+            case = make_case(db, u["ada"], title=priority)
+            triage(db, case, u["sven"])
+            set_priority(db, case, u["ngozi"], priority)
+            age(case, days)
+    sign_in(client, "Ngozi Committee")
+    assert titles(queue_rows(client, "?sort=priority")) == ["urgent", "high", "normal", "low"]
+    assert titles(queue_rows(client, "?sort=priority&dir=desc")) == [
+        "low", "normal", "high", "urgent"]
+    # Age is the default: the oldest state change first.
+    assert titles(queue_rows(client)) == ["normal", "high", "urgent", "low"]
+    assert titles(queue_rows(client, "?sort=age&dir=desc")) == ["low", "urgent", "high", "normal"]
+    rows = queue_rows(client)
+    assert rows[0][6].startswith("4 days")
+    assert rows[-1][6].startswith("1 day")
+
+    html = page_text(client, "/dashboard?sort=priority")
+    assert re.search(r'<th scope="col" aria-sort="ascending">\s*<a href="[^"]*sort=priority'
+                     r'[^"]*dir=desc', html)
+    assert html.count("aria-sort=") == 1
+
+
+def test_pagination_keeps_the_filters(
+    app: Flask, p: dict[str, int], client: FlaskClient, sign_in: SignIn
+) -> None:
+    with session(app) as db:
+        u = people(db)
+        organisation = make_organisation(db)
+        for number in range(30):
+            make_case(db, u["ada"], title=f"Batch {number:02d}", organisation=organisation)
+        make_case(db, u["ada"], title="Something else", organisation=organisation)
+    sign_in(client, "Ngozi Committee")
+    first = queue_rows(client, "?q=batch&sort=reference")
+    assert len(first) == 25
+    html = page_text(client, "/dashboard?q=batch&sort=reference")
+    assert "Page 1 of 2" in html
+    link = re.search(r'href="(/dashboard\?[^"]+)" rel="next"', html)
+    assert link is not None
+    next_url = link.group(1).replace("&amp;", "&")
+    assert "q=batch" in next_url and "sort=reference" in next_url and "page=2" in next_url
+    second = queue_rows(client, next_url.removeprefix("/dashboard"))
+    assert titles(second) == [f"Batch {n}" for n in range(25, 30)]
+    assert set(titles(first)).isdisjoint(titles(second))
+    # A page past the end shows the last page.
+    assert titles(queue_rows(client, "?q=batch&sort=reference&page=99")) == titles(second)
+
+
+# -- overdue ------------------------------------------------------------------
+
+
+def test_overdue_follows_the_configured_target(
+    app: Flask, p: dict[str, int], client: FlaskClient, sign_in: SignIn
+) -> None:
+    with session(app) as db:
+        u = people(db)
+        old = make_case(db, u["ada"], title="Waiting five days")
+        make_case(db, u["ada"], title="Just arrived")
+        age(old, 5)
+    sign_in(client, "Ngozi Committee")
+    rows = {row[1]: row[6] for row in queue_rows(client)}
+    assert rows == {"Waiting five days": "5 days Overdue", "Just arrived": "0 days"}
+
+    app.config["STAGE_TARGET_DAYS"] = {"submitted": 10}
+    rows = {row[1]: row[6] for row in queue_rows(client)}
+    assert rows["Waiting five days"] == "5 days"
+
+
+# -- the query count stays constant -------------------------------------------
+
+
+def _bulk_cases(db: Session, count: int, start: int, u: dict[str, User]) -> None:
+    """Many cases straight through the ORM, in several states, some assigned."""
+    organisation = make_organisation(db, f"Bulk organisation {start}")
+    now = utcnow()
+    states = ("submitted", "in_initial_review", "awaiting_final_go", "approved", "declined")
+    for index in range(start, start + count):
+        fields = case_fields(db, organisation=organisation, title=f"Bulk case {index}",
+                             themes=["climate"] if index % 2 else ["health"])
+        db.add(Case(reference=f"CPH-1999-{index:05d}", year=1999, number=index,
+                    state=states[index % len(states)],
+                    priority=("low", "normal", "high", "urgent")[index % 4],
+                    assignee_id=(u["sven"].id, u["leila"].id, None)[index % 3],
+                    requester_id=u["ada"].id, created_at=now, updated_at=now,
+                    state_changed_at=now - timedelta(days=index % 20),
+                    stage_started_at=now - timedelta(days=index % 20), paused_seconds=0,
+                    **fields))
+
+
+PATHS = ("/dashboard", "/dashboard?waiting=1&sort=priority",
+         "/dashboard?theme=climate&q=bulk&assignee=unassigned&page=2", "/inbox",
+         "/requests/mine")
+
+
+def test_query_count_does_not_grow_with_the_number_of_cases(
+    app: Flask, p: dict[str, int], sign_in: SignIn
+) -> None:
+    with session(app) as db:
+        u = people(db)
+        _bulk_cases(db, 10, 0, u)
+        db.flush()
+        first = db.scalars(select(Case).where(Case.state == "in_initial_review")).first()
+        assert first is not None
+        review(db, first, u["mei"])
+        service.declare_conflict(db, first, u["carlos"], "Former employer.")
+    committee, helpdesk = app.test_client(), app.test_client()
+    sign_in(committee, "Ngozi Committee")
+    sign_in(helpdesk, "Sven Helpdesk")
+    clients = {"/inbox": helpdesk}
+    small = {path: queries_for(app, clients.get(path, committee), path) for path in PATHS}
+
+    with session(app) as db:
+        _bulk_cases(db, 490, 10, people(db))
+    large = {path: queries_for(app, clients.get(path, committee), path) for path in PATHS}
+    assert large == small
+    assert len(queue_rows(committee)) == 25
+    assert "400 cases match." in page_text(committee, "/dashboard")  # 500 less the declined
+
+
+# -- the helpdesk inbox -------------------------------------------------------
+
+
+def test_inbox_sections(
+    app: Flask, p: dict[str, int], client: FlaskClient, sign_in: SignIn
+) -> None:
+    with session(app) as db:
+        u = people(db)
+        older = make_case(db, u["ada"], title="Older new request")
+        newer = make_case(db, u["ada"], title="Newer new request")
+        age(older, 4)
+        age(newer, 1)
+        mine = make_case(db, u["ada"], title="Assigned to Sven")
+        triage(db, mine, u["sven"])
+        assign(db, mine, u["sven"], u["sven"])
+        closed_mine = make_case(db, u["ada"], title="Sven's withdrawn case")
+        assign(db, closed_mine, u["sven"], u["sven"])
+        service.move(db, closed_mine, u["ada"], {"requester"}, "withdraw")
+        leilas = make_case(db, u["ada"], title="Leila's approved case")
+        advance(db, leilas, "approved", u)
+        assign(db, leilas, u["sven"], u["leila"])
+        approved = make_case(db, u["ada"], title="Approved, nobody on it")
+        advance(db, approved, "approved", u)
+        supported = make_case(db, u["ada"], title="In support, nobody on it")
+        advance(db, supported, "in_support", u)
+        reviewing = make_case(db, u["ada"], title="Unassigned in review")
+        triage(db, reviewing, u["sven"])
+    sign_in(client, "Sven Helpdesk")
+    found = {t["caption"]: t["rows"] for t in tables(page_text(client, "/inbox"))}
+    assert titles(found["New requests"]) == ["Older new request", "Newer new request"]
+    assert found["New requests"][0][6] == "4 days Overdue"
+    assert found["New requests"][1][6] == "1 day"
+    assert titles(found["Assigned to me"]) == ["Assigned to Sven"]
+    assert sorted((row[1], row[3]) for row in found["Unassigned cases in approval or support"]) == [
+        ("Approved, nobody on it", "Approved"), ("In support, nobody on it", "In support")]
+
+    other = app.test_client()
+    sign_in(other, "Leila Lead")
+    found = {t["caption"]: t["rows"] for t in tables(page_text(other, "/inbox"))}
+    assert titles(found["Assigned to me"]) == ["Leila's approved case"]
+
+
+# -- my requests --------------------------------------------------------------
+
+
+def test_my_requests_shows_only_mine_with_the_stage_clock(
+    app: Flask, p: dict[str, int], client: FlaskClient, sign_in: SignIn
+) -> None:
+    with session(app) as db:
+        u = people(db)
+        waiting = make_case(db, u["ada"], title="Ada's upload")
+        age(waiting, 2)
+        reviewing = make_case(db, u["ada"], title="Ada's data donation")
+        triage(db, reviewing, u["sven"])
+        make_case(db, u["omar"], title="Omar's request")
+    sign_in(client, "Ada Requester")
+    html = page_text(client, "/requests/mine")
+    assert "Omar's request" not in html.replace("&#39;", "'")
+    rows = {row[1].replace("&#39;", "'"): row for row in tables(html)[0]["rows"]}
+    assert set(rows) == {"Ada's upload", "Ada's data donation"}
+    upload = rows["Ada's upload"]
+    assert upload[2:6] == ["Submitted", "the helpdesk", "2 days", "3 days"]
+    donation = rows["Ada's data donation"]
+    assert donation[2:6] == ["In initial review", "the Expert Committee", "0 days", "14 days"]
+
+    app.config["STAGE_TARGET_DAYS"] = {"submitted": 1}
+    html = page_text(client, "/requests/mine")
+    rows = {row[1].replace("&#39;", "'"): row for row in tables(html)[0]["rows"]}
+    assert rows["Ada's upload"][4:6] == ["2 days Overdue", "1 day"]
+
+
+def test_my_requests_when_there_are_none(
+    app: Flask, p: dict[str, int], client: FlaskClient, sign_in: SignIn
+) -> None:
+    sign_in(client, "Omar Requester")
+    html = page_text(client, "/requests/mine")
+    assert "You have not asked the helpdesk for help yet." in html
+    assert tables(html) == []
+    if "intake.new_request" in app.view_functions:
+        with app.test_request_context():
+            assert f'class="button button--primary" href="{url_for("intake.new_request")}"' in html
+    else:  # no link to a page that does not exist (yet)
+        assert 'class="button button--primary" href=' not in html
+
+
+# -- escaping -----------------------------------------------------------------
+
+
+def test_a_hostile_title_is_escaped_everywhere(
+    app: Flask, p: dict[str, int], sign_in: SignIn
+) -> None:
+    hostile = '<script>alert("x")</script>'
+    with session(app) as db:
+        u = people(db)
+        organisation = make_organisation(db, "<img src=x onerror=alert(1)>")
+        make_case(db, u["ada"], title=hostile, organisation=organisation)
+    for username, path in (("Ngozi Committee", "/dashboard"), ("Sven Helpdesk", "/inbox"),
+                           ("Ada Requester", "/requests/mine")):
+        client = app.test_client()
+        sign_in(client, username)
+        html = page_text(client, path)
+        assert "<script>alert" not in html, path
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html, path
+        assert "<img src=x" not in html, path

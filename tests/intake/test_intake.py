@@ -1,0 +1,617 @@
+"""Filing requests: the "Ask for help" form, email intake, linking the requester."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from werkzeug.test import TestResponse
+
+from app.cases.checklists import TEMPLATES
+from app.cases.models import Case, CaseMessage, ChecklistItem
+from app.core.audit_log import AuditEvent
+from app.core.db import get_session
+from app.notifications.models import OutboxMessage
+from app.partners.models import Organisation
+from tests.factories import make_case, make_organisation, make_user
+from tests.helpers import SignIn, csrf_token
+
+NEW = "/requests/new"
+LOG_EMAIL = "/requests/log-email"
+
+
+# -- helpers ------------------------------------------------------------------
+
+class _Page(HTMLParser):
+    """Attributes of every element with an id, and the text of each element by id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_id: dict[str, dict[str, str]] = {}
+        self.text: dict[str, str] = {}
+        self._open: list[str | None] = []
+        self.selected: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self.checked: dict[str, list[str]] = {}
+        self.values: dict[str, str] = {}
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {key: value or "" for key, value in attrs}
+        ident = attributes.get("id")
+        if ident:
+            self.by_id[ident] = attributes
+        if tag not in ("input", "br", "meta", "link", "img"):
+            self._open.append(ident)
+        if tag == "select":
+            self._select = attributes.get("name")
+        if tag == "option" and self._select and "selected" in attributes:
+            self.selected.setdefault(self._select, []).append(attributes.get("value", ""))
+        if tag == "input" and attributes.get("type") in ("checkbox", "radio") \
+                and "checked" in attributes:
+            self.checked.setdefault(attributes["name"], []).append(attributes.get("value", ""))
+        if tag == "input" and attributes.get("type") not in ("checkbox", "radio", "hidden"):
+            self.values[attributes.get("name", "")] = attributes.get("value", "")
+        if tag == "textarea":
+            self._textarea = attributes.get("name")
+            self.values[self._textarea or ""] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        if tag == "textarea" and self._textarea is not None:
+            # Browsers drop the newline right after <textarea>.
+            value = self.values[self._textarea]
+            self.values[self._textarea] = value.removeprefix("\r\n").removeprefix("\n")
+            self._textarea = None
+        if tag not in ("input", "br", "meta", "link", "img") and self._open:
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        for ident in self._open:
+            if ident:
+                self.text[ident] = self.text.get(ident, "") + data
+        if self._textarea:
+            self.values[self._textarea] += data
+
+
+def page(response: TestResponse) -> _Page:
+    parsed = _Page()
+    parsed.feed(response.get_data(as_text=True))
+    return parsed
+
+
+def error_of(parsed: _Page, field_id: str) -> str:
+    """The error shown for a field, checking it is tied to the field (aria-describedby)."""
+    error_id = f"{field_id}-error"
+    assert error_id in parsed.text, f"no error shown for {field_id}"
+    assert error_id in parsed.by_id[field_id].get("aria-describedby", "").split(), field_id
+    return " ".join(parsed.text[error_id].split())
+
+
+def summary_links(parsed: _Page) -> str:
+    return " ".join(parsed.text.get("error-summary", "").split())
+
+
+def form_data(token: str, **overrides: Any) -> dict[str, Any]:
+    """A complete request that describes a new organisation."""
+    data: dict[str, Any] = {
+        "csrf_token": token,
+        "title": "Digitised maps of the Baltic",
+        "description": "Ten thousand scanned maps from our collection, 1600-1900.",
+        "request_type": "commons_upload",
+        "timeline": "Spring 2027",
+        "organisation_id": "",
+        "org_name": "Sjöhistoriska museet",
+        "org_kind": "glam",
+        "org_country": "SE",
+        "org_website": "https://www.sjohistoriska.se/",
+        "org_wikidata": "Q1140532",
+        "content_kinds": ["images", "data"],
+        "content_volume": "about 10,000 files",
+        "licence": "cc_by_sa",
+        "licence_details": "4.0 international",
+        "target_projects": ["commons", "wikidata"],
+        "themes": ["heritage", "climate"],
+        "countries": ["SE", "FI"],
+        "languages": ["sv", "fi"],
+        "support_types": ["mass_upload", "community"],
+        "support_details": "We need help with Pattypan.",
+        "contact_name": "Ada Lovelace",
+        "contact_email": "ada@example.org",
+        "public_listing": "y",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def signed_in(app: Flask, client: FlaskClient, sign_in: SignIn, username: str,
+              *roles: str) -> int:
+    with app.app_context():
+        db = get_session()
+        user = make_user(db, username, *roles)
+        db.commit()
+        user_id = user.id
+    sign_in(client, username)
+    return user_id
+
+
+def count(app: Flask, model: Any) -> int:
+    with app.app_context():
+        return int(get_session().scalar(select(func.count()).select_from(model)) or 0)
+
+
+def only_case(app: Flask) -> Case:
+    with app.app_context():
+        case = get_session().scalars(select(Case)).one()
+        _ = case.organisation.name
+        return case
+
+
+# -- filing a request ---------------------------------------------------------
+
+def test_requester_files_a_complete_request(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    ada_id = signed_in(app, client, sign_in, "Ada Requester")
+    form_page = client.get(NEW)
+    assert form_page.status_code == 200
+    html = form_page.get_data(as_text=True)
+    assert "only the helpdesk and the Expert Committee see it" in html
+    assert "flagged for the Expert Committee" in html
+    assert "themes, region, target projects" in html  # what public listing shows
+
+    response = client.post(NEW, data=form_data(csrf_token(client, NEW)))
+
+    assert response.status_code == 302
+    year = datetime.now(UTC).year
+    reference = f"CPH-{year}-0001"
+    assert response.headers["Location"].endswith(f"/requests/{reference}")
+    case = only_case(app)
+    assert case.reference == reference
+    assert (case.title, case.request_type, case.timeline) == (
+        "Digitised maps of the Baltic", "commons_upload", "Spring 2027")
+    assert case.description == "Ten thousand scanned maps from our collection, 1600-1900."
+    assert case.content_kinds == ["images", "data"]
+    assert case.content_volume == "about 10,000 files"
+    assert (case.licence, case.licence_details, case.licence_flagged) == (
+        "cc_by_sa", "4.0 international", False)
+    assert case.target_projects == ["commons", "wikidata"]
+    assert case.themes == ["heritage", "climate"]
+    assert case.countries == ["SE", "FI"]
+    assert case.region == "western_europe"  # Sweden and Finland share one region
+    assert case.languages == ["sv", "fi"]
+    assert case.support_types == ["mass_upload", "community"]
+    assert case.support_details == "We need help with Pattypan."
+    assert (case.contact_name, case.contact_email) == ("Ada Lovelace", "ada@example.org")
+    assert case.public_listing is True
+    assert (case.requester_id, case.channel, case.state) == (ada_id, "web", "submitted")
+    org = case.organisation
+    assert (org.name, org.kind, org.country, org.website, org.wikidata_item) == (
+        "Sjöhistoriska museet", "glam", "SE", "https://www.sjohistoriska.se/", "Q1140532")
+
+    with app.app_context():
+        db = get_session()
+        events = {(e.action, e.object_type) for e in db.scalars(select(AuditEvent))}
+        assert ("case.create", "case") in events
+        assert ("organisation.create", "organisation") in events
+        keys = list(db.scalars(select(ChecklistItem.key).where(ChecklistItem.case_id == case.id)
+                               .order_by(ChecklistItem.position)))
+        assert keys == list(TEMPLATES["commons_upload"])
+        outbox = list(db.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id)))
+        assert [m.to_address for m in outbox if m.kind == "created"] == ["ada@example.org"]
+        assert reference in next(m.subject for m in outbox if m.kind == "created")
+
+    flashed = client.get("/").get_data(as_text=True)
+    assert f"Your request {reference} was filed" in flashed
+
+
+def test_second_request_gets_the_next_number_and_can_pick_the_organisation(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    signed_in(app, client, sign_in, "Ada Requester")
+    token = csrf_token(client, NEW)
+    assert client.post(NEW, data=form_data(token)).status_code == 302
+    with app.app_context():
+        org_id = get_session().scalars(select(Organisation.id)).one()
+    assert f'<option value="{org_id}">Sjöhistoriska museet</option>' in client.get(
+        NEW).get_data(as_text=True)
+
+    second = client.post(NEW, data=form_data(
+        token, organisation_id=str(org_id), org_name="", org_kind="", org_country="",
+        org_website="", org_wikidata="", countries=["IN"], request_type="wikidata_donation"))
+
+    year = datetime.now(UTC).year
+    assert second.status_code == 302
+    assert second.headers["Location"].endswith(f"/requests/CPH-{year}-0002")
+    with app.app_context():
+        db = get_session()
+        cases = list(db.scalars(select(Case).order_by(Case.number)))
+        assert [c.reference for c in cases] == [f"CPH-{year}-0001", f"CPH-{year}-0002"]
+        assert cases[1].organisation_id == org_id
+        assert cases[1].region == "south_asia"
+        assert db.scalar(select(func.count()).select_from(Organisation)) == 1
+        keys = set(db.scalars(select(ChecklistItem.key)
+                              .where(ChecklistItem.case_id == cases[1].id)))
+        assert keys == set(TEMPLATES["wikidata_donation"])
+
+
+def test_countries_in_several_regions_make_the_region_other(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    signed_in(app, client, sign_in, "Ada Requester")
+    response = client.post(NEW, data=form_data(csrf_token(client, NEW),
+                                               countries=["SE", "KE", "BR"]))
+    assert response.status_code == 302
+    assert only_case(app).region == "other"
+
+
+def test_missing_fields_are_explained_next_to_each_field(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    signed_in(app, client, sign_in, "Ada Requester")
+    data = {"csrf_token": csrf_token(client, NEW), "description": "Maps, lots of maps.",
+            "content_volume": "about 3 GB", "countries": ["KE"], "themes": ["health"],
+            "licence_details": "ask the archivist"}
+    response = client.post(NEW, data=data)
+
+    assert response.status_code == 400
+    parsed = page(response)
+    assert "Give your request a title." in error_of(parsed, "title")
+    assert "Choose the type of request." in error_of(parsed, "request_type")
+    assert "enter the name of a new one" in error_of(parsed, "org_name")
+    assert "Choose the kind of organisation." in error_of(parsed, "org_kind")
+    assert "at least one kind of content" in error_of(parsed, "content_kinds")
+    assert "Choose the licence" in error_of(parsed, "licence")
+    assert "at least one Wikimedia project" in error_of(parsed, "target_projects")
+    assert "Give an email address" in error_of(parsed, "contact_email")
+    for fine in ("description", "themes", "countries", "timeline", "languages"):
+        assert f"{fine}-error" not in parsed.text, fine
+    # The error summary at the top links to each wrong field.
+    summary = summary_links(parsed)
+    assert "Title: Give your request a title." in summary
+    assert parsed.by_id["error-summary"]["role"] == "alert"
+    html = response.get_data(as_text=True)
+    assert 'href="#title"' in html and 'href="#content_kinds-0"' in html
+    # What was typed is still there.
+    assert parsed.values["description"] == "Maps, lots of maps."
+    assert parsed.values["content_volume"] == "about 3 GB"
+    assert parsed.values["licence_details"] == "ask the archivist"
+    assert parsed.selected["countries"] == ["KE"]
+    assert parsed.checked["themes"] == ["health"]
+    assert count(app, Case) == 0
+    assert count(app, Organisation) == 0
+
+
+def test_invalid_values_are_refused_and_kept(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    signed_in(app, client, sign_in, "Ada Requester")
+    response = client.post(NEW, data=form_data(
+        csrf_token(client, NEW), title="x" * 256, contact_email="not-an-address",
+        org_website="ftp://example.org/files", countries=["ZZ"], licence="copyleft-ish",
+        content_kinds=["images", "smells"]))
+
+    assert response.status_code == 400
+    parsed = page(response)
+    assert "at most 255 characters" in error_of(parsed, "title")
+    assert "name@example.org" in error_of(parsed, "contact_email")
+    assert "https://" in error_of(parsed, "org_website")
+    assert "Please choose from the list." in error_of(parsed, "countries")
+    assert "Please choose from the list." in error_of(parsed, "licence")
+    assert "Please choose from the list." in error_of(parsed, "content_kinds")
+    assert parsed.values["contact_email"] == "not-an-address"
+    assert parsed.values["org_website"] == "ftp://example.org/files"
+    assert parsed.values["org_name"] == "Sjöhistoriska museet"
+    assert parsed.selected["org_kind"] == ["glam"]
+    assert count(app, Case) == 0
+
+
+def test_invalid_wikidata_items_are_refused(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    signed_in(app, client, sign_in, "Ada Requester")
+    token = csrf_token(client, NEW)
+    for item in ("Q0", "42", "q42", "Q12x", "Q 12", "P31"):
+        response = client.post(NEW, data=form_data(token, org_wikidata=item))
+        assert response.status_code == 400, item
+        parsed = page(response)
+        assert "like Q42" in error_of(parsed, "org_wikidata"), item
+        assert parsed.values["org_wikidata"] == item.strip()
+    assert count(app, Case) == 0
+    assert client.post(NEW, data=form_data(token, org_wikidata="Q42")).status_code == 302
+
+
+def test_a_non_free_licence_is_accepted_but_flagged(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    signed_in(app, client, sign_in, "Ada Requester")
+    response = client.post(NEW, data=form_data(csrf_token(client, NEW), licence="other",
+                                               licence_details="CC BY-NC 4.0"))
+    assert response.status_code == 302
+    case = only_case(app)
+    assert (case.licence, case.licence_flagged) == ("other", True)
+    assert "flagged for the Expert Committee" in client.get("/").get_data(as_text=True)
+
+
+def test_choosing_a_registry_entry_and_a_new_organisation_is_refused(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    with app.app_context():
+        db = get_session()
+        org_id = make_organisation(db, "Museum of Examples").id
+        db.commit()
+    signed_in(app, client, sign_in, "Ada Requester")
+    response = client.post(NEW, data=form_data(csrf_token(client, NEW),
+                                               organisation_id=str(org_id)))
+    assert response.status_code == 400
+    assert "Keep only one" in error_of(page(response), "org_name")
+    assert count(app, Case) == 0
+
+
+def test_a_duplicate_of_the_registry_is_refused(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    with app.app_context():
+        db = get_session()
+        make_organisation(db, "Musée d'Orsay", country="FR", wikidata_item="Q23402")
+        db.commit()
+    signed_in(app, client, sign_in, "Ada Requester")
+    token = csrf_token(client, NEW)
+    for variant in ("MUSEE D’ORSAY", "musée  d orsay!", "Musee-d-Orsay"):
+        response = client.post(NEW, data=form_data(token, org_name=variant, org_wikidata=""))
+        assert response.status_code == 400, variant
+        parsed = page(response)
+        message = error_of(parsed, "org_name")
+        assert "“Musée d'Orsay” is already in the partner registry" in message
+        assert "choose it in the list" in message
+        assert parsed.values["org_name"] == variant
+
+    response = client.post(NEW, data=form_data(token, org_name="Orsay Museum, Paris",
+                                               org_wikidata="Q23402"))
+    assert response.status_code == 400
+    message = error_of(page(response), "org_wikidata")
+    assert "Q23402" in message and "Musée d'Orsay" in message
+    assert count(app, Organisation) == 1
+    assert count(app, Case) == 0
+
+
+def test_text_is_stored_without_nul_bytes_and_trimmed(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    signed_in(app, client, sign_in, "Ada Requester")
+    response = client.post(NEW, data=form_data(
+        csrf_token(client, NEW), title="  Maps\x00 of the Baltic  ",
+        description="Line one\x00\nLine two"))
+    assert response.status_code == 302
+    case = only_case(app)
+    assert case.title == "Maps of the Baltic"
+    assert case.description == "Line one\nLine two"
+
+
+def test_scripts_and_emoji_round_trip(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    title = "أرشيف الخرائط — মানচিত্র সংগ্রহ 🗺️📷"
+    org_name = "বাংলা একাডেমি 📚 مكتبة الإسكندرية"
+    signed_in(app, client, sign_in, "Ada Requester")
+    token = csrf_token(client, NEW)
+    # Kept as typed when the form comes back with an error…
+    again = page(client.post(NEW, data=form_data(token, title=title, org_name=org_name,
+                                                 contact_email="")))
+    assert again.values["title"] == title
+    assert again.values["org_name"] == org_name
+    # …and stored as typed.
+    response = client.post(NEW, data=form_data(token, title=title, org_name=org_name,
+                                               contact_name="নাজমা 🌸"))
+    assert response.status_code == 302
+    case = only_case(app)
+    assert case.title == title
+    assert case.organisation.name == org_name
+    assert case.contact_name == "নাজমা 🌸"
+
+
+def test_country_and_language_names_follow_the_page_language(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    signed_in(app, client, sign_in, "Ada Requester")
+    english = client.get(NEW + "?uselang=en").get_data(as_text=True)
+    assert '<option value="SE">Sweden</option>' in english
+    swedish = client.get(NEW + "?uselang=sv").get_data(as_text=True)
+    assert '<option value="SE">Sverige</option>' in swedish
+    assert '<option value="fi">finska</option>' in swedish
+
+
+def test_blocked_users_cannot_file_requests(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    signed_in(app, client, sign_in, "Blocked Example")
+    response = client.get(NEW)
+    assert response.status_code == 403
+    assert "Your Wikimedia account is blocked, so you cannot file new requests" in (
+        response.get_data(as_text=True))
+    token = csrf_token(client, "/")  # the form is never shown; the sign-out form has a token
+    posted = client.post(NEW, data=form_data(token))
+    assert posted.status_code == 403
+    assert "you cannot file new requests" in posted.get_data(as_text=True)
+    assert count(app, Case) == 0
+    assert count(app, Organisation) == 0
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client: FlaskClient) -> None:
+    for path in (NEW, LOG_EMAIL):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"] == f"/login?next={path}"
+
+
+def test_a_post_without_csrf_token_is_refused(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    signed_in(app, client, sign_in, "Ada Requester")
+    data = form_data("")
+    del data["csrf_token"]
+    response = client.post(NEW, data=data)
+    assert response.status_code == 400
+    assert "not sent from this site" in response.get_data(as_text=True)
+    assert count(app, Case) == 0
+
+
+# -- requests that came by email ------------------------------------------------
+
+def email_data(token: str, **overrides: Any) -> dict[str, Any]:
+    data = form_data(token, contact_name="Grace Sender", contact_email="grace@un.example",
+                     contact_username="Grace_Wiki",
+                     original_email="Dear helpdesk,\nwe have 5,000 photos…\nGrace")
+    data.update(overrides)
+    return data
+
+
+def test_helpdesk_logs_a_request_that_came_by_email(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    sven_id = signed_in(app, client, sign_in, "Sven Helpdesk", "helpdesk")
+    form_page = client.get(LOG_EMAIL)
+    assert form_page.status_code == 200
+    html = form_page.get_data(as_text=True)
+    assert "The original email" in html and "Sender's email" in html
+
+    response = client.post(LOG_EMAIL, data=email_data(csrf_token(client, LOG_EMAIL)))
+
+    assert response.status_code == 302
+    case = only_case(app)
+    assert response.headers["Location"].endswith(f"/requests/{case.reference}")
+    assert (case.requester_id, case.channel) == (None, "email")
+    assert (case.contact_name, case.contact_email, case.contact_username) == (
+        "Grace Sender", "grace@un.example", "Grace_Wiki")
+    assert case.title == "Digitised maps of the Baltic"
+    with app.app_context():
+        db = get_session()
+        [note] = db.scalars(select(CaseMessage).where(CaseMessage.case_id == case.id))
+        assert note.internal is True
+        assert note.author_id == sven_id
+        assert note.body == "Dear helpdesk,\nwe have 5,000 photos…\nGrace"
+        create = db.scalars(select(AuditEvent).where(AuditEvent.action == "case.create")).one()
+        assert create.actor_id == sven_id and create.after["channel"] == "email"
+        created = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "created")).one()
+        assert created.to_address == "grace@un.example"
+
+
+def test_logging_an_email_needs_the_sender_and_the_email(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    signed_in(app, client, sign_in, "Sven Helpdesk", "helpdesk")
+    response = client.post(LOG_EMAIL, data=email_data(csrf_token(client, LOG_EMAIL),
+                                                      contact_email="", original_email=""))
+    assert response.status_code == 400
+    parsed = page(response)
+    assert "sender's email" in error_of(parsed, "contact_email")
+    assert "Paste the email" in error_of(parsed, "original_email")
+    assert parsed.values["contact_username"] == "Grace_Wiki"
+    assert count(app, Case) == 0
+
+
+def test_only_the_helpdesk_logs_email_requests(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    signed_in(app, client, sign_in, "Ngozi Committee", "committee")
+    assert client.get(LOG_EMAIL).status_code == 403
+    token = csrf_token(client, NEW)
+    assert client.post(LOG_EMAIL, data=email_data(token)).status_code == 403
+    assert count(app, Case) == 0
+
+
+# -- linking an email case to the sender's account --------------------------------
+
+def email_case(app: Flask) -> tuple[str, int]:
+    with app.app_context():
+        db = get_session()
+        case = make_case(db, None, channel="email", contact_username="Omar Requester")
+        db.commit()
+        return case.reference, case.version
+
+
+def test_helpdesk_links_an_email_case_to_the_senders_account(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    omar = app.test_client()
+    omar_id = signed_in(app, omar, sign_in, "Omar Requester")
+    reference, version = email_case(app)
+    signed_in(app, client, sign_in, "Sven Helpdesk", "helpdesk")
+    token = csrf_token(client, NEW)
+    url = f"/requests/{reference}/link-requester"
+
+    stale = client.post(url, data={"csrf_token": token, "username": "Omar_Requester",
+                                   "version": version - 1})
+    assert stale.status_code == 409
+    assert "changed by someone else" in stale.get_data(as_text=True)
+
+    empty = client.post(url, data={"csrf_token": token, "username": " ", "version": version})
+    assert empty.status_code == 400
+    assert "Enter the Wikimedia username to link." in empty.get_data(as_text=True)
+
+    unknown = client.post(url, data={"csrf_token": token, "username": "Nobody Here",
+                                     "version": version})
+    assert unknown.status_code == 404
+    assert "No one called “Nobody Here” has signed in" in unknown.get_data(as_text=True)
+    assert only_case(app).requester_id is None
+
+    linked = client.post(url, data={"csrf_token": token, "username": "omar_Requester",
+                                    "version": version})
+    assert linked.status_code == 302
+    assert linked.headers["Location"].endswith(f"/requests/{reference}")
+    case = only_case(app)
+    assert case.requester_id == omar_id
+    with app.app_context():
+        event = get_session().scalars(select(AuditEvent).where(
+            AuditEvent.action == "case.link_requester")).one()
+        assert event.after["requester"] == "Omar Requester"
+        assert event.before["requester"] is None
+
+    again = client.post(url, data={"csrf_token": token, "username": "Omar Requester",
+                                   "version": case.version})
+    assert again.status_code == 409
+    assert "already has a requester" in again.get_data(as_text=True)
+
+
+def test_only_the_helpdesk_links_requesters(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    reference, version = email_case(app)
+    signed_in(app, client, sign_in, "Omar Requester")
+    response = client.post(f"/requests/{reference}/link-requester", data={
+        "csrf_token": csrf_token(client, NEW), "username": "Omar Requester",
+        "version": version})
+    assert response.status_code == 403
+    assert only_case(app).requester_id is None
+
+
+def test_linking_an_unknown_case_is_404(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    signed_in(app, client, sign_in, "Sven Helpdesk", "helpdesk")
+    response = client.post("/requests/CPH-1999-0042/link-requester", data={
+        "csrf_token": csrf_token(client, NEW), "username": "Sven Helpdesk", "version": 1})
+    assert response.status_code == 404
+    assert "There is no case CPH-1999-0042" in response.get_data(as_text=True)
+
+
+def test_a_web_request_already_has_its_requester(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    with app.app_context():
+        db = get_session()
+        case = make_case(db, make_user(db, "Ada Requester"))
+        db.commit()
+        reference = case.reference
+    signed_in(app, client, sign_in, "Sven Helpdesk", "helpdesk")
+    response = client.post(f"/requests/{reference}/link-requester", data={
+        "csrf_token": csrf_token(client, NEW), "username": "Sven Helpdesk"})
+    assert response.status_code == 409
+    assert "already has a requester (Ada Requester)" in response.get_data(as_text=True)
+    with app.app_context():
+        assert get_session().scalars(select(Case)).one().requester.username == "Ada Requester"

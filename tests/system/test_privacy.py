@@ -1,0 +1,279 @@
+"""Nothing private ever leaves the app to the public.
+
+Cases are built through the services with a distinct secret in every private
+field (contact details, description, licence and support details, timeline,
+organisation notes and website, messages, reviews, conflicts of interest,
+decision rationales, referral questions and answers, checklist links, e-mail
+addresses, unlisted members), plus cases that are not public at all. Then an
+anonymous visitor fetches every public page, feed and API answer, in English
+and in Swedish, and no secret may appear in any of them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.cases import service
+from app.cases.access import case_access
+from app.cases.models import Case
+from app.core.db import get_session
+from app.groups.models import Referral, WorkingGroup
+from tests.factories import join_group, make_case, make_organisation, make_user
+
+PUBLIC_SUMMARY = "Publicsummary-visible-to-everyone-4471"
+PUBLIC_TITLE = "Publictitle-open-maps-4471"
+FIELDS = ("contact_name", "contact_email", "contact_username", "description",
+          "licence_details", "support_details", "timeline", "content_volume",
+          "organisation_notes", "organisation_website", "internal_message", "public_message",
+          "requester_message", "review_comment", "conflict_reason", "rationale",
+          "public_rationale", "referral_question", "referral_answer", "checklist_link",
+          "second_rationale", "private_title", "private_summary", "untriaged_title",
+          "requester_username", "requester_email", "staff_email", "unlisted_member",
+          "unlisted_member_email", "private_referral_question")
+SECRETS = {name: f"Zq{index:02d}x-secret-{name.replace('_', '-')}"
+           for index, name in enumerate(FIELDS)}
+SECRETS["contact_email"] = "zq-secret-contact@example.org"
+SECRETS["requester_email"] = "zq-secret-requester@example.org"
+SECRETS["staff_email"] = "zq-secret-staff@example.org"
+SECRETS["unlisted_member_email"] = "zq-secret-unlisted@example.org"
+SECRETS["organisation_website"] = "https://zq-secret-website.example.org/"
+SECRETS["checklist_link"] = "https://commons.wikimedia.org/wiki/Category:Zq-secret-link"
+
+
+def committee(db: Session) -> list[User]:
+    return [make_user(db, name, "committee")
+            for name in ("Ngozi Committee", "Mei Committee", "Carlos Committee")]
+
+
+def decide(db: Session, case: Case, outcome: str, rationale: str, public_rationale: str = "",
+           groups: list[WorkingGroup] | None = None, question: str = "") -> None:
+    members = committee(db)
+    chair = members[0]
+    service.record_decision(
+        db, case, chair, case_access(db, chair, case), expected_version=case.version,
+        outcome=outcome, rationale=rationale, public_rationale=public_rationale,
+        participant_ids=[m.id for m in members], group_ids=[g.id for g in groups or []],
+        question=question)
+
+
+def build_cases(db: Session) -> dict[str, Any]:
+    """The cases of the scenario; returns their references and the groups used."""
+    s = SECRETS
+    requester = make_user(db, s["requester_username"], email=s["requester_email"])
+    staff = make_user(db, "Sven Helpdesk", "helpdesk", email=s["staff_email"])
+    groups = list(db.scalars(select(WorkingGroup).order_by(WorkingGroup.name)))[:2]
+    join_group(db, make_user(db, "Leila Lead"), groups[0].slug, lead=True, listed=True)
+    join_group(db, make_user(db, s["unlisted_member"], email=s["unlisted_member_email"]),
+               groups[0].slug, listed=False)
+    join_group(db, make_user(db, "Omar Requester"), groups[1].slug, listed=True)
+
+    # A: public, through initial review and referral, with every kind of private text.
+    organisation = make_organisation(db, "Publicorg Museum", website=s["organisation_website"],
+                                     notes=s["organisation_notes"])
+    case = make_case(db, requester, title=PUBLIC_TITLE, organisation=organisation,
+                     description=s["description"], licence_details=s["licence_details"],
+                     support_details=s["support_details"], timeline=s["timeline"],
+                     content_volume=s["content_volume"], contact_name=s["contact_name"],
+                     contact_email=s["contact_email"], contact_username=s["contact_username"])
+    service.move(db, case, staff, {"helpdesk"}, "triage")
+    staff_access = case_access(db, staff, case)
+    service.assign(db, case, staff, staff_access, staff, case.version)
+    service.set_public_summary(db, case, staff, staff_access, PUBLIC_SUMMARY, case.version)
+    service.post_message(db, case, staff, staff_access, s["internal_message"], internal=True)
+    service.post_message(db, case, staff, staff_access, s["public_message"], internal=False)
+    service.post_message(db, case, requester, case_access(db, requester, case),
+                         s["requester_message"], internal=False)
+    conflicted = make_user(db, "Dana Committee", "committee")
+    service.declare_conflict(db, case, conflicted, s["conflict_reason"])
+    reviewer = committee(db)[1]
+    service.save_review(db, case, reviewer, case_access(db, reviewer, case), "refer",
+                        s["review_comment"])
+    decide(db, case, "refer", s["rationale"], s["public_rationale"], groups,
+           s["referral_question"])
+    referral = db.scalars(select(Referral).where(Referral.case_id == case.id,
+                                                 Referral.group_id == groups[0].id)).one()
+    service.answer_referral(db, referral, make_user(db, "Leila Lead"), s["referral_answer"])
+
+    # B: public, approved, with a checklist link.
+    second = make_case(db, requester, title="Publictitle-second-4471")
+    service.move(db, second, staff, {"helpdesk"}, "triage")
+    decide(db, second, "proceed", s["second_rationale"])
+    decide(db, second, "approve", s["second_rationale"])
+    service.tick_checklist(db, second, staff, case_access(db, staff, second), "category_created",
+                           True, s["checklist_link"], second.version)
+    service.move(db, second, staff, {"helpdesk"}, "start_support")
+
+    # C: no consent to public listing: nothing of it may show, not even its title.
+    private = make_case(db, requester, title=s["private_title"], public_listing=False)
+    service.move(db, private, staff, {"helpdesk"}, "triage")
+    service.set_public_summary(db, private, staff, case_access(db, staff, private),
+                               s["private_summary"], private.version)
+    decide(db, private, "refer", "Refer it.", "", groups[1:], s["private_referral_question"])
+
+    # D: consented, but not triaged yet.
+    untriaged = make_case(db, requester, title=s["untriaged_title"])
+    return {
+        "public": [case.reference, second.reference],
+        "hidden": [private.reference, untriaged.reference],
+        "groups": [group.slug for group in db.scalars(select(WorkingGroup))],
+    }
+
+
+def public_paths(app: Flask, refs: dict[str, Any]) -> Iterator[str]:
+    """Every page an anonymous visitor can ask for: the known public ones, and every
+    GET route of the app with no argument, or one named reference or slug."""
+    yield from ["/", "/cases", "/cases.atom", "/api/v1/cases", "/api/v1/cases?per_page=1000",
+                "/api/v1/cases?open=true", "/api/v1/cases?state=with_working_groups",
+                "/api/v1/working-groups", "/api/v1/openapi.json"]
+    fillers = {"reference": refs["public"] + refs["hidden"], "slug": refs["groups"]}
+    for rule in app.url_map.iter_rules():
+        if "GET" not in (rule.methods or set()):
+            continue
+        if rule.endpoint == "static" or rule.endpoint.startswith("auth."):
+            continue
+        arguments = list(rule.arguments)
+        if not arguments:
+            yield rule.rule
+        elif len(arguments) == 1 and arguments[0] in fillers:
+            for value in fillers[arguments[0]]:
+                yield rule.build({arguments[0]: value})[1]  # type: ignore[index]
+
+
+def leaks(text: str) -> list[str]:
+    lowered = text.lower()
+    return [name for name, secret in SECRETS.items() if secret.lower() in lowered]
+
+
+@pytest.mark.parametrize("uselang", [None, "sv"])
+def test_no_secret_reaches_the_public(app: Flask, client: FlaskClient,
+                                      uselang: str | None) -> None:
+    with app.app_context():
+        db = get_session()
+        refs = build_cases(db)
+        db.commit()
+
+    paths = sorted(set(public_paths(app, refs)))
+    for ref in refs["public"] + refs["hidden"]:
+        assert f"/cases/{ref}" in paths and f"/api/v1/cases/{ref}" in paths
+    seen = ""
+    for path in paths:
+        if uselang:
+            path += ("&" if "?" in path else "?") + f"uselang={uselang}"
+        response = client.get(path)
+        text = response.get_data(as_text=True)
+        headers = "\n".join(f"{key}: {value}" for key, value in response.headers.items())
+        assert leaks(text + headers) == [], path
+        seen += text
+
+    # The pages did show the public side, so the test fails for the right reason.
+    for path in ("/cases", f"/cases/{refs['public'][0]}", "/cases.atom", "/api/v1/cases"):
+        assert PUBLIC_TITLE in client.get(path).get_data(as_text=True), path
+    assert PUBLIC_SUMMARY in client.get(f"/cases/{refs['public'][0]}").get_data(as_text=True)
+    assert PUBLIC_SUMMARY in client.get(f"/api/v1/cases/{refs['public'][0]}").get_data(
+        as_text=True)
+    assert PUBLIC_SUMMARY in client.get("/cases.atom").get_data(as_text=True)
+    groups = client.get("/api/v1/working-groups").get_json()["working_groups"]
+    referred = [r["reference"] for g in groups for r in g["open_referrals"]]
+    assert referred == [refs["public"][0]]  # only A's open referral; C is not public
+    assert "Leila Lead" in seen and "Omar Requester" in seen
+    for ref in refs["hidden"]:
+        assert client.get(f"/cases/{ref}").status_code == 404
+        assert client.get(f"/api/v1/cases/{ref}").status_code == 404
+    if uselang == "sv":
+        assert re.search(r'<html lang="sv"', client.get("/cases?uselang=sv").get_data(
+            as_text=True))
+
+
+def test_the_secrets_are_really_stored(app: Flask) -> None:
+    """The scenario did write every secret (so the test above can fail)."""
+    with app.app_context():
+        db = get_session()
+        build_cases(db)
+        db.commit()
+        engine = app.extensions["database"].engine
+        dump = ""
+        with engine.connect() as conn:
+            from app.core.schema import metadata
+
+            for table in metadata().sorted_tables:
+                dump += "\n".join(str(tuple(row)) for row in conn.execute(table.select()))
+    missing = [name for name, secret in SECRETS.items() if secret.lower() not in dump.lower()]
+    assert missing == []
+
+
+# Every way out of *Submitted*, and whether the case may then be public. A request
+# the helpdesk never accepted stays private whatever happens to it next.
+PUBLIC_AFTER_LEAVING_SUBMITTED = {"triage": True, "withdraw": False, "close_duplicate": False}
+
+
+def test_every_way_out_of_submitted_is_classified() -> None:
+    from app.cases.transitions import from_state
+
+    assert {t.action for t in from_state("submitted")} == set(PUBLIC_AFTER_LEAVING_SUBMITTED)
+
+
+def public_everywhere(client: FlaskClient, reference: str, title: str) -> dict[str, bool]:
+    """Where an anonymous visitor finds the case: page, API (one and list), feed, list."""
+    return {
+        "page": client.get(f"/cases/{reference}").status_code == 200,
+        "api": client.get(f"/api/v1/cases/{reference}").status_code == 200,
+        "api_list": title in client.get("/api/v1/cases?per_page=100").get_data(as_text=True),
+        "feed": title in client.get("/cases.atom").get_data(as_text=True),
+        "list": title in client.get("/cases").get_data(as_text=True),
+    }
+
+
+@pytest.mark.parametrize("action", sorted(PUBLIC_AFTER_LEAVING_SUBMITTED))
+def test_public_only_once_the_helpdesk_accepted_it(app: Flask, client: FlaskClient,
+                                                   action: str) -> None:
+    title = f"Consented-request-leaving-by-{action}"
+    with app.app_context():
+        db = get_session()
+        requester = make_user(db, "Ada Requester")
+        staff = make_user(db, "Sven Helpdesk", "helpdesk")
+        case = make_case(db, requester, title=title, public_listing=True)
+        actor, roles = (requester, {"requester"}) if action == "withdraw" else (
+            staff, {"helpdesk"})
+        service.move(db, case, actor, roles, action,
+                     message="Same as another." if action == "close_duplicate" else None)
+        reference = case.reference
+        db.commit()
+    expected = PUBLIC_AFTER_LEAVING_SUBMITTED[action]
+    assert public_everywhere(client, reference, title) == dict.fromkeys(
+        ("page", "api", "api_list", "feed", "list"), expected)
+
+
+def test_accepted_then_withdrawn_stays_public_and_reopening_accepts(
+        app: Flask, client: FlaskClient) -> None:
+    """Once accepted, a consented case stays public when closed; an unaccepted one that
+    the helpdesk reopens into review is accepted then."""
+    with app.app_context():
+        db = get_session()
+        requester = make_user(db, "Ada Requester")
+        staff = make_user(db, "Sven Helpdesk", "helpdesk")
+        accepted = make_case(db, requester, title="Accepted-then-withdrawn")
+        service.move(db, accepted, staff, {"helpdesk"}, "triage")
+        service.move(db, accepted, requester, {"requester"}, "withdraw")
+        reopened = make_case(db, requester, title="Withdrawn-early-then-reopened")
+        service.move(db, reopened, requester, {"requester"}, "withdraw")
+        db.commit()
+        refs = accepted.reference, reopened.reference
+    assert all(public_everywhere(client, refs[0], "Accepted-then-withdrawn").values())
+    assert not any(public_everywhere(client, refs[1], "Withdrawn-early-then-reopened").values())
+    with app.app_context():
+        db = get_session()
+        case = service.find_case(db, refs[1])
+        assert case is not None
+        service.move(db, case, make_user(db, "Sven Helpdesk", "helpdesk"), {"helpdesk"},
+                     "reopen", message="Looked at it after all.")
+        db.commit()
+    assert all(public_everywhere(client, refs[1], "Withdrawn-early-then-reopened").values())
