@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from tests.html import field_value, parse
+
 
 def hidden_fields(html: str) -> dict[str, str]:
     """The CSRF token, version and loaded_at of the first case form on a page."""
-    fields = {}
-    for name in ("csrf_token", "version", "loaded_at"):
-        match = re.search(rf'name="{name}" value="([^"]*)"', html)
-        if match:
-            fields[name] = match.group(1)
-    return fields
+    soup = parse(html)
+    values = {name: field_value(soup, name) for name in ("csrf_token", "version", "loaded_at")}
+    return {name: value for name, value in values.items() if value is not None}
 
 
 def post_on_case(client: FlaskClient, reference: str, what: str, **data: Any) -> TestResponse:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from html import unescape
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -18,37 +15,21 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from app.core.db import get_session
+from tests.html import field_value, hidden_fields, one
 
 CONSUMER_KEY = "helpdesk-test-consumer"
 CONSUMER_SECRET = "helpdesk-test-consumer-secret-0123456789"
-
-
-class _FormParser(HTMLParser):
-    """Collects the first form's action and its hidden inputs."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.action: str | None = None
-        self.hidden: dict[str, str] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {key: value or "" for key, value in attrs}
-        if tag == "form" and self.action is None:
-            self.action = attributes.get("action", "")
-        if tag == "input" and attributes.get("type") == "hidden":
-            self.hidden[attributes.get("name", "")] = attributes.get("value", "")
 
 
 def authorize_on_wiki(authorize_url: str, username: str, action: str = "allow") -> str:
     """Act as the browser on the wiki's consent page; return where it redirects to."""
     page = requests.get(authorize_url, timeout=10)
     page.raise_for_status()
-    parser = _FormParser()
-    parser.feed(page.text)
-    data = dict(parser.hidden)
+    form = one(page.text, "form")
+    data = hidden_fields(page.text)
     data["account"] = username
     data["action"] = action
-    target = urljoin(authorize_url, unescape(parser.action or authorize_url))
+    target = urljoin(authorize_url, str(form.get("action") or authorize_url))
     answer = requests.post(target, data=data, allow_redirects=False, timeout=10)
     assert answer.status_code in (302, 303), answer.text[:500]
     return answer.headers["Location"]
@@ -84,10 +65,9 @@ class SignIn:
 
 def csrf_token(client: FlaskClient, path: str) -> str:
     """The CSRF token of the form on a page."""
-    html = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
+    token = field_value(client.get(path).get_data(as_text=True), "csrf_token")
+    assert token, f"no CSRF token on {path}"
+    return token
 
 
 @contextmanager
