@@ -1,6 +1,9 @@
 # Content Partnerships Helpdesk — the two commands a newcomer needs:
 #   make run    set up on first use and serve the app with the local OAuth stand-in
 #   make test   the whole test suite (set up on first use)
+# Both first install the Debian packages that pip and npm cannot (`make system`, the list in
+# dev/system-packages.sh; as root it installs them, otherwise it prints the command to run).
+# `make doctor` lists them, found or missing, with their versions.
 
 PYTHON ?= python3
 VENV := .venv
@@ -17,20 +20,29 @@ DEV_ENV := HELPDESK_ENV=development \
 	HELPDESK_ADMINS="Admin Demo" \
 	HELPDESK_URL=http://127.0.0.1:$(PORT)
 
-.PHONY: run test lint setup translations compile-translations demo clean
+.PHONY: run test lint setup system doctor translations compile-translations demo clean
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+## system: install the Debian packages that are missing (quiet when none is)
+system:
+	@bash dev/system-packages.sh
+
+## doctor: each system dependency, found or missing, with its version
+doctor:
+	@bash dev/system-packages.sh --check
+
+# python3-venv, npm and the rest come first (order-only: they do not make these stale).
+$(BIN)/.installed: requirements.txt requirements-dev.txt | system
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
 # axe-core for the browser tests' accessibility checks (package.json pins it).
-node_modules/.installed: package.json package-lock.json
+node_modules/.installed: package.json package-lock.json | system
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
-setup: $(BIN)/.installed node_modules/.installed compile-translations
+setup: system $(BIN)/.installed node_modules/.installed compile-translations
 
 compile-translations: $(BIN)/.installed
 	$(BIN)/pybabel compile --statistics -d translations
@@ -43,13 +55,13 @@ translations: $(BIN)/.installed
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 	$(MAKE) compile-translations
 
-run: setup
+run: system setup
 	mkdir -p instance
 	$(DEV_ENV) $(BIN)/flask --app app db upgrade
 	$(DEV_ENV) $(BIN)/flask --app app demo load
 	$(DEV_ENV) PORT=$(PORT) STANDIN_PORT=$(STANDIN_PORT) $(BIN)/python -m dev.devserver
 
-test: setup
+test: system setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed

@@ -1,7 +1,7 @@
 """A throwaway, real MediaWiki for integration tests, served on loopback.
 
 `start_wiki(tmp_dir)` installs Debian's `mediawiki` package (see
-`.ci/install-mediawiki.sh`) into a temporary folder: SQLite database,
+`dev/system-packages.sh`) into a temporary folder: SQLite database,
 LocalSettings.php, caches and logs all live under `tmp_dir`; nothing is written
 to /etc, /var/lib or /usr/share. The wiki is served by `php -S` on a free
 127.0.0.1 port; the PHP processes find the temporary LocalSettings.php through
@@ -153,7 +153,7 @@ def _run_maintenance(
     """Run a MediaWiki maintenance script, its output in `log_dir/<script>.log`."""
     php = shutil.which("php")
     if php is None:
-        raise WikiError("php not found: run .ci/install-mediawiki.sh")
+        raise WikiError("php not found: run make system")
     log_path = log_dir / f"{Path(script).stem}.log"
     command = [php, *PHP_INI, str(MEDIAWIKI_DIR / "maintenance" / script), *args]
     with log_path.open("ab") as log:
@@ -468,7 +468,7 @@ def start_wiki(tmp_dir: Path) -> ThrowawayWiki:
     Returns a running ThrowawayWiki; call its `stop()` when done.
     """
     if not (MEDIAWIKI_DIR / "maintenance" / "install.php").is_file():
-        raise WikiError(f"MediaWiki not found in {MEDIAWIKI_DIR}: run .ci/install-mediawiki.sh")
+        raise WikiError(f"MediaWiki not found in {MEDIAWIKI_DIR}: run make system")
     root = Path(tmp_dir).resolve()
     root.mkdir(parents=True, exist_ok=True)
     if any(root.iterdir()):

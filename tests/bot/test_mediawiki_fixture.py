@@ -1,6 +1,6 @@
 """The throwaway MediaWiki (tests/mediawiki.py) installs, serves and can be edited.
 
-Needs Debian's mediawiki package: run .ci/install-mediawiki.sh first.
+Needs Debian's mediawiki package: run `make system` first.
 """
 
 from __future__ import annotations
