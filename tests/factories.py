@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
-from app.auth.roles import grant_role
+from app.auth.service import grant_role
 from app.cases import service
 from app.cases.models import Case
 from app.groups.models import Membership, WorkingGroup

@@ -7,22 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from app.auth.roles import ROLES
-
-
-def role_choices() -> list[tuple[str, str]]:
-    """Roles with translated labels."""
-    labels = {
-        # Translators: a role on the helpdesk: member of the Expert Committee that reviews
-        # requests.
-        "committee": _l("Expert Committee member"),
-        # Translators: a role on the helpdesk: the staff who triage requests and give support.
-        "helpdesk": _l("Helpdesk staff"),
-        # Translators: a role on the helpdesk: may grant and revoke roles and read the audit log.
-        "admin": _l("Administrator"),
-    }
-    return [(role, str(labels[role])) for role in ROLES]
-
 
 class GrantRoleForm(FlaskForm):
     """Give a role to a user who has signed in at least once."""

@@ -14,10 +14,10 @@ from flask_babel import get_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.auth import roles
+from app.auth.labels import role_label
 from app.cases import checklists, transitions
 from app.cases import labels as vocab
-from app.cases.labels import Vocabulary
+from app.cases.labels import Vocabulary, state_label
 from app.core import i18n, regions
 
 # Events on a case named `case.<action>` for each action of the workflow are named
@@ -326,14 +326,14 @@ def _value(field: str, value: Any) -> str:
         return str(value)
     locale = get_locale() or i18n.SOURCE_LANGUAGE
     named = {
-        "state": lambda code: str(transitions.STATES.get(code, code)),
+        "state": state_label,
         "outcome": _outcome_label,
         "channel": lambda code: vocab.label(CHANNELS, code),
         "stage": lambda code: vocab.label(STAGES, code),
         "recommendation": lambda code: vocab.label(vocab.RECOMMENDATIONS, code),
         "priority": lambda code: vocab.label(vocab.PRIORITIES, code),
         "key": lambda code: vocab.label(checklists.ITEMS, code),
-        "role": roles.role_label,
+        "role": role_label,
         "kind": lambda code: vocab.label(vocab.ORGANISATION_KINDS, code),
         "themes": lambda code: vocab.label(vocab.THEMES, code),
         "country": lambda code: regions.country_name(code, locale),

@@ -5,41 +5,24 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from app.admin.forms import GrantRoleForm, RevokeRoleForm, role_choices
-from app.auth.models import RoleGrant, User
-from app.auth.roles import (
-    RoleError,
-    configured_admins,
-    find_user,
-    grant_role,
-    revoke_role,
-    role_label,
-    role_required,
-)
+from app.admin import queries
+from app.admin.forms import GrantRoleForm, RevokeRoleForm
+from app.auth.labels import role_choices, role_label
+from app.auth.roles import configured_admins, find_user, role_required
+from app.auth.service import RoleError, grant_role, revoke_role
 from app.auth.sessions import renew_after_own_change
 from app.core import audit
-from app.core.db import as_id, get_session
-from app.core.pagination import Page
+from app.core.db import as_id, commit_work, get_session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _render_roles(form: GrantRoleForm, status: int = 200) -> ResponseReturnValue:
-    db = get_session()
-    users = db.scalars(
-        select(User)
-        .join(RoleGrant, RoleGrant.user_id == User.id)
-        .options(selectinload(User.grants))
-        .order_by(User.username)
-        .distinct()
-    ).all()
     return render_template(
         "admin/roles.html",
         form=form,
-        users=users,
+        users=queries.users_with_roles(get_session()),
         revoke_form=RevokeRoleForm(),
         configured_admins=sorted(configured_admins()),
         role_labels=dict(role_choices()),
@@ -77,12 +60,12 @@ def grant() -> ResponseReturnValue:
     except RoleError as exc:
         form.role.errors = [str(exc)]
         return _render_roles(form, 409)
-    db.commit()
+    commit_work()
     renew_after_own_change(user)
     # Translators: a confirmation; %(name)s is a username, %(role)s a role's name, e.g. 'Helpdesk
     # staff'.
     flash(_("%(name)s now has the role %(role)s.", name=user.username,
-            role=dict(role_choices())[form.role.data or ""]), "success")
+            role=role_label(form.role.data or "")), "success")
     return redirect(url_for("admin.roles"))
 
 
@@ -96,8 +79,7 @@ def revoke() -> ResponseReturnValue:
         flash(_("The revoke request was incomplete."), "error")
         return redirect(url_for("admin.roles")), 303
     db = get_session()
-    user_id = as_id(form.user_id.data)
-    user = db.get(User, user_id) if user_id else None
+    user = queries.user_by_id(db, as_id(form.user_id.data))
     if user is None:
         # Translators: an error on the roles page.
         flash(_("That user does not exist."), "error")
@@ -107,7 +89,7 @@ def revoke() -> ResponseReturnValue:
     except RoleError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.roles")), 303
-    db.commit()
+    commit_work()
     renew_after_own_change(user)
     # Translators: a confirmation; %(role)s is a role's name (e.g. 'Helpdesk staff'), %(name)s a
     # username.
@@ -123,6 +105,5 @@ def audit_log() -> ResponseReturnValue:
     per_page = current_app.config["AUDIT_PAGE_SIZE"]
     page_number = request.args.get("page", 1, type=int) or 1
     page_number = max(1, min(page_number, 1_000_000))
-    events, total = audit.page_of_events(get_session(), page_number, per_page)
-    page = Page(number=page_number, per_page=per_page, total=total)
+    events, page = audit.page_of_events(get_session(), page_number, per_page)
     return render_template("admin/audit.html", events=events, page=page)

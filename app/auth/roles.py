@@ -1,4 +1,8 @@
-"""Roles and the checks that guard pages."""
+"""Roles: who holds which, and the checks that guard pages.
+
+Granting and revoking a role are changes, in `app.auth.service`; the roles' names
+for people are in `app.auth.labels`.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +11,15 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort, current_app, g, redirect, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import RoleGrant, User
-from app.core import audit
 from app.core.db import get_session
 
 ROLES: tuple[str, ...] = ("committee", "helpdesk", "admin")
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class RoleError(ValueError):
-    """A role change that cannot be made; the message says why."""
 
 
 def configured_admins() -> set[str]:
@@ -98,52 +96,3 @@ def users_with_role(db: Session, role: str) -> list[User]:
     """Everyone granted `role`, by username."""
     return list(db.scalars(select(User).join(RoleGrant, RoleGrant.user_id == User.id)
                            .where(RoleGrant.role == role).order_by(User.username)))
-
-
-def role_label(role: str) -> str:
-    """The role's name for people, in the current language (the code when unknown)."""
-    from app.admin.forms import role_choices
-
-    return dict(role_choices()).get(role, role)
-
-
-def grant_role(session: Session, user: User, role: str, actor: User | None) -> RoleGrant:
-    """Give `user` the role; audited. Raises RoleError if unknown or already held."""
-    if role not in ROLES:
-        raise RoleError(
-            # Translators: an error (mostly on the command line); %(role)s is what was typed,
-            # %(roles)s the list of role codes (helpdesk, committee, admin).
-            _("Unknown role “%(role)s”; the roles are: %(roles)s.",
-              role=role, roles=", ".join(ROLES))
-        )
-    if any(grant.role == role for grant in user.grants):
-        raise RoleError(
-            # Translators: an error on the roles page; %(user)s is a username, %(role)s a role's
-            # name, e.g. 'Helpdesk staff'.
-            _("%(user)s already has the role %(role)s.", user=user.username,
-              role=role_label(role))
-        )
-    grant = RoleGrant(user=user, role=role, granted_by_id=actor.id if actor else None)
-    session.add(grant)
-    audit.record(
-        session, actor, "role.grant", "user", user.id,
-        before=None, after={"username": user.username, "role": role},
-    )
-    return grant
-
-
-def revoke_role(session: Session, user: User, role: str, actor: User | None) -> None:
-    """Take the role away; audited. Raises RoleError if not held."""
-    grant = next((g_ for g_ in user.grants if g_.role == role), None)
-    if grant is None:
-        raise RoleError(
-            # Translators: an error; %(user)s is a username, %(role)s a role's name, e.g. 'Helpdesk
-            # staff'.
-            _("%(user)s does not have the role %(role)s.", user=user.username,
-              role=role_label(role))
-        )
-    user.grants.remove(grant)
-    audit.record(
-        session, actor, "role.revoke", "user", user.id,
-        before={"username": user.username, "role": role}, after=None,
-    )

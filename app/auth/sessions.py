@@ -26,6 +26,7 @@ import secrets
 from flask import Flask, flash, g, request, session
 from flask_babel import gettext as _
 
+from app.auth.labels import role_choices
 from app.auth.models import User
 from app.auth.roles import configured_admins, roles_of, session_user
 
@@ -61,10 +62,7 @@ def start_session(user: User, keep_messages: bool = False) -> None:
 
 
 def _roles_notice(user: User) -> str:
-    from app.admin.forms import role_choices
-
-    labels = dict(role_choices())
-    held = [labels.get(role, role) for role, _label in role_choices() if role in roles_of(user)]
+    held = [name for role, name in role_choices() if role in roles_of(user)]
     if held:
         # Translators: a notice after an administrator changed the person's roles; %(roles)s is a
         # list of role names, e.g. 'Helpdesk staff, Administrator'.

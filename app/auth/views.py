@@ -8,16 +8,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from app.auth.models import User
-from app.auth.oauth import Identity, SignInError, finish_handshake, start_handshake
+from app.auth import service
+from app.auth.oauth import SignInError, finish_handshake, start_handshake
 from app.auth.roles import session_user
 from app.auth.sessions import start_session
-from app.core import audit
-from app.core.db import get_session
-from app.core.models import utcnow
+from app.core.db import commit_work, get_session
 
 log = logging.getLogger(__name__)
 
@@ -101,10 +97,9 @@ def oauth_callback() -> ResponseReturnValue:
         )
     except SignInError as exc:
         return _failure(exc)
-    db = get_session()
-    user = _upsert_user(db, identity)
-    db.commit()
-    _start_session(user)
+    user = service.upsert_user(get_session(), identity)
+    commit_work()
+    start_session(user)  # a fresh session: nothing from before sign-in survives (no fixation)
     if user.blocked:
         flash(
             # Translators: shown to people whose Wikimedia account is blocked on the wikis.
@@ -127,34 +122,6 @@ def logout() -> ResponseReturnValue:
     # Translators: a confirmation after signing out.
     flash(_("You are signed out."), "success")
     return redirect(url_for("main.index"))
-
-
-def _start_session(user: User) -> None:
-    """A fresh session: nothing from before sign-in survives (no fixation); it remembers
-    the user's roles, so a later role change renews it (see sessions.py)."""
-    start_session(user)
-
-
-def _upsert_user(db: Session, identity: Identity) -> User:
-    """Create the user, or update the username and block state of a known one."""
-    user = db.scalars(select(User).where(User.central_id == identity.central_id)).first()
-    if user is None:
-        user = User(
-            central_id=identity.central_id, username=identity.username, blocked=identity.blocked
-        )
-        db.add(user)
-        db.flush()
-        audit.record(db, user, "user.create", "user", user.id,
-                     after={"username": user.username, "blocked": user.blocked})
-    else:
-        before = {"username": user.username, "blocked": user.blocked}
-        user.username = identity.username
-        user.blocked = identity.blocked
-        after = {"username": user.username, "blocked": user.blocked}
-        if before != after:
-            audit.record(db, user, "user.update", "user", user.id, before=before, after=after)
-    user.last_login_at = utcnow()
-    return user
 
 
 def _failure(exc: SignInError) -> tuple[str, int]:

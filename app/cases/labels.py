@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_babel.speaklater import LazyString
 
+from app.cases.transitions import STATES
 from app.core.babel_cache import labels
 
 Vocabulary = dict[str, LazyString]
@@ -176,3 +177,10 @@ def label(vocabulary: Vocabulary, code: str | None) -> str:
     if code is None:
         return ""
     return labels(vocabulary).get(code, code)
+
+
+def state_label(state: str | None) -> str:
+    """The name of a state of the workflow (`transitions.STATES`) in the current language;
+    the code itself when unknown. The one way pages, lists, messages and exports name a
+    state."""
+    return label(STATES, state)

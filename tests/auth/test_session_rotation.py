@@ -18,7 +18,7 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from app.auth.models import User
-from app.auth.roles import grant_role, revoke_role
+from app.auth.service import grant_role, revoke_role
 from app.core.db import get_session
 from tests.factories import make_user
 from tests.helpers import SignIn, csrf_token

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.auth.service import revoke_role
 from app.committee.models import CommitteeProfile, Guideline, GuidelineRevision
 from app.core.audit_log import AuditEvent
 from app.core.db import get_session
@@ -138,8 +139,6 @@ def test_revoked_member_is_no_longer_listed(app: Flask, client: FlaskClient) -> 
     setup_users(app)
     set_profile(app, "Mei Committee", ["zh"], ["eseap"])
     with app.app_context():
-        from app.auth.roles import revoke_role
-
         db = get_session()
         revoke_role(db, db.scalars(select(User).where(User.username == "Mei Committee")).one(),
                     "committee", None)
