@@ -6,7 +6,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app.auth.roles import ROLES, RoleError, find_user, grant_role, revoke_role
+from app.auth.roles import ROLES, find_user
+from app.auth.service import RoleError, grant_role, revoke_role
 from app.core.db import get_session
 
 
