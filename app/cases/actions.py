@@ -17,12 +17,12 @@ from app.cases import service
 from app.cases.access import CaseAccess
 from app.cases.blueprint import bp
 from app.cases.errors import StaleVersion, WorkflowError
+from app.cases.labels import state_label
 from app.cases.models import Case
-from app.cases.queries import load_case
+from app.cases.queries import referral_on
 from app.cases.timeline import changes_since
-from app.cases.views import page_context
-from app.core.db import as_id, get_session
-from app.groups.models import Referral
+from app.cases.views import load_case, page_context
+from app.core.db import as_id, commit_work, discard_work, get_session
 
 Change = Callable[[Case, CaseAccess], str]
 
@@ -37,15 +37,15 @@ def _loaded_at() -> datetime | None:
 def _apply(reference: str, change: Change) -> ResponseReturnValue:
     """Run `change` on the case; commit and redirect, or explain the refusal."""
     case, access = load_case(reference)
-    db = get_session()
     try:
         done = change(case, access)
-        db.commit()
+        commit_work()
     except WorkflowError as exc:
-        db.rollback()
+        discard_work()
         case, access = load_case(reference)
         since = _loaded_at()
-        changed = changes_since(db, case, since) if isinstance(exc, StaleVersion) and since else []
+        changed = (changes_since(get_session(), case, since)
+                   if isinstance(exc, StaleVersion) and since else [])
         context = page_context(case, access, error=exc.message, stale_changes=changed)
         return render_template("cases/page.html", **context), exc.status
     flash(done, "success")
@@ -71,7 +71,7 @@ def action(reference: str) -> ResponseReturnValue:
                                 message=_form("message") or None)
         # Translators: a confirmation after a workflow action; %(state)s is the name of the
         # request's new stage, e.g. 'In support'.
-        return _("Done: the request is now “%(state)s”.", state=service.state_label(case.state))
+        return _("Done: the request is now “%(state)s”.", state=state_label(case.state))
 
     return _apply(reference, change)
 
@@ -92,7 +92,7 @@ def decision(reference: str) -> ResponseReturnValue:
         # Translators: a confirmation after a committee decision; %(state)s is the name of the
         # request's new stage.
         return _("The decision was recorded; the request is now “%(state)s”.",
-                 state=service.state_label(case.state))
+                 state=state_label(case.state))
 
     return _apply(reference, change)
 
@@ -225,8 +225,8 @@ def answer_referral(reference: str, referral_id: int) -> ResponseReturnValue:
     """A working-group member answers the group's referral."""
 
     def change(case: Case, access: CaseAccess) -> str:
-        referral = get_session().get(Referral, referral_id)
-        if referral is None or referral.case_id != case.id:
+        referral = referral_on(get_session(), case, referral_id)
+        if referral is None:
             # Translators: an error; a referral is the committee's question to a working group.
             raise WorkflowError(_("There is no such referral on this request."), status=404)
         service.answer_referral(get_session(), referral, g.user, _form("answer"))

@@ -1,7 +1,7 @@
-"""Load a case for the current user, or stop with the right status.
+"""What the case pages read.
 
-Loading also reads what deciding the user's access needs and the case page shows
-anyway, in few statements whatever the case holds:
+`read_case` reads a case with what deciding the user's access needs and the case
+page shows anyway, in few statements whatever the case holds:
 
 - the case with its organisation, assignee, requester, duplicate and checklist;
 - the working groups with the case's referrals to them and whether the user is a
@@ -10,7 +10,9 @@ anyway, in few statements whatever the case holds:
   together with everyone who took part in a decision or declared a conflict of
   interest on the case (and those conflicts).
 
-Neither the access check nor the page asks again.
+Neither the access check nor the page asks again (`app.cases.views.load_case` keeps
+them for the request). The rest: related cases, reviews, usernames, canned replies,
+referrals.
 """
 
 from __future__ import annotations
@@ -18,19 +20,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from flask import g
-from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select, union
 from sqlalchemy.orm import Session, joinedload, lazyload
 
 from app.auth.models import RoleGrant, User
 from app.auth.roles import roles_of
-from app.cases.access import CaseAccess, case_access
-from app.cases.models import Case
-from app.committee.models import ConflictOfInterest, Decision
-from app.core.caches import data_version, latest_audit_id_column, local_generation
-from app.core.db import get_session
-from app.core.errors import fail
+from app.cases.models import CannedReply, Case, CaseLink
+from app.committee.models import ConflictOfInterest, Decision, Review
+from app.core.caches import (
+    VersionedCache,
+    app_cache,
+    data_version,
+    latest_audit_id_column,
+    local_generation,
+)
 from app.groups.models import Membership, Referral, WorkingGroup
 
 STAFF_ROLES = ("helpdesk", "committee")
@@ -55,7 +58,7 @@ class People:
 
 @dataclass
 class CaseFacts:
-    """What `load_case` read besides the case, for `page_context`."""
+    """What `read_case` read besides the case, for the access check and the page."""
 
     case_id: int
     user_id: int | None
@@ -143,9 +146,10 @@ def read_facts(db: Session, case: Case, user: User,
     return facts
 
 
-def _read(reference: str, user: User) -> tuple[Case, CaseFacts] | None:
-    db = get_session()
-    generation = local_generation()  # before the query: see datacache.data_version
+def read_case(db: Session, reference: str, user: User) -> tuple[Case, CaseFacts] | None:
+    """The case with this reference (any case: the caller checks access) and its facts
+    for `user`, or None when there is no such case."""
+    generation = local_generation()  # before the query: see caches.data_version
     row = db.execute(
         select(Case, latest_audit_id_column())
         .where(Case.reference == reference.strip().upper())
@@ -159,28 +163,74 @@ def _read(reference: str, user: User) -> tuple[Case, CaseFacts] | None:
     return case, read_facts(db, case, user, (int(latest or 0), generation))
 
 
-def case_facts(case: Case) -> CaseFacts | None:
-    """What `load_case` read with this case in this request (None if it did not)."""
-    facts: CaseFacts | None = g.get("_case_facts")
-    user = g.get("user")
-    if facts is None or facts.case_id != case.id or facts.user_id != (user.id if user else None):
-        return None
-    return facts
+def find_case(db: Session, reference: str) -> Case | None:
+    """A case by its reference (case-insensitive)."""
+    return db.scalars(select(Case).where(Case.reference == reference.strip().upper())).first()
 
 
-def load_case(reference: str) -> tuple[Case, CaseAccess]:
-    """The case and the user's access; 404 if unknown, 403 if not theirs to see."""
-    found = _read(reference[:40], g.user)
-    if found is None:
-        fail(404, _("There is no request %(reference)s.", reference=reference[:40]))
-    case, facts = found
-    g._case_facts = facts
-    access = case_access(
-        get_session(), g.user, case,
-        conflict_member_ids=({c.member_id for c in facts.conflicts}
-                             if facts.conflicts is not None else None),
-        in_referred_group=bool(facts.my_group_ids),
-    )
-    if not access.can_view:
-        fail(403, _("You do not have access to request %(reference)s.", reference=case.reference))
-    return case, access
+def related_cases(db: Session, case: Case) -> list[Case]:
+    """Cases linked to this one (one statement)."""
+    linked = union(select(CaseLink.other_id.label("id")).where(CaseLink.case_id == case.id),
+                   select(CaseLink.case_id).where(CaseLink.other_id == case.id)).subquery()
+    # Joined (not `IN (…UNION…)`, which MariaDB runs once per case of the table).
+    return list(db.scalars(select(Case).join(linked, Case.id == linked.c.id)
+                           .order_by(Case.id)))
+
+
+def reviews_of(db: Session, case: Case) -> list[Review]:
+    """The committee's reviews of the case, by stage, with their members."""
+    return list(db.scalars(select(Review).options(joinedload(Review.member))
+                           .where(Review.case_id == case.id)
+                           .order_by(Review.stage, Review.id)))
+
+
+def usernames(db: Session, ids: Iterable[int]) -> list[str]:
+    """Usernames of some users, in username order (unknown ids left out)."""
+    wanted = list(ids)
+    if not wanted:
+        return []
+    return list(db.scalars(select(User.username).where(User.id.in_(wanted))
+                           .order_by(User.username)))
+
+
+def referral_on(db: Session, case: Case, referral_id: int) -> Referral | None:
+    """The case's referral with this id (None for another case's or none)."""
+    referral = db.get(Referral, referral_id)
+    return referral if referral is not None and referral.case_id == case.id else None
+
+
+# -- canned replies ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CannedChoice:
+    """A canned reply offered under the message form."""
+
+    id: int
+    language: str
+    title: str
+    body: str
+
+
+def _canned_cache() -> VersionedCache[list[CannedChoice]]:
+    """Canned replies, per app (they change rarely, always audited; see app.core.caches)."""
+    return app_cache("canned_replies", size=4)
+
+
+def canned_choices(db: Session, version: tuple[int, int]) -> list[CannedChoice]:
+    """Every canned reply (all languages: few), by title; kept per process while the data
+    `version` is the same."""
+    return _canned_cache().get_or_compute(("canned",), version, lambda: [
+        CannedChoice(reply.id, reply.language, reply.title, reply.body)
+        for reply in db.scalars(select(CannedReply).order_by(CannedReply.title,
+                                                             CannedReply.id))])
+
+
+def canned_replies(db: Session) -> list[CannedReply]:
+    """Every canned reply, by language and title (the page that keeps them)."""
+    return list(db.scalars(select(CannedReply)
+                           .order_by(CannedReply.language, CannedReply.title)).all())
+
+
+def canned_reply(db: Session, reply_id: int | None) -> CannedReply | None:
+    """The canned reply with this id (None for no id or no such reply)."""
+    return db.get(CannedReply, reply_id) if reply_id else None

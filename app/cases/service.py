@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import format_decimal, pgettext
 from flask_babel import gettext as _
-from sqlalchemy import func, select, union
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -22,8 +22,10 @@ from app.cases import transitions
 from app.cases.access import CaseAccess
 from app.cases.checklists import template_for
 from app.cases.errors import NotAllowed, StaleVersion, WorkflowError, WrongState
-from app.cases.models import Case, CaseLink, CaseMessage, ChecklistItem
-from app.cases.transitions import CLOSED_STATES, OPEN_STATES, STATES, SYSTEM, Transition
+from app.cases.labels import PRIORITIES, RECOMMENDATIONS, state_label
+from app.cases.models import CannedReply, Case, CaseLink, CaseMessage, ChecklistItem
+from app.cases.queries import find_case
+from app.cases.transitions import CLOSED_STATES, OPEN_STATES, SYSTEM, Transition
 from app.committee.models import ConflictOfInterest, Decision, Review
 from app.core import audit
 from app.core.models import utcnow
@@ -31,11 +33,6 @@ from app.groups.models import Membership, Referral, WorkingGroup
 from app.notifications import service as notify
 
 MAX_TEXT = 20_000
-
-
-def state_label(state: str) -> str:
-    """The translated name of a state."""
-    return str(STATES.get(state, state))
 
 
 def check_version(case: Case, expected: int | str | None) -> None:
@@ -229,8 +226,6 @@ def review_stage(case: Case) -> str:
 def save_review(db: Session, case: Case, member: User, access: CaseAccess,
                 recommendation: str, comment: str) -> Review:
     """Record or update the member's review for the current stage; audited."""
-    from app.cases.labels import RECOMMENDATIONS
-
     if not access.can_decide:
         # Translators: an error: the member declared a conflict of interest on this case, or is not
         # on the committee.
@@ -395,8 +390,6 @@ def post_message(db: Session, case: Case, author: User, access: CaseAccess, body
 def set_priority(db: Session, case: Case, actor: User, access: CaseAccess, priority: str,
                  expected_version: Any) -> None:
     """The committee sets the priority; audited."""
-    from app.cases.labels import PRIORITIES
-
     if "committee" not in access.workflow_roles:
         # Translators: an error.
         raise NotAllowed(_("Only the Expert Committee sets the priority."))
@@ -473,11 +466,6 @@ def tick_checklist(db: Session, case: Case, actor: User, access: CaseAccess, key
                  after={"key": key, "done": done, "link": link})
 
 
-def find_case(db: Session, reference: str) -> Case | None:
-    """A case by its reference (case-insensitive)."""
-    return db.scalars(select(Case).where(Case.reference == reference.strip().upper())).first()
-
-
 def link_cases(db: Session, case: Case, actor: User, access: CaseAccess, other_ref: str) -> Case:
     """Mark two cases as related; audited."""
     if not access.is_staff:
@@ -518,10 +506,34 @@ def close_as_duplicate(db: Session, case: Case, actor: User, access: CaseAccess,
          outcome="duplicate")
 
 
-def related_cases(db: Session, case: Case) -> list[Case]:
-    """Cases linked to this one (one statement)."""
-    linked = union(select(CaseLink.other_id.label("id")).where(CaseLink.case_id == case.id),
-                   select(CaseLink.case_id).where(CaseLink.other_id == case.id)).subquery()
-    # Joined (not `IN (…UNION…)`, which MariaDB runs once per case of the table).
-    return list(db.scalars(select(Case).join(linked, Case.id == linked.c.id)
-                           .order_by(Case.id)))
+# -- canned replies -------------------------------------------------------------
+
+def _canned_fields(reply: CannedReply) -> dict[str, str]:
+    return {"title": reply.title, "language": reply.language}
+
+
+def add_canned_reply(db: Session, actor: User, values: dict[str, str]) -> CannedReply:
+    """Keep a new canned reply (language, title, body already validated); audited."""
+    reply = CannedReply(updated_by_id=actor.id, **values)
+    db.add(reply)
+    db.flush()
+    audit.record(db, actor, "canned_reply.create", "canned_reply", reply.id,
+                 after=_canned_fields(reply))
+    return reply
+
+
+def update_canned_reply(db: Session, actor: User, reply: CannedReply,
+                        values: dict[str, str]) -> None:
+    """Change a canned reply's language, title and body (already validated); audited."""
+    before = {**_canned_fields(reply), "body": reply.body}
+    reply.language, reply.title, reply.body = values["language"], values["title"], values["body"]
+    reply.updated_by_id, reply.updated_at = actor.id, utcnow()
+    audit.record(db, actor, "canned_reply.update", "canned_reply", reply.id,
+                 before=before, after=values)
+
+
+def delete_canned_reply(db: Session, actor: User, reply: CannedReply) -> None:
+    """Remove a canned reply; audited (the event keeps its title and language)."""
+    audit.record(db, actor, "canned_reply.delete", "canned_reply", reply.id,
+                 before=_canned_fields(reply))
+    db.delete(reply)

@@ -1,61 +1,56 @@
-"""GET /requests/<reference>: the case page, showing each role what it may see."""
+"""GET /requests/<reference>: the case page, showing each role what it may see; and
+loading a case for the current user (404 or 403 otherwise), which every case route does."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from flask import g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from flask_babel import gettext as _
 
-from app.auth.models import User
 from app.auth.roles import login_required
-from app.cases import canned, checklists, transitions
-from app.cases.access import CaseAccess
+from app.cases import canned, checklists, queries, transitions
+from app.cases.access import CaseAccess, case_access
 from app.cases.blueprint import bp
 from app.cases.clock import stage_clock
-from app.cases.models import CannedReply, Case
-from app.cases.queries import People, case_facts, load_case, read_facts
-from app.cases.service import related_cases, review_stage
+from app.cases.models import Case
+from app.cases.queries import CannedChoice, CaseFacts, People, read_facts
+from app.cases.service import review_stage
 from app.cases.timeline import timeline
-from app.committee.models import Review
-from app.core.caches import VersionedCache, app_cache
 from app.core.db import as_id, get_session
+from app.core.errors import fail
 from app.core.regions import country_name, language_name, region_label
 
 
-@dataclass(frozen=True)
-class CannedChoice:
-    """A canned reply offered under the message form."""
-
-    id: int
-    language: str
-    title: str
-    body: str
-
-
-def _canned_cache() -> VersionedCache[list[CannedChoice]]:
-    """Canned replies, per app (they change rarely, always audited; see datacache)."""
-    return app_cache("canned_replies", size=4)
+def case_facts(case: Case) -> CaseFacts | None:
+    """What `load_case` read with this case in this request (None if it did not)."""
+    facts: CaseFacts | None = g.get("_case_facts")
+    user = g.get("user")
+    if facts is None or facts.case_id != case.id or facts.user_id != (user.id if user else None):
+        return None
+    return facts
 
 
-def _canned_replies(db: Session, version: tuple[int, int]) -> list[CannedChoice]:
-    """Every canned reply (all languages: few), by title."""
-    return _canned_cache().get_or_compute(("canned",), version, lambda: [
-        CannedChoice(reply.id, reply.language, reply.title, reply.body)
-        for reply in db.scalars(select(CannedReply).order_by(CannedReply.title,
-                                                             CannedReply.id))])
-
-
-def _usernames_query(ids: list[int]) -> list[str]:
-    if not ids:
-        return []
-    return list(get_session().scalars(select(User.username).where(User.id.in_(ids))
-                                      .order_by(User.username)))
+def load_case(reference: str) -> tuple[Case, CaseAccess]:
+    """The case and the user's access; 404 if unknown, 403 if not theirs to see."""
+    found = queries.read_case(get_session(), reference[:40], g.user)
+    if found is None:
+        fail(404, _("There is no request %(reference)s.", reference=reference[:40]))
+    case, facts = found
+    g._case_facts = facts
+    access = case_access(
+        get_session(), g.user, case,
+        conflict_member_ids=({c.member_id for c in facts.conflicts}
+                             if facts.conflicts is not None else None),
+        in_referred_group=bool(facts.my_group_ids),
+    )
+    if not access.can_view:
+        fail(403, _("You do not have access to request %(reference)s.", reference=case.reference))
+    return case, access
 
 
 def page_context(case: Case, access: CaseAccess, **extra: Any) -> dict[str, Any]:
@@ -74,7 +69,7 @@ def page_context(case: Case, access: CaseAccess, **extra: Any) -> dict[str, Any]
     actions = [t for t in transitions.actions_for(case.state, access.workflow_roles)
                if not t.decision_stage and transitions.SYSTEM not in t.roles]
     decisions_available = [t for t in transitions.from_state(case.state) if t.decision_stage]
-    usernames: Callable[[list[int]], list[str]] = _usernames_query
+    usernames: Callable[[list[int]], list[str]] = partial(queries.usernames, db)
     context: dict[str, Any] = {
         "case": case,
         "access": access,
@@ -100,11 +95,11 @@ def page_context(case: Case, access: CaseAccess, **extra: Any) -> dict[str, Any]
         conflicts = facts.conflicts or []
         people = facts.people or People()
         usernames = people.usernames
-        canned_replies = _canned_replies(db, facts.version)
+        canned_replies = queries.canned_choices(db, facts.version)
         context.update({
             "decisions": facts.decisions or [],
             "conflicts": conflicts,
-            "related": related_cases(db, case),
+            "related": queries.related_cases(db, case),
             "helpdesk_staff": people.helpdesk,
             "members": people.committee,
             "recused": {conflict.member_id for conflict in conflicts},
@@ -122,9 +117,7 @@ def page_context(case: Case, access: CaseAccess, **extra: Any) -> dict[str, Any]
             next_step = str(transitions.WAITING_ON.get(case.state) or "")
             context["prefill"] = canned.fill(chosen, case, next_step)
     if access.can_see_reviews:
-        context["reviews"] = list(db.scalars(select(Review).options(joinedload(Review.member))
-                                             .where(Review.case_id == case.id)
-                                             .order_by(Review.stage, Review.id)))
+        context["reviews"] = queries.reviews_of(db, case)
         context["review_stage"] = review_stage(case)
         context["my_review"] = next((r for r in context["reviews"] if r.member_id == user.id
                                      and r.stage == context["review_stage"]), None)

@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.cases import service, transitions
+from app.cases import queries, service, transitions
 from app.cases.access import case_access
 from app.cases.clock import stage_clock
 from app.cases.errors import NotAllowed, StaleVersion, WorkflowError, WrongState
@@ -110,7 +110,7 @@ def test_decision_needs_quorum_without_recused_members(app: Flask) -> None:
     ref = setup_case(app, ("triage",))
     with app.app_context():
         db = get_session()
-        case = service.find_case(db, ref)
+        case = queries.find_case(db, ref)
         assert case is not None
         ngozi, mei, carlos = (make_user(db, name) for name in COMMITTEE)
         with pytest.raises(WrongState, match="at least 3"):
@@ -143,7 +143,7 @@ def test_recused_member_does_not_see_reviews(app: Flask, sign_in: SignIn) -> Non
     ref = setup_case(app, ("triage",))
     with app.app_context():
         db = get_session()
-        case = service.find_case(db, ref)
+        case = queries.find_case(db, ref)
         assert case is not None
         ngozi, carlos = make_user(db, "Ngozi Committee"), make_user(db, "Carlos Committee")
         service.save_review(db, case, ngozi, case_access(db, ngozi, case), "support",
@@ -166,7 +166,7 @@ def test_one_review_per_member_per_stage(app: Flask) -> None:
     ref = setup_case(app, ("triage",))
     with app.app_context():
         db = get_session()
-        case = service.find_case(db, ref)
+        case = queries.find_case(db, ref)
         assert case is not None
         mei = make_user(db, "Mei Committee")
         service.save_review(db, case, mei, case_access(db, mei, case), "support", "one")
@@ -181,7 +181,7 @@ def test_asking_for_information_pauses_the_review_clock(app: Flask) -> None:
     ref = setup_case(app, ("triage",))
     with app.app_context():
         db = get_session()
-        case = service.find_case(db, ref)
+        case = queries.find_case(db, ref)
         assert case is not None
         start = utcnow()
         case.stage_started_at = start - timedelta(days=15)  # in review for 5 days, then
@@ -206,7 +206,7 @@ def test_answer_requires_a_message_and_only_the_requester(app: Flask) -> None:
     ref = setup_case(app, ("triage", "ask_information"))
     with app.app_context():
         db = get_session()
-        case = service.find_case(db, ref)
+        case = queries.find_case(db, ref)
         assert case is not None
         ada = make_user(db, "Ada Requester")
         with pytest.raises(WorkflowError, match="Message"):
@@ -251,7 +251,7 @@ def test_close_as_duplicate_and_related_cases(app: Flask, sign_in: SignIn) -> No
                             duplicate_of=first, message="Filed twice")
     assert response.status_code == 302
     with app.app_context():
-        case = service.find_case(get_session(), second)
+        case = queries.find_case(get_session(), second)
         assert case is not None
         assert (case.state, case.outcome) == ("closed", "duplicate")
         assert case.duplicate_of is not None and case.duplicate_of.reference == first

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
-from app.cases import service
+from app.cases import queries, service
 from app.cases.access import case_access
 from app.cases.models import Case
 from app.core.db import get_session
@@ -271,7 +271,7 @@ def test_accepted_then_withdrawn_stays_public_and_reopening_accepts(
     assert not any(public_everywhere(client, refs[1], "Withdrawn-early-then-reopened").values())
     with app.app_context():
         db = get_session()
-        case = service.find_case(db, refs[1])
+        case = queries.find_case(db, refs[1])
         assert case is not None
         service.move(db, case, make_user(db, "Sven Helpdesk", "helpdesk"), {"helpdesk"},
                      "reopen", message="Looked at it after all.")
