@@ -16,7 +16,7 @@ from app.auth.roles import login_required, role_required
 from app.cases.access import case_access
 from app.cases.errors import WorkflowError
 from app.cases.models import Case
-from app.cases.service import find_case
+from app.cases.queries import find_case
 from app.core import ratelimit
 from app.core.db import get_session
 from app.core.errors import fail
