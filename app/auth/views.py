@@ -14,6 +14,7 @@ from app.auth.oauth import SignInError, finish_handshake, start_handshake
 from app.auth.roles import session_user
 from app.auth.sessions import start_session
 from app.core.db import commit_work, get_session
+from app.core.ratelimit import client_address, limiter, setting, sign_in_refused
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,8 @@ def load_user() -> None:
 
 
 @bp.get("/login")
+@limiter.limit(setting("RATELIMIT_SIGN_IN"), key_func=client_address,
+               error_message=sign_in_refused)
 def login() -> ResponseReturnValue:
     """Start the OAuth handshake and send the browser to the wiki."""
     next_url = safe_next(request.args.get("next"))
@@ -80,6 +83,8 @@ def login() -> ResponseReturnValue:
 
 
 @bp.get("/oauth-callback")
+@limiter.limit(setting("RATELIMIT_SIGN_IN"), key_func=client_address,
+               error_message=sign_in_refused)
 def oauth_callback() -> ResponseReturnValue:
     """The wiki sends the browser back here; finish, identify, start a session."""
     stored = session.pop("oauth_request_token", None)

@@ -69,6 +69,9 @@ def _file_with_retry(db: Session, file: Callable[[], Case | None]) -> Case | Non
 
 
 @bp.route("/requests/new", methods=["GET", "POST"])
+@ratelimit.limiter.limit(ratelimit.setting("RATELIMIT_FILING"), key_func=ratelimit.signed_in_user,
+                        methods=["POST"], deduct_when=ratelimit.counted,
+                        error_message=ratelimit.filing_refused)
 @login_required
 def new_request() -> ResponseReturnValue:
     """The "Ask for help" form; filing it creates a case for the signed-in user."""
@@ -96,6 +99,9 @@ def new_request() -> ResponseReturnValue:
 
 
 @bp.route("/requests/log-email", methods=["GET", "POST"])
+@ratelimit.limiter.limit(ratelimit.setting("RATELIMIT_EMAIL_INTAKE"),
+                        key_func=ratelimit.signed_in_user, methods=["POST"],
+                        deduct_when=ratelimit.counted, error_message=ratelimit.email_intake_refused)
 @role_required("helpdesk")
 def log_email() -> ResponseReturnValue:
     """The helpdesk files a request that came by email, on behalf of its sender."""
