@@ -41,8 +41,9 @@ def list_cases() -> ResponseReturnValue:
         per_page = parse_int(request.args, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
     except ParamError as exc:
         fail(400, str(exc))
-    cases, total = page_of_public_cases(get_session(), filters, page, per_page)
-    pages = max(1, -(-total // per_page))
+    # The API answers the page asked for, also past the last one (with no cases).
+    cases, found = page_of_public_cases(get_session(), filters, page, per_page, clamp=False)
+    total, pages = found.total, found.pages
     next_url = None
     if page < pages:
         args = {key: value for key, value in request.args.items() if key in LIST_FILTERS}

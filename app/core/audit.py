@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.auth.models import User
 from app.core.audit_log import AuditEvent
+from app.core.pagination import Page, paginate
 
 
 def record(
@@ -37,14 +38,16 @@ def record(
     return event
 
 
-def page_of_events(session: Session, page: int, per_page: int) -> tuple[list[AuditEvent], int]:
-    """Events newest first, one page of them, and the total count."""
+def page_of_events(session: Session, number: int,
+                   per_page: int) -> tuple[list[AuditEvent], Page]:
+    """Events newest first: one page of them (kept between the first and the last)."""
     total = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+    page = paginate(number, per_page, int(total))
     events = session.scalars(
         select(AuditEvent)
         .options(selectinload(AuditEvent.actor))
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .offset((page - 1) * per_page)
+        .offset(page.offset)
         .limit(per_page)
     ).all()
-    return list(events), int(total)
+    return list(events), page

@@ -38,7 +38,7 @@ from app.cases.labels import PRIORITY_ORDER
 from app.cases.models import Case
 from app.cases.transitions import CLOSED_STATES, OPEN_STATES
 from app.committee.models import ConflictOfInterest, Review
-from app.core.pagination import Page
+from app.core.pagination import Page, paginate
 from app.dashboard.filters import UNASSIGNED, QueueFilters
 from app.partners.models import Organisation
 
@@ -183,12 +183,6 @@ def _read_listed(db: Session, statement: Select[Any]) -> list[ListedCase]:
     return listed
 
 
-def _page(total: int, number: int, per_page: int) -> Page:
-    """The page asked for, kept between the first and the last."""
-    last = Page(number=1, per_page=per_page, total=total).pages
-    return Page(number=min(max(1, number), last), per_page=per_page, total=total)
-
-
 def queue(db: Session, filters: QueueFilters, member_id: int, page_number: int,
           per_page: int, counts: dict[str, int] | None = None
           ) -> tuple[list[ListedCase], Page]:
@@ -203,9 +197,9 @@ def queue(db: Session, filters: QueueFilters, member_id: int, page_number: int,
         if searching:
             count = count.outerjoin(Organisation, Organisation.id == Case.organisation_id)
         total = db.scalar(count.where(*conditions)) or 0
-    page = _page(total, page_number, per_page)
+    page = paginate(page_number, per_page, total)
     statement = (_listed().where(*conditions).order_by(*_order_by(filters))
-                 .limit(per_page).offset((page.number - 1) * per_page))
+                 .limit(per_page).offset(page.offset))
     return _read_listed(db, statement), page
 
 
@@ -283,8 +277,8 @@ def my_cases(db: Session, user_id: int, page_number: int,
              per_page: int) -> tuple[list[ListedCase], Page]:
     """The user's own requests, most recently updated first."""
     total = db.scalar(select(func.count(Case.id)).where(Case.requester_id == user_id)) or 0
-    page = _page(total, page_number, per_page)
+    page = paginate(page_number, per_page, total)
     statement = (_listed().where(Case.requester_id == user_id)
                  .order_by(Case.updated_at.desc(), Case.id.desc())
-                 .limit(per_page).offset((page.number - 1) * per_page))
+                 .limit(per_page).offset(page.offset))
     return _read_listed(db, statement), page

@@ -32,6 +32,7 @@ from app.cases.labels import label
 from app.cases.models import Case
 from app.cases.transitions import CLOSED_STATES, STATES
 from app.core.models import utcnow
+from app.core.pagination import Page, paginate
 from app.partners.models import Organisation
 
 PUBLIC_FIELDS = (
@@ -156,15 +157,20 @@ def count_public_cases(db: Session, filters: CaseFilters) -> int:
 
 
 def page_of_public_cases(
-    db: Session, filters: CaseFilters, page: int, per_page: int
-) -> tuple[list[Case], int]:
-    """One page of the filtered public projection, in its order, and the total count."""
+    db: Session, filters: CaseFilters, number: int, per_page: int, *, clamp: bool = True
+) -> tuple[list[Case], Page]:
+    """One page of the filtered public projection, in its order, and the page's numbers.
+
+    The page is kept between the first and the last; with `clamp=False` (the API) a
+    page past the last one is answered as asked, empty.
+    """
     total = count_public_cases(db, filters)
-    if total <= (page - 1) * per_page:
-        return [], total  # past the last page: nothing to read
+    page = paginate(number, per_page, total) if clamp else Page(number, per_page, total)
+    if total <= page.offset:
+        return [], page  # no cases, or past the last page: nothing to read
     query = apply_filters(public_cases(), filters)
-    cases = db.scalars(ordered(query).offset((page - 1) * per_page).limit(per_page)).all()
-    return list(cases), total
+    cases = db.scalars(ordered(query).offset(page.offset).limit(per_page)).all()
+    return list(cases), page
 
 
 def recent_public_cases(db: Session, limit: int) -> list[Case]:

@@ -16,7 +16,6 @@ from app.core.caches import RecentAuditId, VersionedCache
 from app.core.db import get_session
 from app.core.errors import fail
 from app.core.models import utcnow
-from app.core.pagination import Page
 from app.public.display import filter_choices, labelled
 from app.public.feed import FeedInfo, build_feed, tag_uri
 from app.public.params import ParamError, parse_filters, parse_int
@@ -103,13 +102,13 @@ def case_list() -> ResponseReturnValue:
 
 
 def _render_list(filters: CaseFilters, number: int) -> str:
-    cases, total = page_of_public_cases(get_session(), filters, number, PER_PAGE)
+    cases, page = page_of_public_cases(get_session(), filters, number, PER_PAGE)
     now, base = utcnow(), request.url_root
     chosen = {name: getattr(filters, name) for name in PAGE_FILTERS if getattr(filters, name)}
     return render_template(
         "public/list.html",
         cases=[labelled(project(case, base, now)) for case in cases],
-        page=Page(number=number, per_page=PER_PAGE, total=total),
+        page=page,
         chosen=chosen,
         options=filter_choices(),
     )
