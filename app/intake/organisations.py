@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.core import audit
-from app.partners.duplicates import find_duplicates
 from app.partners.models import Organisation
+from app.partners.queries import find_duplicates
 
 
 def registry_choices(db: Session) -> list[tuple[str, str]]:

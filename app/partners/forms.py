@@ -82,7 +82,7 @@ class OrganisationForm(FlaskForm):
                       # Translators: help for the private notes.
                       description=_l("Only the helpdesk and the Expert Committee see these "
                                      "notes. They are never shown publicly."))
-    # What the entry looked like when the form was loaded (see views.fingerprint).
+    # What the entry looked like when the form was loaded (see queries.fingerprint).
     loaded = HiddenField()
 
     def set_choices(self, locale: Locale | str) -> None:

@@ -1,134 +1,96 @@
-"""The partner registry's changes and queries, each change audited in the same session."""
+"""Changes to the partner registry, each audited in the caller's session (the caller commits).
+
+Every event is recorded on the organisation (`organisation.*`), so an entry's
+history reads in one place; a merge also records `case.organisation_merge` on each
+moved case.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.cases.models import Case
 from app.core import audit
-from app.partners.duplicates import normalised
+from app.core.models import Base
+from app.partners import queries
 from app.partners.models import Organisation, OrganisationContact, Placement
-
-# The fields of an entry, in the order the audit log lists them.
-FIELDS = ("name", "kind", "country", "website", "wikidata_item", "themes", "notes")
+from app.partners.queries import FIELDS, Duplicate, normalised, snapshot
 
 
-def snapshot(organisation: Organisation) -> dict[str, Any]:
-    """The entry's fields, for the audit log and the edit form's fingerprint."""
-    return {name: getattr(organisation, name) for name in FIELDS}
+class StaleEntry(Exception):
+    """The entry changed since its edit form was loaded; `fingerprint` is its current one."""
+
+    def __init__(self, fingerprint: str) -> None:
+        super().__init__("stale organisation")
+        self.fingerprint = fingerprint
 
 
-# -- queries ------------------------------------------------------------------
+class DuplicateEntry(Exception):
+    """The entry would duplicate others (oldest first)."""
+
+    def __init__(self, duplicates: list[Duplicate]) -> None:
+        super().__init__("duplicate organisation")
+        self.duplicates = duplicates
 
 
-@dataclass(frozen=True)
-class Listing:
-    """One page of the registry: entries, their number of cases, and how many match."""
-
-    organisations: list[Organisation]
-    case_counts: dict[int, int]
-    total: int
+def _record(db: Session, actor: User, action: str, organisation: Organisation,
+            **change: Any) -> None:
+    """Audit `organisation.<action>` on the organisation (`change` is before= / after=)."""
+    audit.record(db, actor, f"organisation.{action}", "organisation", organisation.id, **change)
 
 
-def search(db: Session, q: str, kind: str | None, page: int, per_page: int) -> Listing:
-    """Entries whose name contains `q` (ignoring case, accents and punctuation), of `kind`.
-
-    Three queries whatever the page size: the count, the page, and the number of
-    cases of the page's entries (one grouped query).
-    """
-    conditions = []
-    q = q.strip()
-    if q:
-        name_match = [Organisation.name.icontains(q, autoescape=True)]
-        key = normalised(q)
-        if key:  # normalised text has no LIKE wildcards left
-            name_match.append(Organisation.normalised_name.contains(key))
-        conditions.append(or_(*name_match))
-    if kind:
-        conditions.append(Organisation.kind == kind)
-    total = db.scalar(select(func.count(Organisation.id)).where(*conditions)) or 0
-    organisations = list(db.scalars(
-        select(Organisation).where(*conditions)
-        .order_by(Organisation.normalised_name, Organisation.id)
-        .offset((page - 1) * per_page).limit(per_page)))
-    return Listing(organisations, case_counts(db, [o.id for o in organisations]), int(total))
+def _insert(db: Session, row: Base) -> None:
+    """Add a row and give it its id."""
+    db.add(row)
+    db.flush()
 
 
-def case_counts(db: Session, organisation_ids: list[int]) -> dict[int, int]:
-    """{organisation id: number of cases} in one grouped query (0s left out)."""
-    if not organisation_ids:
-        return {}
-    rows = db.execute(select(Case.organisation_id, func.count(Case.id))
-                      .where(Case.organisation_id.in_(organisation_ids))
-                      .group_by(Case.organisation_id))
-    return {org_id: int(count) for org_id, count in rows}
+def _remove(db: Session, actor: User, organisation: Organisation, row: Base, action: str,
+            before: dict[str, Any]) -> None:
+    """Delete one of the organisation's rows; audited with what it was."""
+    _record(db, actor, action, organisation, before=before)
+    db.delete(row)
+    db.flush()
 
 
-def contacts_of(db: Session, organisation: Organisation) -> list[OrganisationContact]:
-    """The organisation's contacts, by name."""
-    return list(db.scalars(select(OrganisationContact)
-                           .where(OrganisationContact.organisation_id == organisation.id)
-                           .order_by(OrganisationContact.name, OrganisationContact.id)))
+def _refuse_duplicates(db: Session, values: dict[str, Any], exclude_id: int | None) -> None:
+    duplicates = queries.find_duplicates(db, values["name"], values["wikidata_item"],
+                                         exclude_id=exclude_id)
+    if duplicates:
+        raise DuplicateEntry(duplicates)
 
 
-def placements_of(db: Session, organisation: Organisation) -> list[Placement]:
-    """The organisation's Wikimedian in Residence placements, newest first."""
-    return list(db.scalars(select(Placement)
-                           .where(Placement.organisation_id == organisation.id)
-                           .order_by(Placement.start_date.desc(), Placement.id.desc())))
-
-
-@dataclass(frozen=True)
-class CaseRow:
-    """What the registry shows of one of the organisation's cases."""
-
-    reference: str
-    title: str
-    state: str
-
-
-def cases_of(db: Session, organisation: Organisation) -> list[CaseRow]:
-    """The organisation's cases, newest first."""
-    rows = db.execute(select(Case.reference, Case.title, Case.state)
-                      .where(Case.organisation_id == organisation.id)
-                      .order_by(Case.created_at.desc(), Case.id.desc()))
-    return [CaseRow(reference, title, state) for reference, title, state in rows]
-
-
-def merge_targets(db: Session, organisation: Organisation) -> list[tuple[int, str]]:
-    """(id, name) of every other entry, by name: where this one could be merged into."""
-    rows = db.execute(select(Organisation.id, Organisation.name)
-                      .where(Organisation.id != organisation.id)
-                      .order_by(Organisation.normalised_name, Organisation.id))
-    return [(org_id, name) for org_id, name in rows]
-
-
-# -- changes ------------------------------------------------------------------
+# -- entries --------------------------------------------------------------------
 
 
 def create(db: Session, actor: User, values: dict[str, Any]) -> Organisation:
-    """Add an entry; audited `organisation.create`."""
+    """Add an entry; audited `organisation.create`. Refused (DuplicateEntry) if it
+    would duplicate another one."""
+    _refuse_duplicates(db, values, None)
     organisation = Organisation(**values, normalised_name=normalised(values["name"]),
                                 created_by_id=actor.id)
-    db.add(organisation)
-    db.flush()
-    audit.record(db, actor, "organisation.create", "organisation", organisation.id,
-                 after=snapshot(organisation))
+    _insert(db, organisation)
+    _record(db, actor, "create", organisation, after=snapshot(organisation))
     return organisation
 
 
 def update_organisation(db: Session, actor: User, organisation: Organisation,
-                        values: dict[str, Any]) -> bool:
+                        values: dict[str, Any], loaded: str | None = None) -> bool:
     """Change an entry; audited `organisation.update` with the changed fields only.
 
+    Refused when the entry changed since the form was loaded (`loaded`, its
+    fingerprint then: StaleEntry) or would duplicate another one (DuplicateEntry).
     Returns False (and records nothing) when nothing changed.
     """
+    current = queries.fingerprint(organisation)
+    if loaded and loaded != current:
+        raise StaleEntry(current)
+    _refuse_duplicates(db, values, organisation.id)
     before = snapshot(organisation)
     changed = [name for name in FIELDS if before[name] != values[name]]
     if not changed:
@@ -137,9 +99,9 @@ def update_organisation(db: Session, actor: User, organisation: Organisation,
         setattr(organisation, name, values[name])
     organisation.normalised_name = normalised(organisation.name)
     db.flush()
-    audit.record(db, actor, "organisation.update", "organisation", organisation.id,
-                 before={name: before[name] for name in changed},
-                 after={name: values[name] for name in changed})
+    _record(db, actor, "update", organisation,
+            before={name: before[name] for name in changed},
+            after={name: values[name] for name in changed})
     return True
 
 
@@ -148,6 +110,19 @@ def _join_notes(target: str | None, source: str | None, source_name: str) -> str
         return target
     moved = f"[{source_name}]\n{source}"
     return f"{target}\n\n{moved}" if target else moved
+
+
+def _move_holdings(db: Session, source: Organisation, target: Organisation,
+                   has_cases: bool) -> None:
+    if has_cases:
+        # Bump the version too: a case form loaded before the merge is now stale.
+        db.execute(update(Case).where(Case.organisation_id == source.id)
+                   .values(organisation_id=target.id, version=Case.version + 1)
+                   .execution_options(synchronize_session="fetch"))
+    for model in (OrganisationContact, Placement):
+        db.execute(update(model).where(model.organisation_id == source.id)
+                   .values(organisation_id=target.id)
+                   .execution_options(synchronize_session="fetch"))
 
 
 def merge(db: Session, actor: User, source: Organisation, target: Organisation) -> None:
@@ -161,25 +136,8 @@ def merge(db: Session, actor: User, source: Organisation, target: Organisation) 
     if source.id == target.id:
         raise ValueError("an organisation cannot be merged into itself")
     target_before = snapshot(target)
-    moved_cases = list(db.execute(select(Case.id, Case.reference)
-                                  .where(Case.organisation_id == source.id).order_by(Case.id)))
-    contact_ids = list(db.scalars(select(OrganisationContact.id).where(
-        OrganisationContact.organisation_id == source.id).order_by(OrganisationContact.id)))
-    placement_ids = list(db.scalars(select(Placement.id).where(
-        Placement.organisation_id == source.id).order_by(Placement.id)))
-
-    if moved_cases:
-        # Bump the version too: a case form loaded before the merge is now stale.
-        db.execute(update(Case).where(Case.organisation_id == source.id)
-                   .values(organisation_id=target.id, version=Case.version + 1)
-                   .execution_options(synchronize_session="fetch"))
-    db.execute(update(OrganisationContact)
-               .where(OrganisationContact.organisation_id == source.id)
-               .values(organisation_id=target.id)
-               .execution_options(synchronize_session="fetch"))
-    db.execute(update(Placement).where(Placement.organisation_id == source.id)
-               .values(organisation_id=target.id)
-               .execution_options(synchronize_session="fetch"))
+    moved = queries.holdings_of(db, source)
+    _move_holdings(db, source, target, bool(moved.cases))
 
     for name in ("website", "country", "wikidata_item"):
         if not getattr(target, name) and getattr(source, name):
@@ -189,42 +147,51 @@ def merge(db: Session, actor: User, source: Organisation, target: Organisation) 
 
     source_info = {"id": source.id, "name": source.name}
     target_info = {"id": target.id, "name": target.name}
-    for case_id, reference in moved_cases:
+    for case_id, reference in moved.cases:
         audit.record(db, actor, "case.organisation_merge", "case", case_id,
                      before={"organisation": source_info},
                      after={"organisation": target_info, "reference": reference})
-    target_after = snapshot(target)
-    audit.record(
-        db, actor, "organisation.merge", "organisation", source.id,
+    _record(
+        db, actor, "merge", source,
         before={"source": {**source_info, **snapshot(source)},
                 "target": {**target_info, **target_before}},
-        after={"source": source_info, "target": {**target_info, **target_after},
-               "moved": {"cases": [reference for _id, reference in moved_cases],
-                         "contacts": contact_ids, "placements": placement_ids}},
+        after={"source": source_info, "target": {**target_info, **snapshot(target)},
+               "moved": {"cases": [reference for _id, reference in moved.cases],
+                         "contacts": moved.contact_ids, "placements": moved.placement_ids}},
     )
     db.delete(source)
     db.flush()
 
 
+# -- contacts and placements ------------------------------------------------------
+
+
+def _contact_fields(contact: OrganisationContact) -> dict[str, Any]:
+    """What the audit log keeps of a contact: not the email address (personal data)."""
+    return {"contact_id": contact.id, "name": contact.name}
+
+
 def add_contact(db: Session, actor: User, organisation: Organisation, name: str, email: str,
                 role: str) -> OrganisationContact:
-    """Add a contact person; audited without the email address (it is personal data)."""
+    """Add a contact person; audited `organisation.contact_add`."""
     contact = OrganisationContact(organisation_id=organisation.id, name=name, email=email,
                                   role=role)
-    db.add(contact)
-    db.flush()
-    audit.record(db, actor, "organisation.contact_add", "organisation", organisation.id,
-                 after={"contact_id": contact.id, "name": contact.name})
+    _insert(db, contact)
+    _record(db, actor, "contact_add", organisation, after=_contact_fields(contact))
     return contact
 
 
 def delete_contact(db: Session, actor: User, organisation: Organisation,
-                   contact: OrganisationContact) -> None:
-    """Remove a contact person; audited without the email address."""
-    audit.record(db, actor, "organisation.contact_delete", "organisation", organisation.id,
-                 before={"contact_id": contact.id, "name": contact.name})
-    db.delete(contact)
-    db.flush()
+                   contact_id: int) -> str | None:
+    """Remove the organisation's contact `contact_id`; audited `organisation.contact_delete`.
+
+    Returns the contact's name, or None when the organisation has no such contact.
+    """
+    contact = queries.contact_of(db, organisation, contact_id)
+    if contact is None:
+        return None
+    _remove(db, actor, organisation, contact, "contact_delete", _contact_fields(contact))
+    return contact.name
 
 
 def _placement_fields(placement: Placement) -> dict[str, Any]:
@@ -242,17 +209,20 @@ def add_placement(db: Session, actor: User, organisation: Organisation, person: 
     """Record a Wikimedian in Residence placement; audited `organisation.placement_add`."""
     placement = Placement(organisation_id=organisation.id, person=person, start_date=start,
                           end_date=end, description=description)
-    db.add(placement)
-    db.flush()
-    audit.record(db, actor, "organisation.placement_add", "organisation", organisation.id,
-                 after=_placement_fields(placement))
+    _insert(db, placement)
+    _record(db, actor, "placement_add", organisation, after=_placement_fields(placement))
     return placement
 
 
 def delete_placement(db: Session, actor: User, organisation: Organisation,
-                     placement: Placement) -> None:
-    """Remove a placement; audited `organisation.placement_delete`."""
-    audit.record(db, actor, "organisation.placement_delete", "organisation", organisation.id,
-                 before=_placement_fields(placement))
-    db.delete(placement)
-    db.flush()
+                     placement_id: int) -> str | None:
+    """Remove the organisation's placement `placement_id`; audited
+    `organisation.placement_delete`.
+
+    Returns the person placed, or None when the organisation has no such placement.
+    """
+    placement = queries.placement_of(db, organisation, placement_id)
+    if placement is None:
+        return None
+    _remove(db, actor, organisation, placement, "placement_delete", _placement_fields(placement))
+    return placement.person

@@ -7,8 +7,6 @@ except an organisation's name and kind.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -19,14 +17,13 @@ from flask_babel import gettext as _
 from app.auth.roles import role_required
 from app.cases.labels import ORGANISATION_KINDS, THEMES, label
 from app.cases.transitions import STATES
-from app.core.db import get_session
+from app.core.db import commit_work, discard_work, get_session
 from app.core.errors import fail
-from app.core.pagination import Page
 from app.core.regions import country_name
-from app.partners import service as registry
-from app.partners.duplicates import Duplicate, find_duplicates
+from app.partners import queries, service
 from app.partners.forms import ContactForm, OrganisationForm, PlacementForm
-from app.partners.models import Organisation, OrganisationContact, Placement
+from app.partners.models import Organisation
+from app.partners.queries import Duplicate, fingerprint
 from app.public.params import ParamError, parse_int
 
 bp = Blueprint("partners", __name__)
@@ -40,7 +37,7 @@ def _locale() -> str:
 
 
 def _organisation(org_id: int) -> Organisation:
-    organisation = get_session().get(Organisation, org_id)
+    organisation = queries.find_organisation(get_session(), org_id)
     if organisation is None:
         # Translators: an error; %(id)s is the organisation's number in the registry.
         fail(404, _("There is no organisation with the number %(id)s in the partner registry. "
@@ -48,10 +45,12 @@ def _organisation(org_id: int) -> Organisation:
     return organisation
 
 
-def fingerprint(organisation: Organisation) -> str:
-    """A short hash of the entry's fields: the edit form's 'version' (the table has none)."""
-    data = json.dumps(registry.snapshot(organisation), sort_keys=True, default=str)
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:32]
+def _done(organisation: Organisation, message: str, category: str = "success",
+          anchor: str | None = None) -> ResponseReturnValue:
+    """Commit the change, say so, and go (303) to the entry's page (at `anchor`)."""
+    commit_work()
+    flash(message, category)
+    return redirect(url_for("partners.detail", org_id=organisation.id, _anchor=anchor), 303)
 
 
 def _display(organisation: Organisation) -> dict[str, Any]:
@@ -82,13 +81,13 @@ def index() -> ResponseReturnValue:
         number = parse_int(request.args, "page", 1)
     except ParamError as exc:
         fail(400, str(exc))
-    listing = registry.search(get_session(), q, kind or None, number, PER_PAGE)
+    listing = queries.search(get_session(), q, kind or None, number, PER_PAGE)
     chosen = {key: value for key, value in (("q", q), ("kind", kind)) if value}
     return render_template(
         "partners/index.html",
         rows=[(org, _display(org), listing.case_counts.get(org.id, 0))
               for org in listing.organisations],
-        page=Page(number=number, per_page=PER_PAGE, total=listing.total),
+        page=listing.page,
         chosen=chosen,
         kinds=list(ORGANISATION_KINDS.items()),
     )
@@ -106,11 +105,11 @@ def _detail(organisation: Organisation, status: int = 200,
         "partners/detail.html",
         org=organisation,
         shown=_display(organisation),
-        contacts=registry.contacts_of(db, organisation),
-        placements=registry.placements_of(db, organisation),
-        cases=registry.cases_of(db, organisation),
+        contacts=queries.contacts_of(db, organisation),
+        placements=queries.placements_of(db, organisation),
+        cases=queries.cases_of(db, organisation),
         states=STATES,
-        merge_targets=registry.merge_targets(db, organisation),
+        merge_targets=queries.merge_targets(db, organisation),
         contact_form=contact_form or ContactForm(formdata=None),
         placement_form=placement_form or PlacementForm(formdata=None),
         merge_error=merge_error,
@@ -151,37 +150,31 @@ def _save(form: OrganisationForm, organisation: Organisation | None) -> Response
     if not form.validate_on_submit():
         return _form_page(form, organisation, 400)
     db, values = get_session(), form.values()
-    if organisation is not None and form.loaded.data and form.loaded.data != fingerprint(
-            organisation):
-        form.loaded.data = fingerprint(organisation)
+    try:
+        if organisation is None:
+            organisation = service.create(db, g.user, values)
+            # Translators: a confirmation; %(name)s is the name of an organisation.
+            return _done(organisation, _("“%(name)s” was added to the partner registry.",
+                                         name=organisation.name))
+        if service.update_organisation(db, g.user, organisation, values, form.loaded.data):
+            # Translators: a confirmation; %(name)s is the name of an organisation.
+            return _done(organisation, _("The changes to “%(name)s” were saved.",
+                                         name=organisation.name))
+    except service.StaleEntry as exc:
+        discard_work()
+        form.loaded.data = exc.fingerprint
         # Translators: an edit conflict in the partner registry.
         return _form_page(form, organisation, 409, error=_(
             "Someone changed this organisation since you opened the form. Its current "
             "details are shown on its page; what you entered is kept below. Check both, "
             "then save again."))
-    duplicates = find_duplicates(db, values["name"], values["wikidata_item"],
-                                 exclude_id=organisation.id if organisation else None)
-    if duplicates:
-        message = _duplicate_message(duplicates)
-        target = "wikidata_item" if "wikidata" in duplicates[0].reasons else "name"
-        form[target].errors = [*form[target].errors, message]
-        return _form_page(form, organisation, 409, duplicates=duplicates)
-    if organisation is None:
-        organisation = registry.create(db, g.user, values)
-        db.commit()
-        # Translators: a confirmation; %(name)s is the name of an organisation.
-        flash(_("“%(name)s” was added to the partner registry.", name=organisation.name),
-              "success")
-    else:
-        if registry.update_organisation(db, g.user, organisation, values):
-            db.commit()
-            # Translators: a confirmation; %(name)s is the name of an organisation.
-            flash(_("The changes to “%(name)s” were saved.", name=organisation.name),
-                  "success")
-        else:
-            # Translators: a notice after saving a form without changes.
-            flash(_("Nothing changed."), "notice")
-    return redirect(url_for("partners.detail", org_id=organisation.id), 303)
+    except service.DuplicateEntry as exc:
+        discard_work()
+        target = "wikidata_item" if "wikidata" in exc.duplicates[0].reasons else "name"
+        form[target].errors = [*form[target].errors, _duplicate_message(exc.duplicates)]
+        return _form_page(form, organisation, 409, duplicates=exc.duplicates)
+    # Translators: a notice after saving a form without changes.
+    return _done(organisation, _("Nothing changed."), "notice")
 
 
 @bp.route("/partners/new", methods=["GET", "POST"])
@@ -205,7 +198,7 @@ def edit(org_id: int) -> ResponseReturnValue:
         form.set_choices(_locale())
         return _save(form, organisation)
     form = OrganisationForm(formdata=None, data={
-        **registry.snapshot(organisation),
+        **queries.snapshot(organisation),
         "country": organisation.country or "",
         "website": organisation.website or "",
         "wikidata_item": organisation.wikidata_item or "",
@@ -234,19 +227,16 @@ def merge(org_id: int) -> ResponseReturnValue:
         # Translators: a form error.
         return _detail(source, 400, merge_error=_(
             "An organisation cannot be merged into itself. Choose another one."))
-    target = get_session().get(Organisation, int(raw))
+    target = queries.find_organisation(get_session(), int(raw))
     if target is None:
         # Translators: an error; %(id)s is the organisation's number in the registry.
         fail(404, _("There is no organisation with the number %(id)s to merge into. It may "
                     "have been merged or removed meanwhile.", id=raw))
-    db = get_session()
-    source_name = source.name
-    registry.merge(db, g.user, source, target)
-    db.commit()
     # Translators: a confirmation; %(source)s and %(target)s are names of organisations.
-    flash(_("“%(source)s” was merged into “%(target)s”: its cases, contacts and placements "
-            "are now here.", source=source_name, target=target.name), "success")
-    return redirect(url_for("partners.detail", org_id=target.id), 303)
+    merged = _("“%(source)s” was merged into “%(target)s”: its cases, contacts and placements "
+               "are now here.", source=source.name, target=target.name)
+    service.merge(get_session(), g.user, source, target)
+    return _done(target, merged)
 
 
 # -- contacts and placements ---------------------------------------------------------
@@ -260,13 +250,11 @@ def add_contact(org_id: int) -> ResponseReturnValue:
     form = ContactForm()
     if not form.validate():
         return _detail(organisation, 400, contact_form=form)
-    db = get_session()
-    registry.add_contact(db, g.user, organisation, form.name.data or "",
-                         form.email.data or "", form.role.data or "")
-    db.commit()
+    service.add_contact(get_session(), g.user, organisation, form.name.data or "",
+                        form.email.data or "", form.role.data or "")
     # Translators: a confirmation; %(name)s is the name of a contact person.
-    flash(_("The contact “%(name)s” was added.", name=form.name.data), "success")
-    return redirect(url_for("partners.detail", org_id=organisation.id, _anchor="contacts"), 303)
+    return _done(organisation, _("The contact “%(name)s” was added.", name=form.name.data),
+                 anchor="contacts")
 
 
 @bp.post("/partners/<int:org_id>/contacts/<int:contact_id>/delete")
@@ -274,18 +262,14 @@ def add_contact(org_id: int) -> ResponseReturnValue:
 def delete_contact(org_id: int, contact_id: int) -> ResponseReturnValue:
     """Remove a contact person."""
     organisation = _organisation(org_id)
-    db = get_session()
-    contact = db.get(OrganisationContact, contact_id)
-    if contact is None or contact.organisation_id != organisation.id:
+    name = service.delete_contact(get_session(), g.user, organisation, contact_id)
+    if name is None:
         # Translators: an error.
         fail(404, _("This organisation has no such contact. It may have been removed "
                     "already."))
-    name = contact.name
-    registry.delete_contact(db, g.user, organisation, contact)
-    db.commit()
     # Translators: a confirmation; %(name)s is the name of a contact person.
-    flash(_("The contact “%(name)s” was removed.", name=name), "success")
-    return redirect(url_for("partners.detail", org_id=organisation.id, _anchor="contacts"), 303)
+    return _done(organisation, _("The contact “%(name)s” was removed.", name=name),
+                 anchor="contacts")
 
 
 @bp.post("/partners/<int:org_id>/placements")
@@ -297,14 +281,11 @@ def add_placement(org_id: int) -> ResponseReturnValue:
     start = form.start
     if not form.validate() or start is None:
         return _detail(organisation, 400, placement_form=form)
-    db = get_session()
-    registry.add_placement(db, g.user, organisation, form.person.data or "", start, form.end,
-                           form.description.data or "")
-    db.commit()
+    service.add_placement(get_session(), g.user, organisation, form.person.data or "", start,
+                          form.end, form.description.data or "")
     # Translators: a confirmation; %(person)s is the name of a Wikimedian in Residence.
-    flash(_("The placement of %(person)s was added.", person=form.person.data), "success")
-    return redirect(url_for("partners.detail", org_id=organisation.id, _anchor="placements"),
-                    303)
+    return _done(organisation, _("The placement of %(person)s was added.",
+                                 person=form.person.data), anchor="placements")
 
 
 @bp.post("/partners/<int:org_id>/placements/<int:placement_id>/delete")
@@ -312,17 +293,12 @@ def add_placement(org_id: int) -> ResponseReturnValue:
 def delete_placement(org_id: int, placement_id: int) -> ResponseReturnValue:
     """Remove a placement."""
     organisation = _organisation(org_id)
-    db = get_session()
-    placement = db.get(Placement, placement_id)
-    if placement is None or placement.organisation_id != organisation.id:
+    person = service.delete_placement(get_session(), g.user, organisation, placement_id)
+    if person is None:
         # Translators: an error; a placement is a Wikimedian in Residence's time at the
         # organisation.
         fail(404, _("This organisation has no such placement. It may have been removed "
                     "already."))
-    person = placement.person
-    registry.delete_placement(db, g.user, organisation, placement)
-    db.commit()
     # Translators: a confirmation; %(person)s is the name of a Wikimedian in Residence.
-    flash(_("The placement of %(person)s was removed.", person=person), "success")
-    return redirect(url_for("partners.detail", org_id=organisation.id, _anchor="placements"),
-                    303)
+    return _done(organisation, _("The placement of %(person)s was removed.", person=person),
+                 anchor="placements")
