@@ -1,4 +1,6 @@
-"""Turning a valid request form into a case (and, if needed, a registry entry)."""
+"""The intake's changes: turning a valid request form into a case (and, if needed, a
+registry entry), and linking a case that came by email to its sender's wiki account.
+Each is audited in the caller's session; the caller commits."""
 
 from __future__ import annotations
 
@@ -9,14 +11,25 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
+from app.auth.roles import find_user
 from app.cases import service
-from app.cases.access import case_access
+from app.cases.access import CaseAccess, case_access
+from app.cases.errors import NotAllowed, WorkflowError, WrongState
 from app.cases.labels import FREE_LICENCES
 from app.cases.models import Case
+from app.cases.service import check_version
+from app.core import audit
+from app.core.models import utcnow
 from app.core.regions import regions_of
 from app.intake.forms import EmailRequestForm, RequestForm
-from app.intake.organisations import create_organisation, find_duplicate
+from app.intake.queries import find_duplicate
 from app.partners.models import Organisation
+
+
+class NoSuchUser(WorkflowError):
+    """Nobody with that username has signed in."""
+
+    status = 404
 
 
 def _distinct(values: Iterable[str] | None) -> list[str]:
@@ -54,6 +67,30 @@ def case_fields(form: RequestForm, organisation_id: int) -> dict[str, Any]:
         "contact_email": form.contact_email.data or "",
         "public_listing": bool(form.public_listing.data),
     }
+
+
+def create_organisation(
+    db: Session,
+    actor: User,
+    *,
+    name: str,
+    kind: str,
+    country: str | None,
+    website: str | None,
+    wikidata_item: str | None,
+    themes: list[str],
+) -> Organisation:
+    """Add an organisation to the registry; audited (`organisation.create`)."""
+    organisation = Organisation(name=name, kind=kind, country=country or None,
+                                website=website or None, wikidata_item=wikidata_item or None,
+                                themes=themes, created_by_id=actor.id)
+    db.add(organisation)
+    db.flush()
+    audit.record(db, actor, "organisation.create", "organisation", organisation.id, after={
+        "name": organisation.name, "kind": organisation.kind, "country": organisation.country,
+        "website": organisation.website, "wikidata_item": organisation.wikidata_item,
+    })
+    return organisation
 
 
 def resolve_organisation(db: Session, actor: User, form: RequestForm) -> Organisation | None:
@@ -117,3 +154,37 @@ def log_email_request(db: Session, staff: User, form: EmailRequestForm) -> Case 
     service.post_message(db, case, staff, case_access(db, staff, case),
                          form.original_email.data or "", internal=True)
     return case
+
+
+def link_requester(db: Session, case: Case, actor: User, access: CaseAccess, username: str,
+                   expected_version: Any) -> User:
+    """Make the signed-in account `username` the requester of `case`; audited.
+
+    Only the helpdesk may (403); the case must have no requester yet (409) and still
+    be at the version the form was loaded at (409); the account must have signed in
+    (404). Raises a WorkflowError whose `.status` and `.message` say which.
+    """
+    if "helpdesk" not in access.roles:
+        # Translators: an error.
+        raise NotAllowed(_("Only the helpdesk links requests to wiki accounts."))
+    if case.requester_id is not None:
+        # Translators: an error; %(name)s is the requester's username.
+        raise WrongState(_("This case already has a requester (%(name)s).",
+                           name=case.requester.username if case.requester else "?"))
+    check_version(case, expected_version)
+    if not username.strip():
+        # Translators: a form error.
+        raise WorkflowError(_("Enter the Wikimedia username to link."))
+    user = find_user(db, username)
+    if user is None:
+        # Translators: an error; %(name)s is the username that was typed.
+        raise NoSuchUser(_(
+            "No one called “%(name)s” has signed in to the helpdesk yet. Ask them to sign in "
+            "once with their Wikimedia account, then link the case.", name=username.strip()))
+    before = {"requester": None, "contact_username": case.contact_username}
+    case.requester = user
+    case.contact_username = user.username
+    case.updated_at = utcnow()
+    audit.record(db, actor, "case.link_requester", "case", case.id, before=before,
+                 after={"requester": user.username, "contact_username": user.username})
+    return user

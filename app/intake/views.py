@@ -18,12 +18,11 @@ from app.cases.errors import WorkflowError
 from app.cases.models import Case
 from app.cases.queries import find_case
 from app.core import ratelimit
-from app.core.db import get_session
+from app.core.db import commit_work, discard_work, get_session
 from app.core.errors import fail
-from app.intake import linking
-from app.intake import service as filing
+from app.intake import service
 from app.intake.forms import EmailRequestForm, LinkRequesterForm, RequestForm
-from app.intake.organisations import registry_choices
+from app.intake.queries import registry_choices
 
 bp = Blueprint("intake", __name__)
 
@@ -52,17 +51,17 @@ def _render(form: RequestForm, email_mode: bool) -> ResponseReturnValue:
     return render_template("intake/request_form.html", form=form, email_mode=email_mode), status
 
 
-def _file_with_retry(db: Session, file: Callable[[], Case | None]) -> Case | None:
+def _file_with_retry(file: Callable[[], Case | None]) -> Case | None:
     for attempt in range(FILING_ATTEMPTS):
         try:
             case = file()
             if case is None:
-                db.rollback()
+                discard_work()
                 return None
-            db.commit()
+            commit_work()
             return case
         except IntegrityError:
-            db.rollback()
+            discard_work()
             if attempt == FILING_ATTEMPTS - 1:
                 raise
     return None  # pragma: no cover - the loop returns or raises
@@ -84,7 +83,7 @@ def new_request() -> ResponseReturnValue:
         form.contact_email.data = user.email
     if not form.validate_on_submit():
         return _render(form, email_mode=False)
-    case = _file_with_retry(db, lambda: filing.file_request(db, user, form))
+    case = _file_with_retry(lambda: service.file_request(db, user, form))
     if case is None:
         return _render(form, email_mode=False)
     ratelimit.count_this_request()  # only filed requests count towards RATELIMIT_FILING
@@ -110,7 +109,7 @@ def log_email() -> ResponseReturnValue:
     form = _prepared(EmailRequestForm, db)
     if not form.validate_on_submit():
         return _render(form, email_mode=True)
-    case = _file_with_retry(db, lambda: filing.log_email_request(db, staff, form))
+    case = _file_with_retry(lambda: service.log_email_request(db, staff, form))
     if case is None:
         return _render(form, email_mode=True)
     ratelimit.count_this_request()  # counts towards RATELIMIT_EMAIL_INTAKE
@@ -133,12 +132,12 @@ def link_requester(reference: str) -> ResponseReturnValue:
         fail(404, _("There is no case %(reference)s.", reference=reference[:40]))
     form = LinkRequesterForm()  # the CSRF token was checked for every POST already
     try:
-        user = linking.link_requester(db, case, g.user, case_access(db, g.user, case),
+        user = service.link_requester(db, case, g.user, case_access(db, g.user, case),
                                       form.username.data or "", form.version.data)
     except WorkflowError as exc:
-        db.rollback()
+        discard_work()
         fail(exc.status, exc.message)
-    db.commit()
+    commit_work()
     # Translators: a confirmation; %(ref)s is a case reference, %(name)s a Wikimedia username.
     flash(_("%(ref)s is now linked to the account %(name)s.", ref=case.reference,
             name=user.username), "success")

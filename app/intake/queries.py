@@ -1,12 +1,11 @@
-"""The partner registry as the intake uses it: choose, check for duplicates, add."""
+"""What the intake reads: the partner registry's entries to choose from, and the entry a
+new organisation would duplicate (the registry's own rule, `app.partners.queries`)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.auth.models import User
-from app.core import audit
 from app.partners.models import Organisation
 from app.partners.queries import find_duplicates
 
@@ -29,27 +28,3 @@ def find_duplicate(db: Session, name: str, wikidata_item: str | None) -> tuple[O
     by_item = next((d for d in found if "wikidata" in d.reasons), None)
     match = by_item or found[0]
     return match.organisation, match.reasons[0]
-
-
-def create_organisation(
-    db: Session,
-    actor: User,
-    *,
-    name: str,
-    kind: str,
-    country: str | None,
-    website: str | None,
-    wikidata_item: str | None,
-    themes: list[str],
-) -> Organisation:
-    """Add an organisation to the registry; audited (`organisation.create`)."""
-    organisation = Organisation(name=name, kind=kind, country=country or None,
-                                website=website or None, wikidata_item=wikidata_item or None,
-                                themes=themes, created_by_id=actor.id)
-    db.add(organisation)
-    db.flush()
-    audit.record(db, actor, "organisation.create", "organisation", organisation.id, after={
-        "name": organisation.name, "kind": organisation.kind, "country": organisation.country,
-        "website": organisation.website, "wikidata_item": organisation.wikidata_item,
-    })
-    return organisation
