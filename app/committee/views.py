@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
 from app.auth.roles import current_roles, role_required
-from app.committee import service
+from app.committee import queries, service
 from app.committee.forms import RESERVED_SLUGS, EditGuidelineForm, NewGuidelineForm, ProfileForm
 from app.committee.models import Guideline
-from app.core.db import get_session
+from app.core.db import commit_work, discard_work, get_session
 from app.core.markdown import render_markdown
 from app.core.regions import language_choices, language_name, region_choices, region_label
 
@@ -28,7 +28,7 @@ def _locale() -> str:
 
 
 def _page_or_404(slug: str, lock: bool = False) -> Guideline:
-    page = service.guideline_by_slug(get_session(), slug, lock=lock)
+    page = queries.guideline_by_slug(get_session(), slug, lock=lock)
     if page is None:
         abort(404)
     return page
@@ -46,10 +46,10 @@ def index() -> ResponseReturnValue:
                                 key=str.casefold),
             "regions": [region_label(code) for code in member.regions],
         }
-        for member in service.committee_members(db)
+        for member in queries.committee_members(db)
     ]
     return render_template("committee/index.html", members=members,
-                           guidelines=service.guidelines(db),
+                           guidelines=queries.guidelines(db),
                            is_member="committee" in current_roles())
 
 
@@ -59,7 +59,7 @@ def profile() -> ResponseReturnValue:
     """A member edits the languages and regions the committee page shows for them."""
     db = get_session()
     user: User = g.user
-    saved = service.profile_of(db, user)
+    saved = queries.profile_of(db, user)
     form = ProfileForm(data={"languages": list(saved.languages or []) if saved else [],
                              "regions": list(saved.regions or []) if saved else []})
     form.languages.choices = language_choices(_locale())
@@ -70,7 +70,7 @@ def profile() -> ResponseReturnValue:
         return render_template("committee/profile.html", form=form), 400
     if service.save_profile(db, user, list(form.languages.data or []),
                             list(form.regions.data or [])):
-        db.commit()
+        commit_work()
         # Translators: a confirmation on a committee member's profile.
         flash(_("Your languages and regions were saved."), "success")
     else:
@@ -99,12 +99,12 @@ def new_guideline() -> ResponseReturnValue:
     try:
         page = service.create_guideline(db, g.user, slug, form.title.data or "",
                                         form.body.data or "", form.summary.data or "")
-        db.commit()
+        commit_work()
     except service.SlugTaken:
         form.slug.errors = [taken]
         return render_template("committee/new.html", form=form), 400
     except IntegrityError:  # created by someone else at the same moment
-        db.rollback()
+        discard_work()
         form.slug.errors = [taken]
         return render_template("committee/new.html", form=form), 400
     # Translators: a confirmation; %(title)s is the title of a guidelines page.
@@ -118,7 +118,7 @@ def guideline(slug: str) -> ResponseReturnValue:
     db = get_session()
     page = _page_or_404(slug)
     return render_template("committee/guideline.html", page=page,
-                           latest=service.latest_revision(db, page),
+                           latest=queries.latest_revision(db, page),
                            body=render_markdown(page.body),
                            is_member="committee" in current_roles())
 
@@ -131,7 +131,7 @@ def edit_guideline(slug: str) -> ResponseReturnValue:
     form = EditGuidelineForm()
     if not form.is_submitted():
         page = _page_or_404(slug)
-        latest = service.latest_revision(db, page)
+        latest = queries.latest_revision(db, page)
         form.title.data = page.title
         form.body.data = page.body
         form.base_revision.data = str(latest.id if latest else 0)
@@ -144,7 +144,7 @@ def edit_guideline(slug: str) -> ResponseReturnValue:
             db, page, g.user, int(form.base_revision.data or 0), form.title.data or "",
             form.body.data or "", form.summary.data or "")
     except service.EditConflict as conflict:
-        db.rollback()
+        discard_work()
         latest = conflict.latest
         form.base_revision.data = str(latest.id)  # saving again now replaces their version
         # Translators: stands for the author of a page version when the account is unknown; used
@@ -162,7 +162,7 @@ def edit_guideline(slug: str) -> ResponseReturnValue:
         # Translators: a notice after saving a guidelines page without changes.
         flash(_("Nothing changed, so no new version was saved."), "notice")
     else:
-        db.commit()
+        commit_work()
         # Translators: a confirmation after editing a guidelines page.
         flash(_("Your changes were saved."), "success")
     return redirect(url_for("committee.guideline", slug=page.slug), 303)
@@ -177,7 +177,7 @@ def history(slug: str) -> ResponseReturnValue:
     """Every revision of a page, newest first."""
     page = _page_or_404(slug)
     return render_template("committee/history.html", page=page,
-                           revisions=service.revisions(get_session(), page))
+                           revisions=queries.revisions(get_session(), page))
 
 
 @bp.route("/guidelines/<slug>/revisions/<int:revision_id>")
@@ -185,10 +185,10 @@ def revision(slug: str, revision_id: int) -> ResponseReturnValue:
     """One revision of a page, rendered."""
     db = get_session()
     page = _page_or_404(slug)
-    found = service.revision_of(db, page, revision_id)
+    found = queries.revision_of(db, page, revision_id)
     if found is None:
         abort(404)
-    latest = service.latest_revision(db, page)
+    latest = queries.latest_revision(db, page)
     return render_template("committee/revision.html", page=page, revision=found,
                            body=render_markdown(found.body),
                            is_latest=latest is not None and latest.id == found.id)

@@ -39,7 +39,7 @@ from app.cases.models import Case
 from app.cases.transitions import CLOSED_STATES, OPEN_STATES
 from app.committee.models import ConflictOfInterest, Review
 from app.core.pagination import Page, paginate
-from app.dashboard.filters import UNASSIGNED, QueueFilters
+from app.dashboard.forms import UNASSIGNED, QueueFilters
 from app.partners.models import Organisation
 
 LIKE_ESCAPE = "!"
@@ -140,7 +140,7 @@ class Named:
 
 @dataclass(frozen=True)
 class ListedCase:
-    """A case as the lists show it (dashboard/rows.py, dashboard/_tables.html): only
+    """A case as the lists show it (dashboard/labels.py, dashboard/_tables.html): only
     these columns are read, as plain rows (no ORM objects to build for a list)."""
 
     id: int

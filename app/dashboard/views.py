@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, current_app, g, render_template, request
@@ -16,25 +15,14 @@ from app.core.caches import VersionedCache, app_cache, data_version
 from app.core.db import get_session
 from app.core.regions import region_choices
 from app.dashboard import queries
-from app.dashboard.filters import QueueFilters, parse_filters
-from app.dashboard.rows import case_rows
+from app.dashboard.forms import parse_filters
+from app.dashboard.labels import case_rows, state_counts
 
 bp = Blueprint("dashboard", __name__)
 
 PAGE_SIZE = 25
 INBOX_LIMIT = 100
 MAX_PAGE = 1_000_000
-
-
-@dataclass(frozen=True)
-class StateCount:
-    """One tile of the counts per state."""
-
-    state: str
-    label: str
-    count: int
-    args: dict[str, str]
-    current: bool
 
 
 def _page_number() -> int:
@@ -44,14 +32,6 @@ def _page_number() -> int:
 
 def _page_size(key: str, default: int) -> int:
     return max(1, int(current_app.config.get(key, default)))
-
-
-def _state_counts(counts: dict[str, int], filters: QueueFilters) -> list[StateCount]:
-    return [
-        StateCount(state, label, counts.get(state, 0), QueueFilters(state=state).to_args(),
-                   filters.state == state)
-        for state, label in labels(STATES).items()
-    ]
 
 
 def _data_cache() -> VersionedCache[Any]:
@@ -90,7 +70,7 @@ def committee() -> ResponseReturnValue:
         filters=filters,
         rows=case_rows(cases),
         page=page,
-        counts=_state_counts(counts, filters),
+        counts=state_counts(counts, filters),
         waiting_count=waiting_count,
         may_review=may_review,
         staff=staff,

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, flash, g, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from app.auth.models import User
 from app.auth.roles import login_required
-from app.core import audit
-from app.core.db import get_session
+from app.core.db import commit_work, get_session
+from app.preferences import service
 from app.preferences.forms import PreferencesForm, language_choices
 
 bp = Blueprint("preferences", __name__)
-
-
-def _snapshot(user: User) -> dict[str, Any]:
-    """What the audit log keeps: never the address itself, only whether there is one."""
-    return {"email_notifications": bool(user.email_notifications),
-            "email_set": bool(user.email), "language": user.language}
 
 
 def _form(user: User) -> PreferencesForm:
@@ -40,17 +32,11 @@ def edit() -> ResponseReturnValue:
         return render_template("preferences/edit.html", form=form)
     if not form.validate():
         return render_template("preferences/edit.html", form=form), 400
-    before = _snapshot(user)
-    old_email = user.email
-    user.email_notifications = bool(form.email_notifications.data)
-    user.email = form.email.data or None
-    user.language = form.language.data or None
-    after = _snapshot(user)
-    if before != after or old_email != user.email:
-        db = get_session()
-        after["email_changed"] = old_email != user.email
-        audit.record(db, user, "user.preferences", "user", user.id, before=before, after=after)
-        db.commit()
+    if service.save_preferences(get_session(), user,
+                                email_notifications=bool(form.email_notifications.data),
+                                email=form.email.data or None,
+                                language=form.language.data or None):
+        commit_work()
     if user.language:
         session["language"] = user.language
     else:

@@ -1,6 +1,7 @@
-"""A case as a row of a list: the case with its stage clock and labels.
+"""What the dashboard's lists show of a case besides its columns: the names of its state
+and priority, its priority badge and its stage clock; and the tiles of counts per state.
 
-Everything here reads columns already loaded; nothing queries the database.
+Everything here reads values already loaded; nothing queries the database.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.cases.clock import StageClock, stage_clock
-from app.cases.labels import PRIORITIES, label
+from app.cases.labels import PRIORITIES, label, state_label
 from app.cases.transitions import STATES
+from app.core.babel_cache import labels
 from app.core.models import utcnow
+from app.dashboard.forms import QueueFilters
 from app.dashboard.queries import ListedCase
 
 PRIORITY_BADGES = {"urgent": "badge--error", "high": "badge--warning", "low": ""}
@@ -28,7 +31,7 @@ class CaseRow:
     @property
     def state_label(self) -> str:
         """The case's state, translated."""
-        return label(STATES, self.case.state)
+        return state_label(self.case.state)
 
     @property
     def priority_label(self) -> str:
@@ -45,3 +48,24 @@ def case_rows(cases: Iterable[ListedCase], now: datetime | None = None) -> list[
     """Rows for the cases, all clocks read at the same moment."""
     now = now or utcnow()
     return [CaseRow(case, stage_clock(case, now)) for case in cases]
+
+
+@dataclass(frozen=True)
+class StateCount:
+    """One tile of the counts per state."""
+
+    state: str
+    label: str
+    count: int
+    args: dict[str, str]
+    current: bool
+
+
+def state_counts(counts: dict[str, int], filters: QueueFilters) -> list[StateCount]:
+    """A tile per state of the workflow: its name, its number of cases, the queue's link
+    arguments for it, and whether the queue shows just that state now."""
+    return [
+        StateCount(state, name, counts.get(state, 0), QueueFilters(state=state).to_args(),
+                   filters.state == state)
+        for state, name in labels(STATES).items()
+    ]
