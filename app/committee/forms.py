@@ -10,9 +10,10 @@ from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
+from app.core.forms import clean, slug_field
 from app.intake.fields import CheckboxGroupField, ValidChoice
 
-SLUG_PATTERN = r"^[a-z0-9-]{2,100}$"
+MAX_SLUG = 100  # Guideline.slug holds at most this many characters
 # Addresses under /guidelines/ that are pages of their own, not guidelines.
 RESERVED_SLUGS = frozenset({"new"})
 MAX_TITLE = 255
@@ -21,11 +22,6 @@ MAX_BODY = 100_000
 # text (in UTF-8) is refused with a message instead of failing in the database.
 MAX_BODY_BYTES = 65_535
 MAX_SUMMARY = 500
-
-
-def clean(value: Any) -> Any:
-    """Text without NUL bytes and surrounding white space."""
-    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 def clean_body(value: Any) -> Any:
@@ -104,23 +100,17 @@ class GuidelineForm(FlaskForm):
 class NewGuidelineForm(GuidelineForm):
     """A new guidelines page: its address (slug) too."""
 
-    slug = StringField(
-        # Translators: a form label: the part of the page's web address (a 'slug'), e.g.
-        # licence-checks in /guidelines/licence-checks.
-        _l("Short name in the address"), filters=[clean],
-        validators=[
-            # Translators: a form error; see 'Short name in the address'.
-            DataRequired(message=_l("Give the page a short name for its address.")),
-            # Translators: a form error; keep the example “licence-checks” as it is (only a–z,
-            # digits and hyphens are allowed).
-            Regexp(SLUG_PATTERN, message=_l(
-                "Use 2 to 100 lower-case letters (a–z), digits and hyphens, like "
-                "“licence-checks”.")),
-        ],
+    slug = slug_field(
+        MAX_SLUG,
+        # Translators: a form error; see 'Short name in the address'.
+        missing=_l("Give the page a short name for its address."),
+        # Translators: a form error; keep the example “licence-checks” as it is (only a–z,
+        # digits and hyphens are allowed).
+        wrong=_l("Use 2 to 100 lower-case letters (a–z), digits and hyphens, like "
+                 "“licence-checks”."),
         # Translators: help for the short name; keep /guidelines/ as it is.
         description=_l("Used in the page's address, after /guidelines/; it cannot be "
                        "changed later."),
-        render_kw={"maxlength": 100},
     )
 
 

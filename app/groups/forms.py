@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length, Regexp
+from wtforms.validators import AnyOf, DataRequired, Length
 
+from app.core.forms import clean, slug_field
 from app.groups.service import MAX_NOTE
 
-SLUG_PATTERN = r"^[a-z0-9-]{2,64}$"
-RESERVED_SLUGS = frozenset({"manage"})
+MAX_SLUG = 64  # WorkingGroup.slug holds at most this many characters
 MAX_NAME = 255
 MAX_DESCRIPTION = 5000
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 class JoinForm(FlaskForm):
@@ -30,7 +24,7 @@ class JoinForm(FlaskForm):
         # Translators: a form label when asking to join a working group; leads answer requests to
         # join.
         _l("A note to the group's leads (optional)"),
-        filters=[_strip],
+        filters=[clean],
         # Translators: a form error; %(max)d is a number.
         validators=[Length(max=MAX_NOTE, message=_l(
             "The note can have at most %(max)d characters."))],
@@ -55,7 +49,7 @@ class GroupDetailsForm(FlaskForm):
 
     name = StringField(
         # Translators: a form label and column heading: the name of a group, organisation or person.
-        _l("Name"), filters=[_strip],
+        _l("Name"), filters=[clean],
         # Translators: a form error.
         validators=[DataRequired(message=_l("Give the group a name.")),
                     # Translators: a form error; %(max)d is a number.
@@ -65,7 +59,7 @@ class GroupDetailsForm(FlaskForm):
     description = TextAreaField(
         # Translators: a form label and heading: a description of a group, request, organisation or
         # placement.
-        _l("Description"), filters=[_strip],
+        _l("Description"), filters=[clean],
         # Translators: a form error; %(max)d is a number.
         validators=[Length(max=MAX_DESCRIPTION, message=_l(
             "A description has at most %(max)d characters."))],
@@ -78,22 +72,18 @@ class GroupDetailsForm(FlaskForm):
 class NewGroupForm(GroupDetailsForm):
     """A new group: its address (slug) too."""
 
-    slug = StringField(
-        _l("Short name in the address"), filters=[_strip],
-        validators=[
-            # Translators: a form error; the short name is the group's part of the web address (a
-            # 'slug').
-            DataRequired(message=_l("Give the group a short name for its address.")),
-            # Translators: a form error; keep the example “filling-the-gaps” as it is (only a–z,
-            # digits and hyphens are allowed).
-            Regexp(SLUG_PATTERN, message=_l(
-                "Use 2 to 64 lower-case letters (a–z), digits and hyphens, like "
-                "“filling-the-gaps”.")),
-        ],
+    slug = slug_field(
+        MAX_SLUG,
+        # Translators: a form error; the short name is the group's part of the web address (a
+        # 'slug').
+        missing=_l("Give the group a short name for its address."),
+        # Translators: a form error; keep the example “filling-the-gaps” as it is (only a–z,
+        # digits and hyphens are allowed).
+        wrong=_l("Use 2 to 64 lower-case letters (a–z), digits and hyphens, like "
+                 "“filling-the-gaps”."),
         # Translators: help for the short name; keep /groups/ as it is.
         description=_l("Used in the group's address, after /groups/; it cannot be "
                        "changed later."),
-        render_kw={"maxlength": 64},
     )
 
 
@@ -102,7 +92,7 @@ class LeadForm(FlaskForm):
 
     username = StringField(
         # Translators: a form label and field name: a Wikimedia username.
-        _l("Username"), filters=[_strip],
+        _l("Username"), filters=[clean],
         # Translators: a form error.
         validators=[DataRequired(message=_l("Enter the username of a member of the group.")),
                     # Translators: a form error; %(max)d is a number.

@@ -1,18 +1,32 @@
-"""Admin routes: add groups, rename and describe them, archive them, choose their leads."""
+"""Admin routes: add groups, rename and describe them, archive them, choose their leads.
+
+Every POST here goes the same way (`_submit`): validate the form, make the change
+through the service, commit, confirm, and back to the manage page; a form that
+fails, or a change the service refuses, shows the page again with that form filled
+in and its error.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
 
-from app.auth.roles import find_user, role_required
-from app.core.db import get_session
-from app.groups import queries, registry, service
-from app.groups.forms import RESERVED_SLUGS, GroupDetailsForm, LeadForm, NewGroupForm
+from app.auth.roles import role_required
+from app.core.db import commit_work, discard_work, get_session
+from app.core.errors import fail
+from app.groups import queries, service
+from app.groups.forms import GroupDetailsForm, LeadForm, NewGroupForm
+from app.groups.models import WorkingGroup
 from app.groups.views import bp, load_group
+
+Flash = tuple[str, str]  # a confirmation and its category ("success" or "notice")
 
 
 @dataclass
@@ -36,6 +50,25 @@ def _render(forms: ManageForms, status: int = 200) -> ResponseReturnValue:
                            details=details, leads_forms=leads), status
 
 
+def _submit(form: FlaskForm | None, failed: ManageForms, change: Callable[..., Flash],
+            *args: Any, error_field: str = "") -> ResponseReturnValue:
+    """Validate `form`, then `change(session, *args)` and commit; its Flash says what
+    happened. A refusal of the service goes next to `error_field` of the form."""
+    if form is not None and not form.validate():
+        return _render(failed, 400)
+    try:
+        message, category = change(get_session(), *args)
+    except service.GroupError as exc:
+        discard_work()
+        if form is None or not error_field:
+            fail(exc.status, exc.message)
+        form[error_field].errors = [exc.message]
+        return _render(failed, exc.status)
+    commit_work()
+    flash(message, category)
+    return redirect(url_for("groups.manage"), 303)
+
+
 @bp.get("/groups/manage")
 @role_required("admin")
 def manage() -> ResponseReturnValue:
@@ -48,26 +81,14 @@ def manage() -> ResponseReturnValue:
 def add() -> ResponseReturnValue:
     """Add a group (audited)."""
     form = NewGroupForm()
-    if not form.validate():
-        return _render(ManageForms(add=form), 400)
-    db = get_session()
-    slug = form.slug.data or ""
-    if slug in RESERVED_SLUGS:
-        # Translators: a form error; %(slug)s is the short name typed for the group's address.
-        form.slug.errors = [_("“%(slug)s” is used by the helpdesk itself; choose another "
-                              "short name.", slug=slug)]
-        return _render(ManageForms(add=form), 400)
-    if registry.slug_taken(db, slug):
-        # Translators: a form error; %(slug)s is the short name typed for the group's address.
-        form.slug.errors = [_("There is already a group with the short name “%(slug)s”; "
-                              "choose another.", slug=slug)]
-        return _render(ManageForms(add=form), 409)
-    group = registry.create_group(db, slug, form.name.data or "", form.description.data or "",
-                                  g.user)
-    db.commit()
+    return _submit(form, ManageForms(add=form), _add, form, error_field="slug")
+
+
+def _add(db: Session, form: NewGroupForm) -> Flash:
+    group = service.create_group(db, form.slug.data or "", form.name.data or "",
+                                 form.description.data or "", g.user)
     # Translators: a confirmation; %(name)s is the name of a working group.
-    flash(_("The group %(name)s was added.", name=group.name), "success")
-    return redirect(url_for("groups.manage"), 303)
+    return _("The group %(name)s was added.", name=group.name), "success"
 
 
 @bp.post("/groups/manage/<slug>/edit")
@@ -76,36 +97,32 @@ def edit(slug: str) -> ResponseReturnValue:
     """Rename and describe a group (audited)."""
     group = load_group(slug)
     form = GroupDetailsForm()
-    if not form.validate():
-        return _render(ManageForms(details={group.slug: form}), 400)
-    db = get_session()
-    if registry.update_group(db, group, form.name.data or "", form.description.data or "",
-                             g.user):
-        db.commit()
+    return _submit(form, ManageForms(details={group.slug: form}), _edit, group, form)
+
+
+def _edit(db: Session, group: WorkingGroup, form: GroupDetailsForm) -> Flash:
+    if service.update_group(db, group, form.name.data or "", form.description.data or "",
+                            g.user):
         # Translators: a confirmation; %(name)s is the name of a working group.
-        flash(_("The group %(name)s was saved.", name=group.name), "success")
-    else:
-        # Translators: a notice; %(name)s is the name of a working group.
-        flash(_("Nothing changed in %(name)s.", name=group.name), "notice")
-    return redirect(url_for("groups.manage"), 303)
+        return _("The group %(name)s was saved.", name=group.name), "success"
+    # Translators: a notice; %(name)s is the name of a working group.
+    return _("Nothing changed in %(name)s.", name=group.name), "notice"
 
 
 @bp.post("/groups/manage/<slug>/archive")
 @role_required("admin")
 def archive(slug: str) -> ResponseReturnValue:
     """Archive a group, or bring it back (audited)."""
-    group = load_group(slug)
-    db = get_session()
-    archived = registry.toggle_archive(db, group, g.user)
-    db.commit()
-    if archived:
-        # Translators: a confirmation; %(name)s is the name of a working group. An archived group is
-        # kept but takes no new members or referrals.
-        flash(_("The group %(name)s was archived.", name=group.name), "success")
-    else:
-        # Translators: a confirmation after bringing an archived group back; %(name)s is its name.
-        flash(_("The group %(name)s is active again.", name=group.name), "success")
-    return redirect(url_for("groups.manage"), 303)
+    return _submit(None, ManageForms(), _archive, load_group(slug))
+
+
+def _archive(db: Session, group: WorkingGroup) -> Flash:
+    if service.toggle_archive(db, group, g.user):
+        # Translators: a confirmation; %(name)s is the name of a working group. An archived group
+        # is kept but takes no new members or referrals.
+        return _("The group %(name)s was archived.", name=group.name), "success"
+    # Translators: a confirmation after bringing an archived group back; %(name)s is its name.
+    return _("The group %(name)s is active again.", name=group.name), "success"
 
 
 @bp.post("/groups/manage/<slug>/lead")
@@ -114,32 +131,21 @@ def lead(slug: str) -> ResponseReturnValue:
     """Make a member a lead of the group, or not (audited)."""
     group = load_group(slug)
     form = LeadForm()
-    if not form.validate():
-        return _render(ManageForms(leads={group.slug: form}), 400)
-    db = get_session()
-    user = find_user(db, form.username.data or "")
-    if user is None:
-        # Translators: a form error; %(name)s is the username that was typed.
-        form.username.errors = [_("No user called “%(name)s” has signed in to the helpdesk.",
-                                  name=form.username.data)]
-        return _render(ManageForms(leads={group.slug: form}), 404)
+    return _submit(form, ManageForms(leads={group.slug: form}), _lead, group, form,
+                   error_field="username")
+
+
+def _lead(db: Session, group: WorkingGroup, form: LeadForm) -> Flash:
     making_lead = form.lead.data == "1"
-    try:
-        changed = service.set_lead(db, group, user, making_lead, g.user)
-    except service.GroupError as exc:
-        form.username.errors = [exc.message]
-        return _render(ManageForms(leads={group.slug: form}), exc.status)
-    db.commit()
+    user, changed = service.set_lead(db, group, form.username.data or "", making_lead, g.user)
     if not changed:
         # Translators: a notice; %(user)s is a username, %(name)s the name of a working group.
-        flash(_("Nothing changed for %(user)s in %(name)s.", user=user.username,
-                name=group.name), "notice")
-    elif making_lead:
-        # Translators: a confirmation; %(user)s is a username, %(name)s the name of a working group.
-        flash(_("%(user)s now leads %(name)s.", user=user.username, name=group.name),
-              "success")
-    else:
-        # Translators: a confirmation; %(user)s is a username, %(name)s the name of a working group.
-        flash(_("%(user)s no longer leads %(name)s.", user=user.username, name=group.name),
-              "success")
-    return redirect(url_for("groups.manage"), 303)
+        return _("Nothing changed for %(user)s in %(name)s.", user=user.username,
+                 name=group.name), "notice"
+    if making_lead:
+        # Translators: a confirmation; %(user)s is a username, %(name)s the name of a working
+        # group.
+        return _("%(user)s now leads %(name)s.", user=user.username, name=group.name), "success"
+    # Translators: a confirmation; %(user)s is a username, %(name)s the name of a working group.
+    return _("%(user)s no longer leads %(name)s.", user=user.username,
+             name=group.name), "success"

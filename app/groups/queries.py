@@ -24,6 +24,17 @@ def find_group(db: Session, slug: str) -> WorkingGroup | None:
     ).first()
 
 
+def slug_taken(db: Session, slug: str) -> bool:
+    """Is there a group with this slug already (archived ones count)?"""
+    return db.scalar(select(WorkingGroup.id).where(WorkingGroup.slug == slug)) is not None
+
+
+def join_request_of(db: Session, group: WorkingGroup, request_id: int) -> JoinRequest | None:
+    """The group's join request `request_id` (None for another group's)."""
+    join_request = db.get(JoinRequest, request_id)
+    return join_request if join_request is not None and join_request.group_id == group.id else None
+
+
 def membership_of(group: WorkingGroup, user: User | None) -> Membership | None:
     """The user's membership of the group, if any."""
     if user is None:

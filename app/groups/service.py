@@ -1,33 +1,46 @@
-"""Changes to a group's membership: join requests and their answers, leaving, listing, leads.
+"""Every change to working groups, with its audit event and its emails.
 
-Each function checks, changes the session, records the audit event and enqueues the
-emails; the caller commits once.
+Admins add groups, rename, describe and archive them, and choose their leads;
+users ask to join, leave, and choose whether the public roster lists them; leads
+(and admins) accept or decline join requests. Each function checks, changes the
+session, records the audit event and enqueues the emails as outbox rows (nothing is
+sent here); the caller commits once, so the three land together.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
+from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
+from app.auth.roles import find_user
 from app.core import audit
 from app.core.models import utcnow
-from app.groups import notices
+from app.groups import queries
 from app.groups.models import JoinRequest, Membership, WorkingGroup
-from app.groups.queries import latest_request, membership_of
+from app.notifications.models import OutboxMessage
 
 MAX_NOTE = 1000
+# Addresses under /groups/ that are pages of their own, not groups.
+RESERVED_SLUGS = frozenset({"manage"})
 
 
 class GroupError(Exception):
-    """A refused change; `status` is the HTTP status that fits (404 or 409)."""
+    """A refused change; `status` is the HTTP status that fits (400, 404 or 409)."""
 
     def __init__(self, message: str, status: int = 409) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+
+
+def _group_snapshot(group: WorkingGroup) -> dict[str, Any]:
+    return {"slug": group.slug, "name": group.name, "description": group.description or "",
+            "archived": bool(group.archived)}
 
 
 def _request_snapshot(request: JoinRequest, group: WorkingGroup) -> dict[str, Any]:
@@ -39,16 +52,64 @@ def _membership_snapshot(membership: Membership, group: WorkingGroup) -> dict[st
             "lead": bool(membership.lead), "listed": bool(membership.listed)}
 
 
+# -- the groups themselves (admins) ---------------------------------------------
+
+
+def create_group(db: Session, slug: str, name: str, description: str,
+                 actor: User) -> WorkingGroup:
+    """Add a group; refused when the slug is reserved (400) or taken (409)."""
+    if slug in RESERVED_SLUGS:
+        # Translators: a form error; %(slug)s is the short name typed for the group's address.
+        raise GroupError(_("“%(slug)s” is used by the helpdesk itself; choose another short "
+                           "name.", slug=slug), 400)
+    if queries.slug_taken(db, slug):
+        # Translators: a form error; %(slug)s is the short name typed for the group's address.
+        raise GroupError(_("There is already a group with the short name “%(slug)s”; choose "
+                           "another.", slug=slug))
+    group = WorkingGroup(slug=slug, name=name, description=description, archived=False)
+    db.add(group)
+    db.flush()
+    audit.record(db, actor, "group.create", "working_group", group.id,
+                 after=_group_snapshot(group))
+    return group
+
+
+def update_group(db: Session, group: WorkingGroup, name: str, description: str,
+                 actor: User) -> bool:
+    """Rename and describe a group; False when nothing changed."""
+    if group.name == name and (group.description or "") == description:
+        return False
+    before = _group_snapshot(group)
+    group.name = name
+    group.description = description
+    audit.record(db, actor, "group.update", "working_group", group.id,
+                 before=before, after=_group_snapshot(group))
+    return True
+
+
+def toggle_archive(db: Session, group: WorkingGroup, actor: User) -> bool:
+    """Archive the group, or bring it back; returns whether it is archived now."""
+    before = _group_snapshot(group)
+    group.archived = not group.archived
+    action = "group.archive" if group.archived else "group.unarchive"
+    audit.record(db, actor, action, "working_group", group.id,
+                 before=before, after=_group_snapshot(group))
+    return bool(group.archived)
+
+
+# -- joining ----------------------------------------------------------------------
+
+
 def request_to_join(db: Session, group: WorkingGroup, user: User, note: str) -> JoinRequest:
     """Ask to join; tells the leads. Refused for archived groups, members, pending requests."""
     if group.archived:
         # Translators: an error; %(name)s is the name of a working group.
         raise GroupError(_("The group %(name)s is archived and takes no new members.",
                            name=group.name))
-    if membership_of(group, user) is not None:
+    if queries.membership_of(group, user) is not None:
         # Translators: an error; %(name)s is the name of a working group.
         raise GroupError(_("You are already a member of %(name)s.", name=group.name))
-    previous = latest_request(db, group, user)
+    previous = queries.latest_request(db, group, user)
     if previous is not None and previous.status == "pending":
         # Translators: an error; %(name)s is the name of a working group.
         raise GroupError(_("You have already asked to join %(name)s; a lead will answer "
@@ -59,7 +120,7 @@ def request_to_join(db: Session, group: WorkingGroup, user: User, note: str) -> 
     db.flush()
     audit.record(db, user, "group.join_request", "join_request", request.id,
                  after=_request_snapshot(request, group))
-    notices.join_requested(group, request)
+    _tell_leads(db, group, request)
     return request
 
 
@@ -78,7 +139,7 @@ def _decide(db: Session, group: WorkingGroup, request: JoinRequest, actor: User,
     action = "group.join_accept" if status == "accepted" else "group.join_decline"
     audit.record(db, actor, action, "join_request", request.id,
                  before=before, after=_request_snapshot(request, group))
-    notices.join_decided(group, request)
+    _enqueue(db, request.user, "join_decision", group, request)
 
 
 def accept(db: Session, group: WorkingGroup, request: JoinRequest, actor: User) -> Membership:
@@ -88,7 +149,7 @@ def accept(db: Session, group: WorkingGroup, request: JoinRequest, actor: User) 
         raise GroupError(_("The group %(name)s is archived and takes no new members.",
                            name=group.name))
     _decide(db, group, request, actor, "accepted")
-    membership = membership_of(group, request.user)
+    membership = queries.membership_of(group, request.user)
     if membership is None:
         membership = Membership(group=group, user=request.user, lead=False, listed=False,
                                 since=utcnow())
@@ -102,8 +163,11 @@ def decline(db: Session, group: WorkingGroup, request: JoinRequest, actor: User)
     _decide(db, group, request, actor, "declined")
 
 
+# -- membership -------------------------------------------------------------------
+
+
 def _require_membership(group: WorkingGroup, user: User) -> Membership:
-    membership = membership_of(group, user)
+    membership = queries.membership_of(group, user)
     if membership is None:
         # Translators: an error; %(user)s is a username, %(name)s the name of a working group.
         raise GroupError(_("%(user)s is not a member of %(name)s.",
@@ -120,25 +184,83 @@ def leave(db: Session, group: WorkingGroup, user: User) -> None:
     db.flush()
 
 
+def _set_flag(db: Session, group: WorkingGroup, user: User, flag: Literal["lead", "listed"],
+              value: bool, actor: User) -> bool:
+    """Set a member's `lead` or `listed` flag (audited `group.<flag>`); False when it
+    already had that value."""
+    membership = _require_membership(group, user)
+    if bool(getattr(membership, flag)) == value:
+        return False
+    before = _membership_snapshot(membership, group)
+    setattr(membership, flag, value)
+    action = "group.lead" if flag == "lead" else "group.listing"
+    audit.record(db, actor, action, "membership", membership.id,
+                 before=before, after=_membership_snapshot(membership, group))
+    return True
+
+
 def set_listing(db: Session, group: WorkingGroup, user: User, listed: bool) -> bool:
     """Show or hide the member on the public roster; False when nothing changed."""
-    membership = _require_membership(group, user)
-    if bool(membership.listed) == listed:
-        return False
-    before = _membership_snapshot(membership, group)
-    membership.listed = listed
-    audit.record(db, user, "group.listing", "membership", membership.id,
-                 before=before, after=_membership_snapshot(membership, group))
-    return True
+    return _set_flag(db, group, user, "listed", listed, user)
 
 
-def set_lead(db: Session, group: WorkingGroup, user: User, lead: bool, actor: User) -> bool:
-    """Make a member a lead of the group, or not; False when nothing changed."""
-    membership = _require_membership(group, user)
-    if bool(membership.lead) == lead:
-        return False
-    before = _membership_snapshot(membership, group)
-    membership.lead = lead
-    audit.record(db, actor, "group.lead", "membership", membership.id,
-                 before=before, after=_membership_snapshot(membership, group))
-    return True
+def set_lead(db: Session, group: WorkingGroup, username: str, lead: bool,
+             actor: User) -> tuple[User, bool]:
+    """Make the member called `username` a lead of the group, or not.
+
+    Returns the member and whether anything changed; refused (404) when no user of
+    that name has signed in, (409) when they are not a member.
+    """
+    user = find_user(db, username)
+    if user is None:
+        # Translators: a form error; %(name)s is the username that was typed.
+        raise GroupError(_("No user called “%(name)s” has signed in to the helpdesk.",
+                           name=username), 404)
+    return user, _set_flag(db, group, user, "lead", lead, actor)
+
+
+# -- emails: outbox rows in each recipient's language -------------------------------
+
+
+def _group_url(group: WorkingGroup, suffix: str = "") -> str:
+    """An absolute address on the group's pages (HELPDESK_URL is the public base URL)."""
+    base = str(current_app.config.get("HELPDESK_URL") or "http://127.0.0.1:5000").rstrip("/")
+    return f"{base}/groups/{group.slug}{suffix}"
+
+
+def _subject_and_url(kind: str, group: WorkingGroup, request: JoinRequest) -> tuple[str, str]:
+    """The email's subject (in the current language) and the page it links to."""
+    if kind == "join_request":
+        # Translators: the subject of an email to the leads of a working group; %(user)s is a
+        # Wikimedia username, %(group)s the group's name.
+        return (_("%(user)s asks to join %(group)s", user=request.user.username,
+                  group=group.name), _group_url(group, "/requests"))
+    if request.status == "accepted":
+        # Translators: the subject of an email; %(group)s is the name of a working group.
+        return _("You are now a member of %(group)s", group=group.name), _group_url(group)
+    # Translators: the subject of an email; %(group)s is the name of a working group.
+    return _("Your request to join %(group)s was declined", group=group.name), _group_url(group)
+
+
+def _enqueue(db: Session, user: User, kind: str, group: WorkingGroup,
+             request: JoinRequest) -> None:
+    if not user.email or not user.email_notifications:
+        return
+    language = user.language or "en"
+    with force_locale(language):
+        subject, url = _subject_and_url(kind, group, request)
+        body = render_template(f"email/{kind}.txt", group=group, request=request, url=url,
+                               recipient=user)
+    db.add(OutboxMessage(case_id=None, recipient_id=user.id, to_address=user.email,
+                         language=language, kind=kind, subject=subject[:255], body=body))
+
+
+def _tell_leads(db: Session, group: WorkingGroup, request: JoinRequest) -> None:
+    """Tell the group's leads that someone asks to join (one email an address)."""
+    seen: set[str] = set()
+    for membership in group.memberships:
+        user = membership.user
+        if not membership.lead or not user.email or user.email.lower() in seen:
+            continue
+        seen.add(user.email.lower())
+        _enqueue(db, user, "join_request", group, request)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -11,7 +12,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from app.auth.roles import login_required
-from app.core.db import get_session
+from app.core.db import commit_work, discard_work, get_session
 from app.core.errors import fail
 from app.groups import queries, service
 from app.groups.forms import JoinForm, ListingForm
@@ -28,6 +29,25 @@ def load_group(slug: str) -> WorkingGroup:
         # Translators: an error; %(slug)s is the group's short name from the web address.
         fail(404, _("There is no working group “%(slug)s”.", slug=slug[:64]))
     return group
+
+
+def apply_change(done: str, back: str, change: Callable[..., object],
+                 *args: Any) -> ResponseReturnValue:
+    """Make a change to a group (`change(session, *args)`, a function of the service):
+    a refused one is an error page with the service's message and status; a made one
+    is committed, confirmed with `done` and sends the user on to `back` (303)."""
+    try:
+        change(get_session(), *args)
+    except service.GroupError as exc:
+        discard_work()
+        fail(exc.status, exc.message)
+    commit_work()
+    flash(done, "success")
+    return redirect(back, 303)
+
+
+def _page_of(group: WorkingGroup) -> str:
+    return url_for("groups.group_page", slug=group.slug)
 
 
 def _with_since(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -85,16 +105,10 @@ def join(slug: str) -> ResponseReturnValue:
     form = JoinForm()
     if not form.validate():
         return render_group(group, form, 400)
-    db = get_session()
-    try:
-        service.request_to_join(db, group, g.user, form.note.data or "")
-    except service.GroupError as exc:
-        fail(exc.status, exc.message)
-    db.commit()
     # Translators: a confirmation; %(name)s is the name of a working group.
-    flash(_("Your request to join %(name)s was sent to the group's leads.", name=group.name),
-          "success")
-    return redirect(url_for("groups.group_page", slug=group.slug), 303)
+    done = _("Your request to join %(name)s was sent to the group's leads.", name=group.name)
+    return apply_change(done, _page_of(group), service.request_to_join, group, g.user,
+                        form.note.data or "")
 
 
 @bp.post("/groups/<slug>/leave")
@@ -102,15 +116,9 @@ def join(slug: str) -> ResponseReturnValue:
 def leave(slug: str) -> ResponseReturnValue:
     """Leave the group."""
     group = load_group(slug)
-    db = get_session()
-    try:
-        service.leave(db, group, g.user)
-    except service.GroupError as exc:
-        fail(exc.status, exc.message)
-    db.commit()
     # Translators: a confirmation; %(name)s is the name of a working group.
-    flash(_("You left %(name)s.", name=group.name), "success")
-    return redirect(url_for("groups.group_page", slug=group.slug), 303)
+    done = _("You left %(name)s.", name=group.name)
+    return apply_change(done, _page_of(group), service.leave, group, g.user)
 
 
 @bp.post("/groups/<slug>/listing")
@@ -123,18 +131,11 @@ def listing(slug: str) -> ResponseReturnValue:
         # Translators: an error.
         fail(400, " ".join(form.listed.errors) or _("The form could not be read."))
     listed = form.listed.data == "1"
-    db = get_session()
-    try:
-        service.set_listing(db, group, g.user, listed)
-    except service.GroupError as exc:
-        fail(exc.status, exc.message)
-    db.commit()
     if listed:
         # Translators: a confirmation; %(name)s is the name of a working group.
-        flash(_("You are now shown on the public list of members of %(name)s.",
-                name=group.name), "success")
+        done = _("You are now shown on the public list of members of %(name)s.", name=group.name)
     else:
         # Translators: a confirmation; %(name)s is the name of a working group.
-        flash(_("You are no longer shown on the public list of members of %(name)s.",
-                name=group.name), "success")
-    return redirect(url_for("groups.group_page", slug=group.slug), 303)
+        done = _("You are no longer shown on the public list of members of %(name)s.",
+                 name=group.name)
+    return apply_change(done, _page_of(group), service.set_listing, group, g.user, listed)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeAlias
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from flask_babel.speaklater import LazyString
 from wtforms import Field, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-Message: TypeAlias = str | LazyString
+from app.core.forms import Message, clean
 
 
 class CheckboxGroupField(SelectMultipleField):
@@ -24,13 +23,6 @@ class CheckboxGroupField(SelectMultipleField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("validate_choice", False)  # ValidChoice says it better
         super().__init__(*args, **kwargs)
-
-
-def clean(value: Any) -> Any:
-    """Text without NUL bytes and surrounding white space (other values unchanged)."""
-    if isinstance(value, str):
-        return value.replace("\x00", "").strip()
-    return value
 
 
 def text(label: Message, limit: int, *validators: Any, **kwargs: Any) -> StringField:

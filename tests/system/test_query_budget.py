@@ -31,7 +31,7 @@ from app.core import babel_cache
 from app.core import caches as datacache
 from app.core.audit_log import AuditEvent
 from app.core.models import utcnow
-from app.groups import registry
+from app.groups import service as group_service
 from app.groups.models import Referral, WorkingGroup
 from tests.factories import case_fields, join_group, make_case, make_organisation, make_user
 from tests.helpers import SignIn
@@ -140,7 +140,7 @@ def more_of_everything(db: Session, case: Case, u: dict[str, User], times: int) 
         db.flush()
     decide(db, case, "decline", u)
     act(db, case, u["sven"], "reopen", "Once more.")
-    registry.toggle_archive(db, groups["communication"], u["sven"])
+    group_service.toggle_archive(db, groups["communication"], u["sven"])
     service.save_review(db, case, u["ngozi"], case_access(db, u["ngozi"], case), "refer", "?")
     extra = make_user(db, "Extra Member 0", "committee")
     service.declare_conflict(db, case, extra, "Their employer.")
