@@ -12,7 +12,8 @@ from app.core.errors import fail
 from app.core.models import utcnow
 from app.public.groups import public_groups
 from app.public.params import FILTER_CODES, ParamError, parse_filters, parse_int
-from app.public.projection import find_public_case, page_of_public_cases, project
+from app.public.projection import project
+from app.public.queries import find_public_case, page_of_public_cases
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

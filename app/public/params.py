@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from app.cases.labels import ORGANISATION_KINDS, TARGET_PROJECTS, THEMES
 from app.cases.transitions import STATES
 from app.core.regions import REGIONS
-from app.public.projection import CaseFilters
+from app.public.queries import CaseFilters
 
 # Every filter the projection knows, and its valid codes.
 FILTER_CODES: dict[str, Collection[str]] = {

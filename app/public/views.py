@@ -1,6 +1,7 @@
 """Public case list, public case page and the Atom feed — for everyone, signed out too.
 
-Every view reads the public projection (`app.public.projection`) and nothing else.
+Every view reads the public projection (`app.public.projection`, through
+`app.public.queries`) and nothing else.
 """
 
 from __future__ import annotations
@@ -16,15 +17,14 @@ from app.core.caches import RecentAuditId, VersionedCache
 from app.core.db import get_session
 from app.core.errors import fail
 from app.core.models import utcnow
-from app.public.display import filter_choices, labelled
 from app.public.feed import FeedInfo, build_feed, tag_uri
+from app.public.labels import filter_choices, labelled
 from app.public.params import ParamError, parse_filters, parse_int
-from app.public.projection import (
+from app.public.projection import project, project_stage
+from app.public.queries import (
     CaseFilters,
     find_public_case,
     page_of_public_cases,
-    project,
-    project_stage,
     recent_public_cases,
 )
 

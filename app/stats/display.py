@@ -1,53 +1,20 @@
-"""Labels, formatted numbers, tables and charts of the figures, for pages and the CSV.
-
-Labels follow the current language (wrap calls in `flask_babel.force_locale`
-for English); codes stay codes.
-"""
+"""Formatted numbers, tables and charts of the figures, for the statistics page (the
+labels of their rows are in `app.stats.labels`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
-from flask_babel import format_date, format_decimal, format_number, pgettext
+from flask_babel import format_decimal, format_number, pgettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from app.cases.labels import ORGANISATION_KINDS, THEMES, label
-from app.cases.transitions import STATES
-from app.core.regions import region_label
+from app.cases.labels import state_label
 from app.stats.charts import PROGRESSIVE, SUCCESS, Bar, Series, bar_chart
-from app.stats.queries import UNKNOWN, Figures, Month
-
-
-def state_label(code: str) -> str:
-    """A state's name in the current language."""
-    return str(STATES.get(code, code))
-
-
-def theme_label(code: str) -> str:
-    """A theme's name in the current language."""
-    return label(THEMES, code)
-
-
-def region_name(code: str | None) -> str:
-    """A region's name in the current language (a placeholder for none)."""
-    if not code or code == UNKNOWN:
-        # Translators: a row of the statistics: cases without a movement region.
-        return _("No region given")
-    return region_label(code)
-
-
-def kind_label(code: str) -> str:
-    """A kind of organisation in the current language."""
-    return label(ORGANISATION_KINDS, code)
-
-
-def month_label(month: Month) -> str:
-    """A month as the current language writes it, e.g. "Jan 2026"."""
-    return format_date(date(month.year, month.month, 1), "MMM y")
+from app.stats.labels import kind_label, month_label, region_name, theme_label
+from app.stats.queries import Figures, Month
 
 
 def days(value: Decimal | None) -> str | None:

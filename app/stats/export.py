@@ -12,7 +12,8 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from app.stats.display import kind_label, month_label, region_name, state_label, theme_label
+from app.cases.labels import state_label
+from app.stats.labels import kind_label, month_label, region_name, theme_label
 from app.stats.queries import Figures
 
 HEADER = ("section", "key", "label", "value")

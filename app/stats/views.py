@@ -17,7 +17,8 @@ from app.core.db import get_session
 from app.core.i18n import text_direction
 from app.core.regions import country_name
 from app.stats import export
-from app.stats.display import region_name, stage_table, tables
+from app.stats.display import stage_table, tables
+from app.stats.labels import region_name
 from app.stats.queries import figures, gaps
 
 bp = Blueprint("stats", __name__)
