@@ -15,24 +15,21 @@ from wtforms import (
     RadioField,
     SelectField,
     SelectMultipleField,
-    URLField,
 )
-from wtforms.validators import DataRequired, Email, Optional, Regexp
+from wtforms.validators import DataRequired, Email
 
 from app.cases import labels as vocab
 from app.cases.service import MAX_TEXT
 from app.core.regions import country_choices, language_choices
 from app.intake.fields import (
     CheckboxGroupField,
-    HttpUrl,
     ValidChoice,
     at_most,
     clean,
     long_text,
     text,
 )
-
-WIKIDATA_ITEM = r"^Q[1-9][0-9]*$"
+from app.partners.forms import website_field, wikidata_field
 
 # Translators: help for the public listing checkbox of a request.
 PUBLIC_LISTING_HELP = _l(
@@ -101,20 +98,9 @@ class RequestForm(FlaskForm):
     # Translators: a form label.
     org_country = SelectField(_l("Country of the organisation"), validate_choice=False,
                               validators=[ValidChoice(required=False)])
-    # Translators: a form label: the organisation's web site.
-    org_website = URLField(_l("Website"), filters=[clean],
-                           validators=[Optional(), at_most(500), HttpUrl()],
-                           # Translators: help for a web address field; keep https:// and http://.
-                           description=_l("Starts with https:// or http://."))
-    org_wikidata = text(
-        # Translators: a form label: the organisation's item on Wikidata (an id like Q42).
-        _l("Wikidata item"), 32, Optional(),
-        # Translators: a form error; keep Q42 as it is.
-        Regexp(WIKIDATA_ITEM, message=_l("A Wikidata item is a Q followed by digits, like "
-                                         "Q42. Leave it empty if you do not know it.")),
-        # Translators: help; keep Q42 as it is.
-        description=_l("The organisation's item on Wikidata, like Q42 (optional)."),
-    )
+    # The registry's own fields for an organisation's website and Wikidata item.
+    org_website = website_field()
+    org_wikidata = wikidata_field(normalise=False)
 
     # Content
     content_kinds = CheckboxGroupField(

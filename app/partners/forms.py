@@ -41,6 +41,31 @@ def wikidata_input(value: Any) -> Any:
     return value
 
 
+def website_field() -> URLField:
+    """An organisation's website (optional): an http(s) address."""
+    # Translators: a form label: the organisation's web site.
+    return URLField(_l("Website"), filters=[clean],
+                    validators=[Optional(), at_most(500), HttpUrl()],
+                    # Translators: help for a web address field; keep https:// and http://.
+                    description=_l("Starts with https:// or http://."))
+
+
+def wikidata_field(normalise: bool = True) -> StringField:
+    """An organisation's Wikidata item (optional), like Q42. With `normalise`, 'q42' and
+    the item's address are taken for 'Q42' (`wikidata_input`)."""
+    return StringField(
+        # Translators: a form label: the organisation's item on Wikidata (an id like Q42).
+        _l("Wikidata item"), filters=[wikidata_input if normalise else clean],
+        validators=[Optional(), at_most(32),
+                    # Translators: a form error; keep Q42 as it is.
+                    Regexp(WIKIDATA_ITEM, message=_l(
+                        "A Wikidata item is a Q followed by digits, like Q42. Leave it "
+                        "empty if you do not know it."))],
+        # Translators: help; keep Q42 as it is.
+        description=_l("The organisation's item on Wikidata, like Q42 (optional)."),
+    )
+
+
 def with_blank(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """A 'Choose…' option first, for a select that starts empty."""
     # Translators: the first, empty choice of a drop-down list.
@@ -59,22 +84,8 @@ class OrganisationForm(FlaskForm):
     # Translators: a form label and heading: the organisation's country.
     country = SelectField(_l("Country"), validate_choice=False,
                           validators=[ValidChoice(required=False)])
-    # Translators: a form label: the organisation's web site.
-    website = URLField(_l("Website"), filters=[clean],
-                       validators=[Optional(), at_most(500), HttpUrl()],
-                       # Translators: help for a web address field; keep https:// and http://.
-                       description=_l("Starts with https:// or http://."))
-    wikidata_item = StringField(
-        # Translators: a form label: the organisation's item on Wikidata (an id like Q42).
-        _l("Wikidata item"), filters=[wikidata_input],
-        validators=[Optional(), at_most(32),
-                    # Translators: a form error; keep Q42 as it is.
-                    Regexp(WIKIDATA_ITEM, message=_l(
-                        "A Wikidata item is a Q followed by digits, like Q42. Leave it "
-                        "empty if you do not know it."))],
-        # Translators: help; keep Q42 as it is.
-        description=_l("The organisation's item on Wikidata, like Q42 (optional)."),
-    )
+    website = website_field()
+    wikidata_item = wikidata_field()
     # Translators: a form label: the subject areas the organisation works on.
     themes = CheckboxGroupField(_l("Themes"), validators=[ValidChoice(required=False)])
     # Translators: a form label and heading: notes about an organisation that only staff see.
