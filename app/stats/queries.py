@@ -164,11 +164,6 @@ def count_kinds(cases: Iterable[CaseRow]) -> list[tuple[str, int]]:
     return ordered_counts(Counter(case.kind for case in cases), tuple(ORGANISATION_KINDS))
 
 
-def month_key(moment: datetime) -> str:
-    """"YYYY-MM" of a time."""
-    return f"{moment.year:04d}-{moment.month:02d}"
-
-
 def per_month(cases: Iterable[CaseRow]) -> list[Month]:
     """Cases opened (by created_at) and closed (by closed_at) in each month.
 
