@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import re
-import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from babel import Locale
@@ -49,13 +49,33 @@ def test_regions_order() -> None:
     )
 
 
-def test_csv_lists_each_country_once() -> None:
-    with regions.REGIONS_CSV.open(newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        assert next(reader) == ["country", "region"]
-        codes = [row[0] for row in reader]
-    assert len(codes) == len(set(codes))
-    assert set(codes) == set(country_codes())
+@pytest.fixture
+def fresh_table() -> Iterator[None]:
+    """The country table is read again (from whatever REGIONS_CSV is) and once more after."""
+    regions._country_regions.cache_clear()
+    yield
+    regions._country_regions.cache_clear()
+
+
+def test_csv_is_read_and_checked_by_the_app(fresh_table: None) -> None:
+    """The shipped table loads through the app's own reader, which refuses a country
+    listed twice and an unknown region (so loading it is the check)."""
+    assert len(country_codes()) > 200
+
+
+@pytest.mark.parametrize(
+    ("rows", "problem"),
+    [("SE,western_europe\nse,cee\n", "SE is listed twice"),
+     ("SE,nordics\n", "unknown region 'nordics' for SE")],
+)
+def test_csv_mistakes_are_refused(fresh_table: None, tmp_path: Path,
+                                  monkeypatch: pytest.MonkeyPatch, rows: str,
+                                  problem: str) -> None:
+    table = tmp_path / "regions.csv"
+    table.write_text("country,region\n" + rows, encoding="utf-8")
+    monkeypatch.setattr(regions, "REGIONS_CSV", table)
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        country_codes()
 
 
 def test_every_cldr_country_is_mapped() -> None:
@@ -140,9 +160,11 @@ def test_country_name() -> None:
     assert country_name("QQ", "en") == "QQ"
 
 
-def sort_key(name: str) -> tuple[str, str]:
-    base = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    return base.casefold(), name.casefold()
+def test_names_sort_with_accents_and_case_beside_their_base_letter() -> None:
+    key = regions._sort_key
+    assert key("Égypte") < key("Espagne") < key("Estonie") < key("États-Unis")
+    assert key("åland") < key("Azerbaïdjan") < key("Bahamas")
+    assert sorted(["b", "A", "á", "a"], key=key) == ["A", "a", "á", "b"]
 
 
 def test_country_choices_are_localised_and_sorted() -> None:
@@ -150,7 +172,7 @@ def test_country_choices_are_localised_and_sorted() -> None:
     assert [code for code, _ in choices] != list(country_codes())
     assert sorted(code for code, _ in choices) == list(country_codes())
     names = [name for _, name in choices]
-    assert names == sorted(names, key=sort_key)
+    assert names == sorted(names, key=regions._sort_key)
     by_code = dict(choices)
     assert by_code["DE"] == "Allemagne"
     # Accented initials sort with their base letter: Égypte before Espagne.
@@ -173,7 +195,7 @@ def test_language_choices_default_list() -> None:
     assert not any(re.fullmatch(r"q[a-t][a-z]", code) for code in codes)
     assert {"en", "sv", "ar", "sw", "haw", "qu"} <= set(codes)
     names = [name for _, name in choices]
-    assert names == sorted(names, key=sort_key)
+    assert names == sorted(names, key=regions._sort_key)
 
 
 def test_language_choices_for_given_codes() -> None:
