@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from app.admin import labels as audit_labels
 from app.auth.roles import current_roles
 from app.cases import labels as vocab
+from app.cases.labels import state_label
 from app.core import babel_cache, i18n
 
 
@@ -65,10 +66,11 @@ def init_app(app: Flask) -> None:
     """Register the context processor, globals and filters (after Flask-Babel's)."""
     app.context_processor(template_context)
     app.jinja_env.globals.update(vocab_label=vocab_label, vocab_labels=vocab_labels,
-                                 vocab_choices=vocab_choices,
+                                 vocab_choices=vocab_choices, state_label=state_label,
                                  audit_action=audit_labels.action_label,
                                  audit_object=audit_labels.object_label,
                                  audit_changes=audit_labels.changes)
+    app.jinja_env.filters["state_label"] = state_label  # {{ case.state|state_label }}
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
         babel_cache.format_datetime(value, fmt) if value else ""
     )

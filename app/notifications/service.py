@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.auth.roles import users_with_role
+from app.cases.labels import state_label
 from app.cases.models import Case
-from app.cases.transitions import STATES
 from app.groups.models import Membership, WorkingGroup
 from app.notifications.models import OutboxMessage
 
@@ -73,7 +73,7 @@ def _render(case: Case, kind: str, context: dict[str, object]) -> tuple[str, str
         # Translators: the subject of an email to the requester; %(ref)s is the case reference (like
         # CPH-2026-0042), %(state)s the name of its new stage, e.g. 'In support'.
         "state_changed": _("Your request %(ref)s is now: %(state)s", ref=case.reference,
-                           state=str(STATES.get(case.state, case.state))),
+                           state=state_label(case.state)),
         # Translators: the subject of an email; %(ref)s is the case reference, like CPH-2026-0042.
         "message": _("New message on %(ref)s", ref=case.reference),
         # Translators: the subject of an email to members of a working group that the Expert
@@ -84,7 +84,7 @@ def _render(case: Case, kind: str, context: dict[str, object]) -> tuple[str, str
         "reminder": _("Reminder: %(ref)s is waiting for your answer", ref=case.reference),
     }
     body = render_template(f"email/{kind}.txt", case=case, url=case_url(case),
-                           state=str(STATES.get(case.state, case.state)), **context)
+                           state=state_label(case.state), **context)
     return subjects[kind], body
 
 
