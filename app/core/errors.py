@@ -5,11 +5,18 @@ from __future__ import annotations
 import logging
 from typing import NoReturn
 
+from babel.units import format_unit
 from flask import Flask, Response, g, jsonify, make_response, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    RequestEntityTooLarge,
+    ServiceUnavailable,
+)
 
 from app.core.db import discard_session, get_session
 
@@ -66,8 +73,36 @@ def render_error(code: int, detail: str | None = None) -> tuple[Response | str, 
                            detail=detail), code
 
 
+def _size(size: int) -> str:
+    """A size in bytes as the reader's language writes it, e.g. '1 MB', '512 ko'."""
+    locale = str(get_locale() or "en")
+    if size >= 1_000_000:
+        return format_unit(size / 1_048_576, "digital-megabyte", length="short",
+                           format="#,##0.#", locale=locale)
+    return format_unit(size / 1024, "digital-kilobyte", length="short", format="#,##0",
+                       locale=locale)
+
+
+def too_large_message() -> str | None:
+    """What a 413 says when the request was bigger than the whole limit (None otherwise:
+    a field or the number of parts was over its own limit, and the general text fits)."""
+    limit, length = request.max_content_length, request.content_length
+    if not limit or not length or length <= limit:
+        return None
+    # Translators: an error page's text when what was sent (e.g. a form) is too big; %(limit)s
+    # is a size such as '1 MB'.
+    return _("What you sent is larger than this site accepts at a time (at most %(limit)s). "
+             "Shorten it and try again.", limit=_size(limit))
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(exc: RequestEntityTooLarge) -> Response:
+        # Nothing of what was sent is read again or shown back: the same small page (or
+        # JSON object under /api/) whatever came.
+        return make_response(render_error(413, too_large_message()))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> tuple[Response | str, int]:
