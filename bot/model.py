@@ -9,9 +9,10 @@ malformed codes, dates or URLs are garbage.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 STATES = (
@@ -26,6 +27,8 @@ CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 DAY = re.compile(r"^\d{4}-\d\d-\d\d$")
 MAX_TEXT = 20_000
+
+T = TypeVar("T")
 
 
 class GarbageError(ValueError):
@@ -151,31 +154,38 @@ def _codes(data: Any, key: str, where: str) -> tuple[str, ...]:
     return tuple(_code(item, f"{where}.{key}") for item in value)
 
 
-def _timestamp(data: Any, key: str, where: str) -> datetime:
+def _matching(data: Any, key: str, where: str, pattern: re.Pattern[str], what: str) -> str:
+    """The string at `key`, which must match `pattern` (else it is not `what`)."""
     value = _string(data, key, where)
-    if not TIMESTAMP.match(value):
-        raise GarbageError(f"{where}.{key}: {value!r} is not a UTC timestamp")
+    if not pattern.match(value):
+        raise GarbageError(f"{where}.{key}: {value!r} is not {what}")
+    return value
+
+
+def _dated(data: Any, key: str, where: str, pattern: re.Pattern[str], what: str,
+           parse: Callable[[str], T]) -> T:
+    """A date or time: written as `pattern`, and a real one (`parse` accepts it)."""
+    value = _matching(data, key, where, pattern, what)
     try:
-        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        return parse(value)
     except ValueError as error:
         raise GarbageError(f"{where}.{key}: {value!r} is not a valid date") from error
+
+
+def _utc(value: str) -> datetime:
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def _timestamp(data: Any, key: str, where: str) -> datetime:
+    return _dated(data, key, where, TIMESTAMP, "a UTC timestamp", _utc)
 
 
 def _day(data: Any, key: str, where: str) -> date:
-    value = _string(data, key, where)
-    if not DAY.match(value):
-        raise GarbageError(f"{where}.{key}: {value!r} is not a date (YYYY-MM-DD)")
-    try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise GarbageError(f"{where}.{key}: {value!r} is not a valid date") from error
+    return _dated(data, key, where, DAY, "a date (YYYY-MM-DD)", date.fromisoformat)
 
 
 def _reference(data: Any, key: str, where: str) -> str:
-    value = _string(data, key, where)
-    if not REFERENCE.match(value):
-        raise GarbageError(f"{where}.{key}: {value!r} is not a case reference")
-    return value
+    return _matching(data, key, where, REFERENCE, "a case reference")
 
 
 def _url(data: Any, key: str, where: str) -> str:
