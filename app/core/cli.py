@@ -20,6 +20,10 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(outbox_group)
     app.cli.add_command(cases_group)
+    from app.core.backup import export_command, import_command
+
+    app.cli.add_command(export_command)
+    app.cli.add_command(import_command)
 
 
 @click.group("db", cls=AppGroup)
