@@ -304,7 +304,7 @@ def object_label(code: str) -> str:
 
 
 def _outcome_label(code: str) -> str:
-    for names in (transitions.OUTCOMES, transitions.ACTIONS):
+    for names in (vocab.OUTCOMES, transitions.ACTIONS):
         if code in names:
             return str(names[code])
     return code

@@ -12,6 +12,7 @@ from app.cases.labels import ORGANISATION_KINDS, TARGET_PROJECTS, THEMES
 from app.cases.transitions import STATES
 from app.core.regions import REGIONS
 from app.public.params import MAX_PAGE
+from app.public.projection import PUBLIC_FIELDS
 
 MAX_PER_PAGE = 1000
 DEFAULT_PER_PAGE = 100
@@ -40,9 +41,7 @@ def _schemas() -> dict[str, Any]:
     case_schema = {
         "type": "object",
         "additionalProperties": False,
-        "required": ["reference", "title", "organisation", "themes", "region",
-                     "target_projects", "state", "state_label", "open", "created_at",
-                     "updated_at", "state_changed_at", "days_in_state", "public_summary", "url"],
+        "required": list(PUBLIC_FIELDS),
         "properties": {
             "reference": {"type": "string", "examples": ["CPH-2026-0042"]},
             "title": {"type": "string"},

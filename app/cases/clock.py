@@ -8,7 +8,8 @@ from typing import Protocol
 
 from flask import current_app
 
-from app.cases.transitions import CLOSED_STATES, WAITING_ON
+from app.cases.labels import WAITING_ON
+from app.cases.transitions import CLOSED_STATES
 from app.core.babel_cache import labels
 from app.core.models import utcnow
 

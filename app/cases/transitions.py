@@ -48,26 +48,6 @@ STATES: dict[str, LazyString] = {
 CLOSED_STATES = frozenset({"closed", "declined", "withdrawn"})
 OPEN_STATES = frozenset(STATES) - CLOSED_STATES
 
-# Whom each state waits on (for the stage clock).
-WAITING_ON: dict[str, LazyString | None] = {
-    # Translators: whom a request is waiting on (after 'Waiting on'); lower case in the middle of a
-    # sentence.
-    "submitted": _l("the helpdesk"),
-    # Translators: whom a request is waiting on (after 'Waiting on').
-    "in_initial_review": _l("the Expert Committee"),
-    # Translators: whom a request is waiting on (after 'Waiting on'): the person who filed it.
-    "needs_information": _l("the requester"),
-    # Translators: whom a request is waiting on (after 'Waiting on').
-    "with_working_groups": _l("the working groups"),
-    "awaiting_final_go": _l("the Expert Committee"),
-    "approved": _l("the helpdesk"),
-    # Translators: whom a request is waiting on (after 'Waiting on').
-    "in_support": _l("the helpdesk and the requester"),
-    "closed": None,
-    "declined": None,
-    "withdrawn": None,
-}
-
 ACTIONS: dict[str, LazyString] = {
     # Translators: a workflow action (button) of the helpdesk: pass a new request on to the Expert
     # Committee.
@@ -105,14 +85,6 @@ ACTIONS: dict[str, LazyString] = {
     "expire": _l("Close after no answer"),
     # Translators: a workflow action (button) of the helpdesk: open a closed request again (a verb).
     "reopen": _l("Reopen"),
-}
-
-# Outcomes of closed cases that are not named after an action.
-OUTCOMES: dict[str, LazyString] = {
-    # Translators: the outcome of a closed request.
-    "no_answer": _l("Closed after no answer from the requester"),
-    # Translators: the outcome of a closed request.
-    "duplicate": _l("Duplicate of another request"),
 }
 
 

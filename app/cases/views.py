@@ -17,6 +17,7 @@ from app.cases import canned, checklists, queries, transitions
 from app.cases.access import CaseAccess, case_access
 from app.cases.blueprint import bp
 from app.cases.clock import stage_clock
+from app.cases.labels import OUTCOMES, WAITING_ON
 from app.cases.models import Case
 from app.cases.queries import CannedChoice, CaseFacts, People, read_facts
 from app.cases.service import review_stage
@@ -89,7 +90,7 @@ def page_context(case: Case, access: CaseAccess, **extra: Any) -> dict[str, Any]
         "my_group_ids": facts.my_group_ids,
         "form": request.form if request.method == "POST" else {},
         "loaded_at": case.updated_at.isoformat(),
-        "outcome_labels": {**transitions.ACTIONS, **transitions.OUTCOMES},
+        "outcome_labels": {**transitions.ACTIONS, **OUTCOMES},
     }
     if access.is_staff:
         conflicts = facts.conflicts or []
@@ -114,7 +115,7 @@ def page_context(case: Case, access: CaseAccess, **extra: Any) -> dict[str, Any]
         if canned_id:
             chosen = next((reply for reply in canned_replies if reply.id == canned_id), None)
         if chosen is not None:
-            next_step = str(transitions.WAITING_ON.get(case.state) or "")
+            next_step = str(WAITING_ON.get(case.state) or "")
             context["prefill"] = canned.fill(chosen, case, next_step)
     if access.can_see_reviews:
         context["reviews"] = queries.reviews_of(db, case)
