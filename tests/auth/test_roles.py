@@ -6,7 +6,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from app.auth.labels import ROLE_LABELS, role_choices, role_label
 from app.auth.models import RoleGrant
+from app.auth.roles import ROLES
 from app.core.audit_log import AuditEvent
 from app.core.db import get_session
 from tests.helpers import SignIn, csrf_token
@@ -140,3 +142,12 @@ def test_audit_log_is_paginated_newest_first(
     last = client.get("/admin/audit?page=3").get_data(as_text=True)
     assert "First sign-in" in last
     assert client.get("/admin/audit?page=abc").status_code == 200
+
+
+def test_every_role_has_a_name_in_the_order_of_roles(app: Flask) -> None:
+    with app.test_request_context("/?uselang=de"):
+        assert tuple(ROLE_LABELS) == ROLES
+        assert [code for code, _name in role_choices()] == list(ROLES)
+        assert role_label("helpdesk") == dict(role_choices())["helpdesk"]
+        assert role_label("helpdesk") != "helpdesk"
+        assert role_label("no-such-role") == "no-such-role"

@@ -14,6 +14,7 @@ from app.cases import queries, service, transitions
 from app.cases.access import case_access
 from app.cases.clock import stage_clock
 from app.cases.errors import NotAllowed, StaleVersion, WorkflowError, WrongState
+from app.cases.labels import state_label
 from app.cases.models import Case
 from app.committee.models import Review
 from app.core.db import get_session
@@ -281,3 +282,11 @@ def test_canned_reply_is_inserted_with_placeholders(app: Flask, sign_in: SignIn)
     ada = app.test_client()
     sign_in(ada, "Ada Requester")
     assert ada.get("/canned-replies").status_code == 403
+
+
+def test_state_label_names_every_state_and_keeps_unknown_codes(app: Flask) -> None:
+    with app.test_request_context("/"):
+        assert state_label("in_support") == "In support"
+        assert all(state_label(state) == str(name) for state, name in transitions.STATES.items())
+        assert state_label("no_such_state") == "no_such_state"
+        assert state_label(None) == ""
