@@ -30,7 +30,7 @@ def text_of(element: Tag) -> str:
 def field_value(page: str | BeautifulSoup, name: str) -> str | None:
     """The value of the form field `name` (input, textarea or selected option), or None."""
     soup = page if isinstance(page, BeautifulSoup) else parse(page)
-    field = soup.find(attrs={"name": name})
+    field = soup.select_one(f'[name="{name}"]')
     if not isinstance(field, Tag):
         return None
     if field.name == "textarea":
