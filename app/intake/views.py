@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -31,13 +31,6 @@ FormT = TypeVar("FormT", bound=RequestForm)
 # Two people filing at the same moment may draw the same reference number; the
 # database refuses the second, which is then filed again with the next number.
 FILING_ATTEMPTS = 3
-
-
-def case_page_url(reference: str) -> str:
-    """The address of a case's page."""
-    if "cases.case_page" in current_app.view_functions:
-        return url_for("cases.case_page", reference=reference)
-    return f"{request.script_root}/requests/{reference}"
 
 
 def _prepared(form_class: type[FormT], db: Session) -> FormT:
@@ -94,7 +87,7 @@ def new_request() -> ResponseReturnValue:
         # Translators: a notice after filing a request with a non-free licence.
         flash(_("The licence is not one of the free licences, so the request is flagged for "
                 "the Expert Committee."), "warning")
-    return redirect(case_page_url(case.reference))
+    return redirect(url_for("cases.case_page", reference=case.reference))
 
 
 @bp.route("/requests/log-email", methods=["GET", "POST"])
@@ -118,7 +111,7 @@ def log_email() -> ResponseReturnValue:
     flash(_("Request %(ref)s was logged for %(sender)s; the email is stored as an internal "
             "note.", ref=case.reference, sender=case.contact_name or case.contact_email),
           "success")
-    return redirect(case_page_url(case.reference))
+    return redirect(url_for("cases.case_page", reference=case.reference))
 
 
 @bp.post("/requests/<reference>/link-requester")
@@ -141,4 +134,4 @@ def link_requester(reference: str) -> ResponseReturnValue:
     # Translators: a confirmation; %(ref)s is a case reference, %(name)s a Wikimedia username.
     flash(_("%(ref)s is now linked to the account %(name)s.", ref=case.reference,
             name=user.username), "success")
-    return redirect(case_page_url(case.reference))
+    return redirect(url_for("cases.case_page", reference=case.reference))
