@@ -1,6 +1,8 @@
 """The bot's configuration, read from environment variables (pure: no I/O besides `env`).
 
-Every variable may also be given with a `TOOL_` prefix (the naming `toolforge envvars`
+`BotConfig.from_env()` reads them, once per run; nothing else in the bot looks at
+the environment (`process_environment()` is the one place that names it). Every
+variable may also be given with a `TOOL_` prefix (the naming `toolforge envvars`
 uses for secrets), e.g. `TOOL_BOT_PASSWORD`; the unprefixed name wins.
 """
 
@@ -8,12 +10,17 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from useragent import BOT_CLIENT
+from useragent import user_agent as build_user_agent
+
 from . import __version__
+from .i18n import LANGUAGES as DEFAULT_LANGUAGES
+from .titles import group_title as roster_title
 
 DEFAULT_WIKI_API = "https://meta.wikimedia.org/w/api.php"
 DEFAULT_PAGE_PREFIX = "Content Partnerships Hub/Helpdesk"
@@ -26,14 +33,21 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RETRIES = 3
 DEFAULT_RETRY_WAIT = 5.0
 STATE_FILE_NAME = "helpdesk-bot-state.json"
-BOT_NAME = "ContentPartnershipsHelpdeskBot"
+BOT_NAME = BOT_CLIENT
 
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 # Characters MediaWiki never allows in a page title (plus controls).
 _BAD_TITLE = re.compile(r"[#<>\[\]|{}\x00-\x1f\x7f\ufffd]")
 
 
 class ConfigError(ValueError):
     """The configuration is missing or invalid (exit status 2)."""
+
+
+def process_environment() -> MutableMapping[str, str]:
+    """The process's environment variables: read by `BotConfig.from_env()`, and given
+    pywikibot's own two variables by `bot.wiki` before it imports pywikibot."""
+    return os.environ
 
 
 @dataclass(frozen=True)
@@ -52,11 +66,13 @@ class BotConfig:
     maxlag: int = DEFAULT_MAXLAG
     throttle: float = DEFAULT_THROTTLE
     tool_url: str = ""
-    contact: str = ""
+    contact: str = ""  # how to reach the operators (User-Agent); default: the bot's talk page
     timeout: float = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
     retry_wait: float = DEFAULT_RETRY_WAIT
     per_page: int = 1000
+    pywikibot_dir: Path | None = None  # pywikibot's working folder (None: a temporary one)
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES  # of the pages (English is always one)
 
     def __post_init__(self) -> None:
         """Check the values (raises ConfigError) and fill the derived defaults."""
@@ -97,12 +113,13 @@ class BotConfig:
             raise ConfigError("BOT_MAXLAG, BOT_THROTTLE, BOT_TIMEOUT, BOT_MAX_RETRIES: bad value")
         if not 1 <= self.per_page <= 1000:
             raise ConfigError("per_page must be between 1 and 1000")
-        if not self.contact:
-            contact = self.tool_url
-            if self.username:
-                account = self.username.partition("@")[0].replace(" ", "_")
-                contact += f"; https://meta.wikimedia.org/wiki/User_talk:{account}"
-            object.__setattr__(self, "contact", contact)
+        if not self.languages or not all(_LANGUAGE.match(code) for code in self.languages):
+            raise ConfigError(f"BOT_LANGUAGES must be language codes such as en,sv,ar "
+                              f"(got {','.join(self.languages)!r})")
+        if not self.contact and self.username:
+            account = self.username.partition("@")[0].replace(" ", "_")
+            object.__setattr__(self, "contact",
+                               f"https://meta.wikimedia.org/wiki/User_talk:{account}")
 
     # -- page titles ----------------------------------------------------------
 
@@ -119,16 +136,12 @@ class BotConfig:
     def group_title(self, name: str, slug: str) -> str:
         """The title of a working group's roster page.
 
-        The group's name is used when it makes a valid, plain title; otherwise its
-        slug (which the app keeps to [a-z0-9-]).
+        The group's name is used when it makes a plain title MediaWiki keeps as it
+        is, in every language (bot.titles); otherwise its slug (which the app keeps
+        to [a-z0-9-]).
         """
-        clean = " ".join(name.replace("_", " ").split())
-        if not clean or _BAD_TITLE.search(clean) or "/" in clean or clean.startswith(":"):
-            clean = slug
-        if "~~~" in clean or len(clean) > 120:
-            clean = slug
-        return normal_title(self.group_page.format(prefix=self.page_prefix, name=clean,
-                                                    slug=slug))
+        suffixes = tuple("" if code == "en" else f"/{code}" for code in self.languages)
+        return roster_title(self.group_page, self.page_prefix, name, slug, suffixes)
 
     @property
     def login_name(self) -> str | None:
@@ -143,7 +156,7 @@ class BotConfig:
     @property
     def user_agent(self) -> str:
         """A User-Agent following https://meta.wikimedia.org/wiki/User-Agent_policy."""
-        return f"{BOT_NAME}/{__version__} ({self.contact})"
+        return build_user_agent(BOT_NAME, self.tool_url, self.contact, version=__version__)
 
     @property
     def wiki_key(self) -> str:
@@ -155,7 +168,7 @@ class BotConfig:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> BotConfig:
         """Read the configuration from environment variables (see bot/README.md)."""
-        env = os.environ if env is None else env
+        env = process_environment() if env is None else env
 
         def get(name: str, default: str = "") -> str:
             value = env.get(name)
@@ -176,6 +189,7 @@ class BotConfig:
             data_dir = env.get("TOOL_DATA_DIR", "").strip()
             state_file = (str(Path(data_dir) / STATE_FILE_NAME) if data_dir
                           else str(Path("instance") / STATE_FILE_NAME))
+        pywikibot_dir = get("BOT_PYWIKIBOT_DIR")
         return cls(
             helpdesk_url=helpdesk_url,
             wiki_api=get("BOT_WIKI_API", DEFAULT_WIKI_API),
@@ -193,6 +207,9 @@ class BotConfig:
             timeout=_float(get, "BOT_TIMEOUT", DEFAULT_TIMEOUT),
             max_retries=_int(get, "BOT_MAX_RETRIES", DEFAULT_MAX_RETRIES),
             retry_wait=_float(get, "BOT_RETRY_WAIT", DEFAULT_RETRY_WAIT),
+            languages=tuple(code.strip() for code in get("BOT_LANGUAGES").split(",")
+                            if code.strip()) or DEFAULT_LANGUAGES,
+            pywikibot_dir=Path(pywikibot_dir).expanduser() if pywikibot_dir else None,
         )
 
 

@@ -1,9 +1,10 @@
 """The pywikibot glue: a site for any api.php URL, BotPassword login, batched reads, saves.
 
 pywikibot is configured here without a user-config.py: `PYWIKIBOT_NO_USER_CONFIG=2`
-and a private `PYWIKIBOT_DIR` (a temporary folder unless `BOT_PYWIKIBOT_DIR` names
-one) are set before pywikibot is imported. Settings (maxlag, edit throttle,
-retries, User-Agent) come from `BotConfig`.
+and a private `PYWIKIBOT_DIR` (a temporary folder unless `BotConfig.pywikibot_dir`,
+from `BOT_PYWIKIBOT_DIR`, names one) are set before pywikibot is imported — the
+only way pywikibot takes them. Settings (maxlag, edit throttle, retries,
+User-Agent) come from `BotConfig`.
 
 Every HTTP request pywikibot makes is counted (`requests`); page reads — the one
 batched query for all pages, and the rare single-page reload after an edit
@@ -20,12 +21,14 @@ import shutil
 import sys
 import tempfile
 from contextlib import suppress
+from pathlib import Path
 from typing import Any
 
 import requests
 
-from .config import BotConfig
-from .wiki_types import EditConflict, LoadedPage, LoginFailed, PageRejected, WikiUnavailable
+from .config import BotConfig, process_environment
+from .mwapi import ActionApi, WikiTransport, mount_transport, short_reason
+from .wiki_types import LoadedPage, LoginFailed, Saved, WikiError, WikiUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +59,16 @@ class _DropTracebacks(logging.Filter):
         return True
 
 
-def prepare_pywikibot(verbose: bool = False) -> Any:
-    """Import pywikibot with a private, user-config-free setup; return the module."""
+def prepare_pywikibot(folder: Path | None = None, verbose: bool = False) -> Any:
+    """Import pywikibot with a private, user-config-free setup; return the module.
+
+    `folder` is pywikibot's working folder (its cache, cookies, throttle file); by
+    default a temporary one, removed at exit. The first call decides.
+    """
     global _prepared
     if not _prepared:
-        directory = os.environ.get("BOT_PYWIKIBOT_DIR", "").strip()
-        if directory:
+        if folder is not None:
+            directory = str(folder)
             os.makedirs(directory, mode=0o700, exist_ok=True)
         else:
             directory = tempfile.mkdtemp(prefix="helpdesk-bot-pywikibot-")
@@ -75,8 +82,9 @@ def prepare_pywikibot(verbose: bool = False) -> Any:
             if not os.path.exists(config_file):
                 with open(config_file, "w", encoding="utf-8") as stream:
                     stream.write("# Empty: the Helpdesk bot configures pywikibot itself.\n")
-            os.environ["PYWIKIBOT_DIR"] = directory
-            os.environ["PYWIKIBOT_NO_USER_CONFIG"] = "2"
+            environment = process_environment()
+            environment["PYWIKIBOT_DIR"] = directory
+            environment["PYWIKIBOT_NO_USER_CONFIG"] = "2"
     import pywikibot
     import pywikibot.bot
     from pywikibot.comms import http
@@ -84,8 +92,10 @@ def prepare_pywikibot(verbose: bool = False) -> Any:
     if not _prepared:
         http.session.hooks["response"].append(_count_response)
         pywikibot.bot.init_handlers()
+        # Without -v the bot says what went wrong in one line of its own; pywikibot's
+        # messages (tracebacks of failed requests among them) only show with -v.
         for handler in logging.getLogger("pywiki").handlers:
-            handler.setLevel(logging.INFO if verbose else logging.WARNING)
+            handler.setLevel(logging.INFO if verbose else logging.CRITICAL)
             if not verbose:
                 handler.addFilter(_DropTracebacks())
         _prepared = True
@@ -104,17 +114,20 @@ class PywikibotWiki:
     def __init__(self, config: BotConfig, *, verbose: bool = False) -> None:
         """Configure pywikibot and build the site; `connect()` logs in."""
         self.config = config
-        self.pywikibot = prepare_pywikibot(verbose)
+        self.pywikibot = prepare_pywikibot(config.pywikibot_dir, verbose)
         self._start_count = _request_count
-        self._reads = 0
         self.site: Any = None
+        self.api: ActionApi | None = None  # the bot's own reads and saves (bot.mwapi)
+        self.transport: WikiTransport | None = None
         pwb_config = self.pywikibot.config
         pwb_config.put_throttle = config.throttle
         if hasattr(pwb_config, "write_maxlag"):
-            pwb_config.write_maxlag = config.maxlag
+            pwb_config.write_maxlag = pwb_config.read_maxlag = config.maxlag
         else:  # pragma: no cover - pywikibot before 11.8
             pwb_config.maxlag = config.maxlag
-        pwb_config.max_retries = config.max_retries
+        # pywikibot only signs in and reads the site; it does not retry (a wiki failing
+        # then is tried again by the next run). bot.mwapi retries the bot's own requests.
+        pwb_config.max_retries = 0
         pwb_config.retry_wait = config.retry_wait
         pwb_config.retry_max = max(config.retry_wait, 60)
         pwb_config.socket_timeout = (min(config.timeout, 10.0), config.timeout)
@@ -134,15 +147,18 @@ class PywikibotWiki:
 
     @property
     def reads(self) -> int:
-        """HTTP requests made to read pages (the batched query and any reloads)."""
-        return self._reads
+        """HTTP requests made to read pages (the batched query and any rereads)."""
+        return self.api.reads if self.api is not None else 0
 
     @property
     def username(self) -> str | None:
         """The account the bot is logged in as (None when anonymous)."""
-        if self.site is None or not self.site.logged_in():
-            return None
-        return str(self.site.username())
+        return self.api.username if self.api is not None else None
+
+    @property
+    def identity(self) -> str:
+        """The wiki's identity (`wikiid@host` from its site information)."""
+        return self.api.identity if self.api is not None else ""
 
     # -- connecting -----------------------------------------------------------------
 
@@ -152,7 +168,11 @@ class PywikibotWiki:
 
     def connect(self, *, login: bool = True) -> None:
         """Build the site and, with credentials and `login`, log in (BotPassword)."""
+        from pywikibot.comms import http
+
         config = self.config
+        if self.transport is None:  # maxlag on every request to the wiki, pywikibot's too
+            self.transport = mount_transport(http.session, config.wiki_api, config.maxlag)
         try:
             self.site = self.pywikibot.Site(url=config.wiki_api, fam=_family_name(config.wiki_api),
                                             user=config.account)
@@ -162,28 +182,41 @@ class PywikibotWiki:
             throttle.mindelay = min(throttle.mindelay, config.throttle)
             throttle.delay = min(throttle.delay, config.throttle)
         except self._errors() as error:
-            raise WikiUnavailable(f"cannot reach the wiki at {config.wiki_api}: {error}") from error
+            raise self._unreachable("reach", error) from error
         if login and config.login_name and config.password:
             self._login()
         self._warm_up()
 
-    def _warm_up(self) -> None:
-        """Fetch the site metadata the batched page query needs, before it is made.
+    def _unreachable(self, doing: str, error: BaseException) -> WikiError:
+        """Why pywikibot failed, in one line: the wiki is asked once more, by bot.mwapi.
 
-        pywikibot asks for siteinfo and paraminfo lazily on first use; doing it here
-        keeps those requests out of the page-read phase, which is then exactly one
-        query. (They are a few small, cacheable requests per process.)
+        (pywikibot reports a wiki that is down as "Maximum retries attempted".)
         """
+        from pywikibot.comms import http
+
+        config = self.config
+        probe = ActionApi(config.wiki_api, http.session, http.user_agent(),
+                          maxlag=config.maxlag, timeout=(min(config.timeout, 10.0),
+                                                         config.timeout), max_retries=0)
         try:
-            self.site.siteinfo.get("extensions")
-            paraminfo = getattr(self.site, "_paraminfo", None)
-            if paraminfo is not None:
-                paraminfo.fetch(["query+info", "query+revisions", "query+templates",
-                                 "query+categoryinfo"])
-        except self._errors() as error:
-            raise WikiUnavailable(
-                f"cannot read the wiki's metadata at {self.config.wiki_api}: {error}"
-            ) from error
+            probe.connect()
+        except WikiError as found:
+            return found
+        return WikiUnavailable(f"cannot {doing} the wiki at {config.wiki_api}: "
+                               f"{short_reason(error)}")
+
+    def _warm_up(self) -> None:
+        """The bot's own client on pywikibot's session (cookies, User-Agent): the wiki's
+        identity, the bot's name and rights and an edit token, in one request."""
+        from pywikibot.comms import http
+
+        config = self.config
+        self.api = ActionApi(config.wiki_api, http.session, http.user_agent(self.site),
+                             maxlag=config.maxlag, timeout=(min(config.timeout, 10.0),
+                                                            config.timeout),
+                             max_retries=config.max_retries, retry_wait=config.retry_wait,
+                             throttle=config.throttle)
+        self.api.connect()
 
     def _login(self) -> None:
         from pywikibot.comms import http
@@ -213,9 +246,7 @@ class PywikibotWiki:
         except LoginFailed:
             raise
         except self._errors() as error:
-            raise WikiUnavailable(
-                f"cannot log in to the wiki at {config.wiki_api}: {error}"
-            ) from error
+            raise self._unreachable("log in to", error) from error
         if not site.logged_in():
             raise LoginFailed(f"the wiki at {config.wiki_api} did not keep the login of "
                               f"{config.login_name}")
@@ -224,129 +255,29 @@ class PywikibotWiki:
                               "BotPassword the grants listed in bot/README.md")
         log.info("logged in to %s as %s", config.wiki_api, site.username())
 
-    # -- reading ----------------------------------------------------------------------
+    # -- reading and writing (bot.mwapi) ----------------------------------------------
+
+    def _client(self) -> ActionApi:
+        if self.api is None:
+            raise WikiUnavailable(f"not connected to the wiki at {self.config.wiki_api}")
+        return self.api
 
     def load(self, titles: list[str]) -> dict[str, LoadedPage]:
-        """All `titles` in one batched query (content, latest revision, templates)."""
-        exceptions = self.pywikibot.exceptions
-        result: dict[str, LoadedPage] = {}
-        pages: list[tuple[str, Any]] = []
-        for title in titles:
-            try:
-                page = self.pywikibot.Page(self.site, title)
-                page.title()
-            except (exceptions.InvalidTitleError, exceptions.Error, ValueError) as error:
-                result[title] = LoadedPage(title=title, exists=False,
-                                           problem=f"invalid page title: {error}")
-                continue
-            pages.append((title, page))
-        if pages:
-            before = _request_count
-            try:
-                list(self.site.preloadpages([page for _, page in pages], templates=True))
-            except self._errors() as error:
-                raise WikiUnavailable(
-                    f"cannot read pages from the wiki at {self.config.wiki_api}: {error}"
-                ) from error
-            finally:
-                self._reads += _request_count - before
-        for title, page in pages:
-            result[title] = self._describe(title, page)
-        return result
-
-    def _describe(self, title: str, page: Any) -> LoadedPage:
-        if not page.exists():  # known from the batched query: no request
-            return LoadedPage(title=title, exists=False, handle=page)
-        if page.isRedirectPage():
-            return LoadedPage(title=title, exists=True, redirect=True, handle=page,
-                              problem="the page is a redirect; configure its target instead")
-        revision = page.latest_revision
-        return LoadedPage(
-            title=title,
-            exists=True,
-            text=page.text,
-            revid=int(revision.revid),
-            last_user=str(getattr(revision, "user", "") or "") or None,
-            bot_may_edit=bool(page.botMayEdit()),
-            handle=page,
-        )
+        """All `titles` in one batched query (content, latest revision, page id, templates)."""
+        return self._client().read_pages(titles)
 
     def reload(self, title: str) -> LoadedPage:
         """One page read again (a single query)."""
         return self.load([title])[title]
 
-    def revision_text(self, title: str, revid: int) -> str | None:
-        """The text of revision `revid` of `title` (None when it cannot be read)."""
-        before = _request_count
-        try:
-            page = self.pywikibot.Page(self.site, title)
-            return str(page.get_revision(revid, content=True).text)
-        except self._errors() as error:
-            log.warning("cannot read revision %s of %s: %s", revid, title, error)
-            return None
-        finally:
-            self._reads += _request_count - before
+    def revision_text(self, title: str, revid: int) -> str:
+        """The text of revision `revid` of `title` (RevisionUnavailable if it is gone)."""
+        return self._client().revision_text(title, revid)
 
-    # -- writing ----------------------------------------------------------------------
+    def page_title(self, page_id: int) -> str | None:
+        """The title of page `page_id` now (None when it no longer exists)."""
+        return self._client().page_title(page_id)
 
-    def _changed_since_read(self, page: LoadedPage) -> bool:
-        """Has the page a newer revision than the one read? (One small query.)"""
-        before = _request_count
-        try:
-            fresh = self.pywikibot.Page(self.site, page.title)
-            latest = fresh.latest_revision_id
-        except self._errors() as error:
-            raise WikiUnavailable(f"cannot read {page.title}: {error}") from error
-        finally:
-            self._reads += _request_count - before
-        return page.revid is not None and int(latest) != int(page.revid)
-
-    def save(self, page: LoadedPage, text: str, summary: str) -> int | None:
+    def save(self, page: LoadedPage, text: str, summary: str) -> Saved:
         """Save `text` to `page` as a bot edit based on the revision that was read."""
-        exceptions = self.pywikibot.exceptions
-        handle = page.handle
-        handle.text = text
-        options: dict[str, Any] = {"createonly": True}
-        if page.exists and self._changed_since_read(page):
-            # MediaWiki compares timestamps of one-second resolution, so an edit made in
-            # the same second as the revision we read could slip through: look first.
-            raise EditConflict(f"{page.title} changed after it was read")
-        if page.exists:
-            # The revision id as well as pywikibot's basetimestamp: timestamps have
-            # one-second resolution, so an edit in the same second as the revision read
-            # would not count as a conflict on its own.
-            options = {"nocreate": True, "baserevid": page.revid}
-        try:
-            handle.save(summary=summary, minor=False, bot=True, watch="nochange", quiet=True,
-                        **options)
-        except exceptions.EditConflictError as error:
-            raise EditConflict(str(error)) from error
-        except exceptions.LockedPageError as error:
-            raise PageRejected(page.title, f"the page is protected ({error})") from error
-        except exceptions.AbuseFilterDisallowedError as error:
-            raise PageRejected(page.title, f"an abuse filter refused the edit ({error})") \
-                from error
-        except exceptions.SpamblacklistError as error:
-            raise PageRejected(page.title, f"the spam blacklist refused the edit ({error})") \
-                from error
-        except exceptions.TitleblacklistError as error:
-            raise PageRejected(page.title, f"the title blacklist refused the edit ({error})") \
-                from error
-        except exceptions.NoCreateError as error:
-            raise PageRejected(page.title, "the page was deleted after it was read") from error
-        except exceptions.PageSaveRelatedError as error:
-            raise PageRejected(page.title, f"the wiki refused the edit ({error})") from error
-        except exceptions.APIError as error:
-            if error.code in ("readonly", "maxlag", "assertuserfailed", "assertbotfailed"):
-                raise WikiUnavailable(f"the wiki refused edits: {error.code}: {error.info}") \
-                    from error
-            raise PageRejected(page.title, f"{error.code}: {error.info}") from error
-        except (exceptions.ServerError, exceptions.ApiTimeoutError, OSError,
-                requests.RequestException) as error:
-            raise WikiUnavailable(f"the wiki stopped answering: {error}") from error
-        except exceptions.Error as error:
-            raise PageRejected(page.title, str(error)) from error
-        revid = None
-        with suppress(AttributeError, exceptions.Error):
-            revid = handle.latest_revision_id
-        return int(revid) if revid else None
+        return self._client().edit(page, text, summary)

@@ -17,6 +17,9 @@ import mwoauth
 import requests
 from flask import current_app
 
+from useragent import WEB_CLIENT
+from useragent import user_agent as build_user_agent
+
 log = logging.getLogger(__name__)
 
 JWT_LEEWAY_SECONDS = 10.0
@@ -45,10 +48,8 @@ class Identity:
 def user_agent() -> str:
     """A User-Agent per the Wikimedia policy: tool name/version (URL; contact)."""
     config = current_app.config
-    return (
-        f"ContentPartnershipsHelpdesk/0.1 ({config['SOURCE_URL']}; {config['CONTACT']}) "
-        f"mwoauth/{mwoauth.__version__}"
-    )
+    return build_user_agent(WEB_CLIENT, config["SOURCE_URL"], config["CONTACT"],
+                            libraries=[f"mwoauth/{mwoauth.__version__}"])
 
 
 def _consumer() -> mwoauth.ConsumerToken:
