@@ -11,17 +11,25 @@ from dev.standin.server import serve_in_thread
 
 
 def main() -> int:
-    """Serve the stand-in on STANDIN_PORT and the app on PORT (127.0.0.1)."""
+    """Serve the stand-in on STANDIN_PORT and the app on PORT (127.0.0.1).
+
+    The app reads its configuration like in production (app/core/config.py); the
+    stand-in accepts the consumer the app was configured with. Only the two ports
+    are this script's own settings.
+    """
     port = int(os.environ.get("PORT", "5000"))
     standin_port = int(os.environ.get("STANDIN_PORT", "5010"))
-    key = os.environ["OAUTH_CONSUMER_KEY"]
-    secret = os.environ["OAUTH_CONSUMER_SECRET"]
+    app = create_app()
+    key, secret = app.config["OAUTH_CONSUMER_KEY"], app.config["OAUTH_CONSUMER_SECRET"]
+    if not key or not secret:
+        print("Set OAUTH_CONSUMER_KEY and OAUTH_CONSUMER_SECRET (`make run` does).",
+              file=sys.stderr)
+        return 2
     try:
         standin_server = serve_in_thread(create_standin_app({key: secret}), port=standin_port)
     except RuntimeError as exc:
         print(exc, file=sys.stderr)
         return 2
-    app = create_app()
     print(f" * OAuth stand-in (demo accounts) at {standin_server.base_url}/w/index.php")
     print(f" * Content Partnerships Helpdesk at http://127.0.0.1:{port}/")
     try:

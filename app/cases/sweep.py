@@ -29,8 +29,8 @@ class SweepResult:
 def sweep(db: Session, now: datetime | None = None) -> SweepResult:
     """Remind after REMIND_AFTER_DAYS, close as withdrawn after EXPIRE_AFTER_DAYS."""
     now = now or utcnow()
-    remind_after = timedelta(days=float(current_app.config.get("REMIND_AFTER_DAYS", 14)))
-    expire_after = timedelta(days=float(current_app.config.get("EXPIRE_AFTER_DAYS", 30)))
+    remind_after = timedelta(days=float(current_app.config["REMIND_AFTER_DAYS"]))
+    expire_after = timedelta(days=float(current_app.config["EXPIRE_AFTER_DAYS"]))
     result = SweepResult()
     waiting = db.scalars(select(Case).where(Case.state == "needs_information")
                          .order_by(Case.id)).all()

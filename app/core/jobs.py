@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.cases.sweep import sweep
+from app.core.config import SETTINGS
 from app.core.db import get_session
 from app.notifications.delivery import deliver_due, mail_settings
 
-# The sweep's knobs, for deployments whose configuration does not set them.
-SWEEP_DEFAULTS: dict[str, float] = {"REMIND_AFTER_DAYS": 14, "EXPIRE_AFTER_DAYS": 30}
+# The sweep's settings (their defaults are in app/core/config.py).
+SWEEP_SETTINGS = ("REMIND_AFTER_DAYS", "EXPIRE_AFTER_DAYS")
 
 
 @click.group("outbox", cls=AppGroup)
@@ -54,15 +53,15 @@ def cases_group() -> None:
 
 
 def sweep_settings() -> tuple[float, float]:
-    """REMIND_AFTER_DAYS and EXPIRE_AFTER_DAYS: app config, else environment, else default.
+    """REMIND_AFTER_DAYS and EXPIRE_AFTER_DAYS from the app's configuration, checked.
 
-    The values are put into the app's configuration, where the sweep reads them.
+    The checked numbers are put back into the configuration, where the sweep reads them.
     """
     values = []
-    for name, default in SWEEP_DEFAULTS.items():
+    for name in SWEEP_SETTINGS:
         raw = current_app.config.get(name)
         if raw in (None, ""):
-            raw = os.environ.get(name) or default
+            raw = SETTINGS[name].default
         try:
             value = float(raw)
         except (TypeError, ValueError) as exc:

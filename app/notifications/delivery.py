@@ -8,7 +8,6 @@ state, and nothing here touches a case: a failed delivery only reschedules its r
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
 import ssl
 from collections.abc import Mapping
@@ -22,12 +21,12 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.config import SETTINGS, flag
 from app.core.models import utcnow
 from app.notifications.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAIL_FROM = "Content Partnerships Helpdesk <tools.cp-helpdesk@toolforge.org>"
 MAX_ERROR_LENGTH = 300
 MAX_RETRY_DELAY = timedelta(days=1)
 # Failures that mean the message could not be handed over (the row is retried).
@@ -59,50 +58,24 @@ class DeliveryReport:
     unreachable: str | None = None  # why the SMTP server could not be reached, if so
 
 
-def _flag(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
-
-
-def env_defaults() -> dict[str, Any]:
-    """The mail settings from environment variables (TOOL_ names for the secrets)."""
-
-    def env(*names: str) -> str | None:
-        for name in names:
-            value = os.environ.get(name)
-            if value not in (None, ""):
-                return value
-        return None
-
-    return {
-        "SMTP_HOST": env("SMTP_HOST") or "localhost",
-        "SMTP_PORT": env("SMTP_PORT") or 25,
-        "SMTP_USERNAME": env("SMTP_USERNAME", "TOOL_SMTP_USERNAME"),
-        "SMTP_PASSWORD": env("SMTP_PASSWORD", "TOOL_SMTP_PASSWORD"),
-        "SMTP_STARTTLS": env("SMTP_STARTTLS") or False,
-        "MAIL_FROM": env("MAIL_FROM") or DEFAULT_MAIL_FROM,
-        "SMTP_TIMEOUT": env("SMTP_TIMEOUT") or 10,
-        "OUTBOX_MAX_ATTEMPTS": env("OUTBOX_MAX_ATTEMPTS") or 8,
-        "OUTBOX_RETRY_BASE_SECONDS": env("OUTBOX_RETRY_BASE_SECONDS") or 60,
-    }
-
-
 def mail_settings(config: Mapping[str, Any] | None = None) -> MailSettings:
-    """The app's configuration over the environment's defaults."""
+    """The mail settings from the app's configuration (defaults: app/core/config.py)."""
     config = current_app.config if config is None else config
-    merged = env_defaults()
-    merged.update({key: config[key] for key in merged if config.get(key) not in (None, "")})
+
+    def value(name: str) -> Any:
+        found = config.get(name)
+        return SETTINGS[name].default if found in (None, "") else found
+
     return MailSettings(
-        host=str(merged["SMTP_HOST"]),
-        port=int(merged["SMTP_PORT"]),
-        username=merged["SMTP_USERNAME"] or None,
-        password=merged["SMTP_PASSWORD"] or None,
-        starttls=_flag(merged["SMTP_STARTTLS"]),
-        mail_from=str(merged["MAIL_FROM"]),
-        timeout=float(merged["SMTP_TIMEOUT"]),
-        max_attempts=max(1, int(merged["OUTBOX_MAX_ATTEMPTS"])),
-        retry_base_seconds=max(1, int(merged["OUTBOX_RETRY_BASE_SECONDS"])),
+        host=str(value("SMTP_HOST")),
+        port=int(value("SMTP_PORT")),
+        username=value("SMTP_USERNAME") or None,
+        password=value("SMTP_PASSWORD") or None,
+        starttls=flag(value("SMTP_STARTTLS")),
+        mail_from=str(value("MAIL_FROM")),
+        timeout=float(value("SMTP_TIMEOUT")),
+        max_attempts=max(1, int(value("OUTBOX_MAX_ATTEMPTS"))),
+        retry_base_seconds=max(1, int(value("OUTBOX_RETRY_BASE_SECONDS"))),
     )
 
 

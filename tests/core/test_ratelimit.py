@@ -1,8 +1,9 @@
 """Rate limits on signing in (per client address) and on filing requests (per user).
 
-The shared test configuration keeps the limiter on with limits no test reaches;
-these tests build the app with the real defaults (app/config.py) and run the real
-limiter against them: N answers allowed, then 429 with Retry-After and the
+The limits are declared on the views (`@limiter.limit(...)`). The shared test
+configuration keeps the limiter on with limits no test reaches; these tests build
+the app with the real defaults (app/core/config.py) and run the real limiter
+against them: N answers allowed, then 429 with Retry-After and the
 translated error page, and nothing stored for a refused filing.
 """
 
@@ -16,6 +17,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_limiter.util import get_qualified_name
+from limits import parse_many
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
@@ -23,6 +26,7 @@ from app.cases.models import Case
 from app.core.config import DEFAULT_FILING_LIMIT, DEFAULT_SIGN_IN_LIMIT
 from app.core.db import get_session
 from app.core.i18n import TRANSLATIONS_DIR
+from app.core.ratelimit import limiter
 from app.partners.models import Organisation
 from tests.factories import make_user
 from tests.helpers import SignIn, csrf_token
@@ -221,6 +225,30 @@ def test_email_intake_is_limited_per_staff_member(limited_app: Callable[..., Fla
 
 
 # -- configuration -------------------------------------------------------------------
+
+LIMITED = {"auth.login", "auth.oauth_callback", "intake.new_request", "intake.log_email"}
+
+
+def test_the_limits_are_declared_on_the_views_they_guard(
+    limited_app: Callable[..., Flask],
+) -> None:
+    """Exactly the sign-in views and the two filing views carry `@limiter.limit`,
+    each with the limit its setting holds."""
+    app = limited_app()
+    decorated = {endpoint for endpoint, view in app.view_functions.items()
+                 if getattr(view, "__wrapper-limiter-instance", None) == limiter}
+    assert decorated == LIMITED
+    with app.test_request_context():
+        for endpoint in LIMITED:
+            view = app.view_functions[endpoint].__wrapped__  # type: ignore[union-attr]
+            limits = limiter.limit_manager.decorated_limits(get_qualified_name(view))
+            setting = "RATELIMIT_SIGN_IN" if endpoint.startswith("auth.") else (
+                "RATELIMIT_FILING" if endpoint == "intake.new_request"
+                else "RATELIMIT_EMAIL_INTAKE")
+            expected = parse_many(str(app.config[setting]))
+            assert [limit.limit for limit in limits] == expected, endpoint
+
+
 
 def test_limits_can_be_switched_off(limited_app: Callable[..., Flask]) -> None:
     app = limited_app(RATELIMIT_ENABLED="false")
