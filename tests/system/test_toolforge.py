@@ -1,5 +1,5 @@
-"""Deployment on Toolforge: the Procfile as written, service.template, jobs.yaml,
-ToolsDB configuration, the connection pool and the User-Agent."""
+"""Deployment on Toolforge: the Procfile as written, gunicorn.conf.py, service.template,
+jobs.yaml, ToolsDB configuration, the connection pool and the User-Agent."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import re
+import runpy
 import secrets
 import signal
 import subprocess
@@ -28,9 +29,12 @@ from app.auth.oauth import user_agent
 from app.core import schema
 from app.core.config import INSTANCE_DIR, TOOLSDB_HOST, database_url, load_config
 from app.core.db import CONNECT_TIMEOUT
+from bot.config import BotConfig
 from dev.standin.server import RunningServer
 from tests.conftest import app_config
 from tests.private_mariadb import PrivateMariaDB, free_port, private_mariadb
+from useragent import BOT_CLIENT, WEB_CLIENT
+from useragent import user_agent as build_user_agent
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -126,11 +130,29 @@ def test_python_version_is_3_11() -> None:
     assert (REPO / ".python-version").read_text().strip() == "3.11"
 
 
-def test_procfile_has_a_web_process_on_port_from_the_environment() -> None:
-    web = procfile()["web"]
-    assert web.split()[0] == "gunicorn"
-    assert "$PORT" in web or "${PORT" in web  # the build service says where to listen
-    assert "app:create_app()" in web
+def test_procfile_web_process_is_gunicorn_with_its_settings_file() -> None:
+    web = procfile()["web"].split()
+    assert web[0] == "gunicorn"
+    assert web[web.index("-c") + 1] == "gunicorn.conf.py"
+    assert "'app:create_app()'" in web
+    assert (REPO / "gunicorn.conf.py").is_file()
+
+
+def gunicorn_settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str, Any]:
+    """gunicorn.conf.py's settings, read as gunicorn reads them, under `env`."""
+    monkeypatch.delenv("PORT", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(REPO / "gunicorn.conf.py"))
+
+
+def test_gunicorn_listens_on_port_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = gunicorn_settings(monkeypatch, PORT="8123")
+    assert settings["bind"] == "0.0.0.0:8123"  # the build service says where to listen
+    assert settings["workers"] == 2
+    assert settings["accesslog"] == "-"  # standard output
+    assert settings["wsgi_app"] == "app:create_app()"
+    assert gunicorn_settings(monkeypatch)["bind"] == "0.0.0.0:8000"
 
 
 def test_jobs_are_the_migration_the_workers_and_the_bot() -> None:
@@ -221,7 +243,9 @@ def _get_json(url: str) -> tuple[int, Any]:
         return exc.code, json.loads(exc.read() or b"null")
 
 
-def test_procfile_web_command_serves_healthz(tmp_path: Path) -> None:
+def test_procfile_web_command_serves_and_logs_all_but_healthz(tmp_path: Path) -> None:
+    """The Procfile's web line as written, on a free port: /healthz and / answer, and
+    the access log on standard output has / but not the health check."""
     port = free_port()
     env = production_env(tmp_path, PORT=str(port))
     # The database is migrated by the Procfile's own `migrate` line (the one-off job).
@@ -243,9 +267,15 @@ def test_procfile_web_command_serves_healthz(tmp_path: Path) -> None:
         status, body = answer
         assert status == 200, body
         assert body["status"] == "ok"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as home:
+            assert home.status == 200
+        _get_json(f"http://127.0.0.1:{port}/healthz")
     assert web.returncode is not None  # the whole process group is gone
     assert "gunicorn" in (tmp_path / "web.err").read_text().lower()
-    assert "GET /healthz" in (tmp_path / "web.out").read_text()  # --access-logfile -
+    access_log = (tmp_path / "web.out").read_text()
+    assert re.search(r'"GET / HTTP/1\.1" 200 ', access_log), access_log[-2000:]
+    assert "/healthz" not in access_log, access_log[-2000:]
+    assert "/healthz" not in (tmp_path / "web.err").read_text()
 
 
 def test_procfile_web_command_refuses_to_boot_without_a_secret_key(tmp_path: Path) -> None:
@@ -442,3 +472,33 @@ def test_user_agent_names_the_configured_source_and_contact(
         assert match["contact"] == "helpdesk@example.org"
     finally:
         application.extensions["database"].engine.dispose()
+
+
+def test_the_bot_and_the_app_build_their_user_agents_in_one_place(app: Flask) -> None:
+    """useragent.user_agent() builds both: the app's (OAuth calls) and the bot's (its
+    reads of the app's API and pywikibot's requests to the wiki)."""
+    with app.app_context():
+        web = user_agent()
+    assert web.startswith(build_user_agent(WEB_CLIENT, app.config["SOURCE_URL"],
+                                           app.config["CONTACT"]) + " mwoauth/")
+    bot = BotConfig.from_env({"HELPDESK_URL": "https://cp-helpdesk.toolforge.org",
+                              "BOT_USERNAME": "HelpdeskBot@sync", "BOT_PASSWORD": "x"})
+    match = UA_POLICY.match(bot.user_agent)
+    assert match, bot.user_agent
+    assert match["name"] == BOT_CLIENT
+    assert match["url"] == "https://cp-helpdesk.toolforge.org"
+    assert match["contact"] == "https://meta.wikimedia.org/wiki/User_talk:HelpdeskBot"
+    mailed = BotConfig.from_env({"HELPDESK_URL": "https://cp-helpdesk.toolforge.org",
+                                 "BOT_CONTACT": "helpdesk@example.org"})
+    assert mailed.user_agent == build_user_agent(
+        BOT_CLIENT, "https://cp-helpdesk.toolforge.org", "helpdesk@example.org",
+        version=match["version"])
+
+
+def test_no_other_code_writes_a_user_agent() -> None:
+    """Only useragent.py spells out a User-Agent; app/ and bot/ call it."""
+    pattern = re.compile(r"ContentPartnershipsHelpdesk\w*/|f\"\{[A-Z_]+\}/\{")
+    offenders = [path.relative_to(REPO).as_posix()
+                 for folder in ("app", "bot") for path in (REPO / folder).rglob("*.py")
+                 if pattern.search(path.read_text(encoding="utf-8"))]
+    assert offenders == []
