@@ -1,199 +1,159 @@
-"""Wikitext of the generated blocks: pure functions, every value escaped.
+"""The wikitext of every generated block, in each language (pure functions).
 
-Nothing that comes from the app (a request's title, an organisation's name, a
-username, a description…) can add a link, template, category, magic word,
-signature, table cell, list item, heading or HTML element to a page:
+Every page's block has the same shape:
 
-- `escape()` normalises the text (NFC, one line, no control or bidi-control
-  characters, no leading/trailing space, bounded length) and writes every
-  character that means something in wikitext as an HTML character reference
-  (`[ ] { } | < > & ' " ~ _ = * # : ; !`), and breaks the ISBN/RFC/PMID magic
-  links. MediaWiki shows character references as the characters themselves, but
-  never parses them as markup.
-- `safe_url()` percent-encodes everything in a URL but a small safe set, so a URL
-  cannot end an external link early or carry `~~~~`, `__TOC__`, quotes or spaces.
-- `user_link()` links a username only when it is made of letters, marks, digits,
-  spaces and `.-(),'`; anything else is shown as escaped text, not linked.
+    <!-- a note for editors: what this is, when it last changed (ISO date) -->
+    <div class="helpdesk-bot-notice" lang=… dir=…>language bar<br />maintained-by line</div>
+    <onlyinclude><div lang=… dir=…>…the data…</div></onlyinclude>
 
-Output is deterministic (it depends only on the data), so an unchanged projection
-renders byte for byte the same block and the bot makes no edit.
+The data sits in `<onlyinclude>` with no line break before or after it, so a page
+transcludes cleanly (`{{:…/Cases}}`) without the notice, the markers or any text
+written around the block; the status line is inline (`<span>`), so
+`{{:…/Status}}` fits inside a sentence or a list item. The `lang`/`dir` wrapper
+makes the Arabic pages right to left wherever they are shown. There are no `==`
+headings in a block (table captions and bold lines instead), so editing a
+section of the page never touches it.
+
+Output depends only on the data and the date the block last changed: a block is
+rendered with the placeholders `UPDATED_ISO`/`UPDATED_TEXT` and `stamp()` puts
+the date in. The sync keeps the old date when nothing else changed, so an
+unchanged day renders byte for byte the same block and makes no edit. Cases
+show the date they entered their stage ("since 4 December 2026"), never a count
+of days.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from string import ascii_letters, digits
+from dataclasses import dataclass
+from datetime import date
 
+from . import labels
+from .i18n import Language
 from .model import CLOSED_STATES, STATES, PublicCase, WorkingGroup
+from .wikitext import (
+    DESCRIPTION_LIMIT,
+    NAME_LIMIT,
+    TITLE_LIMIT,
+    bdi,
+    escape,
+    escape_message,
+    external_link,
+    fill,
+    internal_link,
+    safe_url,
+    sortable_cell,
+    table,
+    tool_link,
+    user_link,
+)
 
-TITLE_LIMIT = 250
-NAME_LIMIT = 200
-DESCRIPTION_LIMIT = 1000
-USERNAME_LIMIT = 85
-
-# Characters that mean something somewhere in wikitext → character references.
-_ENTITIES = {
-    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
-    "[": "&#91;", "]": "&#93;", "{": "&#123;", "}": "&#125;", "|": "&#124;",
-    "~": "&#126;", "_": "&#95;", "=": "&#61;", "*": "&#42;", "#": "&#35;",
-    ":": "&#58;", ";": "&#59;", "!": "&#33;",
-}
-_ESCAPE_TABLE = str.maketrans(_ENTITIES)
-# Bidirectional controls (embeddings, overrides, isolates, marks): removed.
-_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                           "\u2066\u2067\u2068\u2069\ufeff")
-_MAGIC_LINK = re.compile(r"\b(ISBN|RFC|PMID) ")
-_URL_SAFE = frozenset(ascii_letters + digits + "-./:?&=%+,;@#")
-_USERNAME_PUNCTUATION = frozenset(" .-(),'")
-
-STATE_LABELS = {
-    "submitted": "Submitted",
-    "in_initial_review": "In initial review",
-    "needs_information": "Needs information",
-    "with_working_groups": "With working groups",
-    "awaiting_final_go": "Awaiting final go",
-    "approved": "Approved",
-    "in_support": "In support",
-    "closed": "Closed (resolved)",
-    "declined": "Declined",
-    "withdrawn": "Withdrawn",
-}
-KIND_LABELS = {
-    "igo": "IGO", "ingo": "INGO", "glam": "GLAM", "government": "Government",
-    "academic": "Academic", "other": "Other",
-}
-THEME_LABELS = {
-    "climate": "Climate and environment", "gender": "Gender equity", "health": "Health",
-    "education": "Education", "heritage": "Cultural heritage", "science": "Science",
-    "biodiversity": "Biodiversity", "human_rights": "Human rights",
-    "indigenous": "Indigenous knowledge", "sustainable_development": "Sustainable development",
-    "humanitarian": "Humanitarian response", "other": "Other",
-}
-REGION_LABELS = {
-    "eseap": "East, Southeast Asia and the Pacific", "cee": "Central and Eastern Europe",
-    "mena": "Middle East and North Africa", "ssa": "Sub-Saharan Africa",
-    "south_asia": "South Asia", "lac": "Latin America and the Caribbean",
-    "north_america": "North America", "western_europe": "Western Europe",
-    "other": "Other / international",
-}
-
-CASE_COLUMNS = ("Reference", "Title", "Organisation", "Themes", "Region", "Stage",
-                "Days in stage", "Last update", "In the tool")
-ARCHIVE_COLUMNS = ("Reference", "Title", "Organisation", "Themes", "Region", "Outcome",
-                   "Closed on", "Last update", "In the tool")
-MEMBER_COLUMNS = ("Member", "Role", "Member since")
+UPDATED_ISO = "\ue000"  # the date of the last change, ISO (private use: never in data)
+UPDATED_TEXT = "\ue001"  # the same date as the page's language writes it
+_CHANGED = re.compile(r"last changed (\d{4}-\d\d-\d\d)")
+_SEPARATOR = re.compile(r"[ ,;\u060c\u061b\u3001\u00b7\u0964]{1,4}")
 
 
-# -- escaping ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Context:
+    """What every block of one page needs besides its data."""
 
-def clean_text(value: str, limit: int | None = None) -> str:
-    """`value` as one NFC line without control or bidi characters, at most `limit` long."""
-    text = unicodedata.normalize("NFC", value)
-    kept = []
-    for char in text:
-        category = unicodedata.category(char)
-        if char in _BIDI_CONTROLS or category in ("Cs", "Co") or char == "\x7f":
-            continue
-        if category == "Cc":
-            kept.append(" ")  # tabs, newlines and other controls become spaces
-        else:
-            kept.append(char)
-    text = " ".join("".join(kept).split())  # also folds NBSP, U+2028/2029, …
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
+    language: Language
+    title: str
+    versions: tuple[tuple[Language, str], ...]  # every language version: (language, title)
+    tool_url: str
+    bot_account: str | None = None
 
 
-def escape(value: str, limit: int | None = None) -> str:
-    """Inline wikitext showing `value` literally (see the module docstring)."""
-    text = clean_text(value, limit).translate(_ESCAPE_TABLE)
-    if text.startswith("-"):  # "----" is a horizontal rule at the start of a line
-        text = "&#45;" + text[1:]
-    return _MAGIC_LINK.sub(r"\1&#32;", text)
+# -- the frame of every page -------------------------------------------------------------
 
-
-def bdi(value: str, limit: int | None = None) -> str:
-    """Escaped text isolated from its neighbours' direction (names in any script)."""
-    text = escape(value, limit)
-    return f"<bdi>{text}</bdi>" if text else ""
-
-
-def safe_url(url: str) -> str | None:
-    """An http(s) URL with everything outside a small safe set percent-encoded."""
-    url = url.strip()
-    scheme, _, rest = url.partition("://")
-    if scheme.lower() not in ("http", "https") or not rest or rest.startswith("/"):
-        return None
-    out = []
-    for char in url:
-        if char in _URL_SAFE:
-            out.append(char)
-        else:
-            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8", "replace"))
-    return "".join(out)
-
-
-def external_link(url: str, label: str) -> str:
-    """`[url label]` with the URL made safe and the label escaped (label only if no URL)."""
-    text = escape(label)
-    safe = safe_url(url)
-    if safe is None:
-        return text
-    return f"[{safe} {text}]" if text else f"[{safe}]"
-
-
-def is_linkable_username(name: str) -> bool:
-    """Whether `name` may be put raw into a [[User:…]] link target."""
-    if not name or len(name) > USERNAME_LIMIT or name != name.strip() or "  " in name:
-        return False
-    if "''" in name or name != unicodedata.normalize("NFC", name):
-        return False
-    for char in name:
-        if char in _USERNAME_PUNCTUATION:
-            continue
-        if unicodedata.category(char)[0] not in "LMN":
-            return False
-    return True
-
-
-def user_link(name: str) -> str:
-    """A link to the user page, or just the escaped name when it is not plainly safe."""
-    label = bdi(name, USERNAME_LIMIT)
-    if is_linkable_username(name):
-        return f"[[User:{name}|{label}]]"
-    return label
-
-
-def code_label(code: str | None, labels: dict[str, str]) -> str:
-    """The English label of a code (an unknown code is shown, escaped, as a label)."""
-    if not code:
-        return ""
-    return escape(labels.get(code) or code.replace("_", " ").replace("-", " ").capitalize())
-
-
-def _table(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
-    lines = ['{| class="wikitable sortable"', "! " + " !! ".join(columns)]
-    for row in rows:
-        lines.append("|-")
-        lines.extend(f"| {cell}" if cell else "|" for cell in row)
-    lines.append("|}")
-    return lines
-
-
-def _note(tool_url: str, what: str) -> str:
+def _note(tool_url: str) -> str:
     """The comment at the top of every block (no data in it; the URL cannot close it)."""
     url = safe_url(tool_url) or ""
     return (
-        f"<!-- {what} is generated by the Helpdesk bot from {url} . Edits inside this "
-        "block are not overwritten: the bot stops updating the page and reports them. "
-        "Change the data in the tool instead. -->"
+        f"<!-- Generated by the Helpdesk bot from {url} ; last changed {UPDATED_ISO}. "
+        "Edits inside this block are not kept: the bot stops updating the page and "
+        "reports them. Change the data in the tool instead. -->"
     )
 
 
-# -- the cases overview ------------------------------------------------------------------
+def _wrapper(language: Language, tag: str = "div", extra: str = "") -> tuple[str, str]:
+    return (f'<{tag}{extra} lang="{language.code}" dir="{language.direction}">', f"</{tag}>")
+
+
+def language_bar(ctx: Context) -> str:
+    """Links to the other language versions of the page (the current one in bold)."""
+    if len(ctx.versions) < 2:
+        return ""
+    lang = ctx.language
+    links = [
+        f"'''{bdi(version.name)}'''" if version.code == lang.code
+        else internal_link(title, bdi(version.name))
+        for version, title in ctx.versions
+    ]
+    # Translators: before the list of the languages a Meta-Wiki page exists in.
+    return fill(lang.gettext("Languages: %(languages)s"), languages=" · ".join(links))
+
+
+def maintained_line(ctx: Context) -> str:
+    """Who keeps the page, from where, when it last changed, and how to correct it."""
+    lang = ctx.language
+    # Translators: the name of the tool, as the link text of a link to it on Meta-Wiki.
+    tool = external_link(ctx.tool_url, fill(lang.gettext("Content Partnerships Helpdesk")))
+    bot = user_link(ctx.bot_account) if ctx.bot_account else fill(
+        # Translators: who updates the Meta-Wiki pages, when the bot's account is not known.
+        lang.gettext("the Helpdesk bot"))
+    parts = [
+        # Translators: on the Meta-Wiki pages; %(bot)s is the bot's user name (a link),
+        # %(tool)s the tool (a link).
+        fill(lang.gettext("Maintained by %(bot)s from the %(tool)s."), bot=bot, tool=tool),
+        # Translators: on the Meta-Wiki pages; %(date)s is a date such as 4 December 2026.
+        fill(lang.gettext("Last updated: %(date)s."), date=UPDATED_TEXT),
+        # Translators: on the Meta-Wiki pages: how to correct what the bot wrote.
+        fill(lang.gettext("To correct anything here, change it in the tool: edits to this "
+                          "section are not kept.")),
+    ]
+    if ctx.bot_account:
+        talk = user_link(ctx.bot_account, "User talk")
+        # Translators: on the Meta-Wiki pages; %(talk)s links to the bot's talk page.
+        parts.append(fill(lang.gettext("Questions: %(talk)s."), talk=talk))
+    return "''" + " ".join(parts) + "''"
+
+
+def frame(ctx: Context, content: str, *, inline: bool = False) -> str:
+    """The note, the notice (language bar, maintained-by line) and the transcluded data."""
+    open_notice, close_notice = _wrapper(ctx.language, extra=' class="helpdesk-bot-notice"')
+    notice = [line for line in (language_bar(ctx), maintained_line(ctx)) if line]
+    open_data, close_data = _wrapper(ctx.language, "span" if inline else "div")
+    inside = content if inline else f"\n{content}\n"
+    data = f"{open_data}{inside}{close_data}"
+    return "\n".join([
+        _note(ctx.tool_url),
+        open_notice + "<br />\n".join(notice) + close_notice,
+        f"<onlyinclude>{data}</onlyinclude>",
+    ])
+
+
+def stamp(body: str, changed: date, language: Language) -> str:
+    """The rendered body with the date of its last change put in."""
+    return body.replace(UPDATED_ISO, changed.isoformat()).replace(
+        UPDATED_TEXT, escape_message(language.date(changed)))
+
+
+def changed_on(block: str) -> date | None:
+    """The date a block (as the bot wrote it) last changed, or None."""
+    match = _CHANGED.search(block)
+    if not match:
+        return None
+    try:
+        return date.fromisoformat(match.group(1))
+    except ValueError:
+        return None
+
+
+# -- cases ---------------------------------------------------------------------------------
 
 def status_counts(cases: Iterable[PublicCase]) -> list[tuple[str, int]]:
     """(state, count) for every state with cases, in workflow order."""
@@ -201,122 +161,239 @@ def status_counts(cases: Iterable[PublicCase]) -> list[tuple[str, int]]:
     return [(state, counts[state]) for state in STATES if counts[state]]
 
 
-def render_status_line(cases: Sequence[PublicCase]) -> str:
+def _separator(lang: Language) -> str:
+    """The separator of a short list in the language (a translation of ", ")."""
+    # Translators: separates the items of a short list, e.g. "Submitted: 2, Approved: 1"
+    # (Arabic uses "، "). Only punctuation and spaces.
+    separator = lang.pgettext("list separator", ", ")
+    return separator if _SEPARATOR.fullmatch(separator) else ", "
+
+
+def status_line(cases: Sequence[PublicCase], lang: Language) -> str:
     """One line: how many public requests are in each stage."""
+    # Translators: the start of the status line of the Meta-Wiki pages, in bold.
+    head = f"'''{fill(lang.gettext('Status:'))}'''"
     if not cases:
-        return "'''Status:''' there are no public requests yet."
+        return f"{head} {fill(lang.gettext('there are no public requests yet.'))}"
     counts = status_counts(cases)
-    open_parts = [f"{escape(STATE_LABELS[s])}: {n}" for s, n in counts if s not in CLOSED_STATES]
-    closed_parts = [f"{escape(STATE_LABELS[s])}: {n}" for s, n in counts if s in CLOSED_STATES]
-    open_total = sum(n for s, n in counts if s not in CLOSED_STATES)
-    closed_total = sum(n for s, n in counts if s in CLOSED_STATES)
-    line = f"'''Status:''' {open_total} open"
-    if open_parts:
-        line += " (" + ", ".join(open_parts) + ")"
-    line += f"; {closed_total} closed"
-    if closed_parts:
-        line += " (" + ", ".join(closed_parts) + ")"
-    return line + "."
+
+    def detail(closed: bool) -> str:
+        parts = [
+            # Translators: a stage and how many requests are in it, e.g. "Approved: 2".
+            fill(lang.gettext("%(stage)s: %(count)s"),
+                 stage=escape(labels.label(lang, labels.STATES, state)), count=lang.number(n))
+            for state, n in counts if (state in CLOSED_STATES) == closed
+        ]
+        return f" ({_separator(lang).join(parts)})" if parts else ""
+
+    open_total = sum(n for state, n in counts if state not in CLOSED_STATES)
+    closed_total = sum(n for state, n in counts if state in CLOSED_STATES)
+    # Translators: in the status line: how many public requests are open.
+    open_part = fill(lang.ngettext("%(count)s open", "%(count)s open", open_total),
+                     count=lang.number(open_total)) + detail(False)
+    # Translators: in the status line: how many public requests are closed.
+    closed_part = fill(lang.ngettext("%(count)s closed", "%(count)s closed", closed_total),
+                       count=lang.number(closed_total)) + detail(True)
+    # Translators: the status line: the open requests, then the closed ones.
+    return f"{head} " + fill(lang.gettext("%(open)s; %(closed)s."), open=open_part,
+                             closed=closed_part)
 
 
-def _case_cells(case: PublicCase, *, archive: bool) -> list[str]:
-    organisation = bdi(case.organisation.name, NAME_LIMIT)
-    kind = KIND_LABELS.get(case.organisation.kind)
-    if kind:
-        organisation += f" ({escape(kind)})"
-    state = escape(STATE_LABELS.get(case.state) or case.state_label, NAME_LIMIT)
-    clock = case.state_changed_at.date().isoformat() if archive else str(case.days_in_state)
+def _date_cell(lang: Language, value: date) -> str:
+    return sortable_cell(escape_message(lang.date(value, "medium")), value.isoformat())
+
+
+def _organisation(case: PublicCase, lang: Language) -> str:
+    text = bdi(case.organisation.name, NAME_LIMIT)
+    kind = labels.label(lang, labels.KINDS, case.organisation.kind)
+    return f"{text} ({escape(kind)})" if kind else text
+
+
+def _common_cells(case: PublicCase, lang: Language) -> list[str]:
     return [
-        escape(case.reference),
+        external_link(case.url, escape(case.reference)),
         bdi(case.title, TITLE_LIMIT),
-        organisation,
-        ", ".join(code_label(theme, THEME_LABELS) for theme in case.themes),
-        code_label(case.region, REGION_LABELS),
-        state,
-        clock,
-        case.updated_at.date().isoformat(),
-        external_link(case.url, "view"),
+        _organisation(case, lang),
+        _separator(lang).join(escape(labels.label(lang, labels.THEMES, theme))
+                                      for theme in case.themes),
+        escape(labels.label(lang, labels.REGIONS, case.region)),
+        escape(labels.label(lang, labels.STATES, case.state) or case.state_label, NAME_LIMIT),
     ]
 
 
-def render_cases_block(
-    cases: Sequence[PublicCase], tool_url: str, unlisted: Sequence[str] = ()
-) -> str:
-    """The cases overview: status line, open requests, then the archive.
+def _columns(lang: Language, *last: str) -> list[str]:
+    return [fill(text) for text in (
+        # Translators: a column of the tables of requests on Meta-Wiki (e.g. CPH-2026-0042).
+        lang.gettext("Reference"),
+        # Translators: a column of the tables of requests on Meta-Wiki.
+        lang.gettext("Title"),
+        # Translators: a column of the tables of requests on Meta-Wiki.
+        lang.gettext("Organisation"),
+        # Translators: a column of the tables of requests on Meta-Wiki.
+        lang.gettext("Themes"),
+        # Translators: a column of the tables of requests on Meta-Wiki.
+        lang.gettext("Region"),
+        *last,
+    )]
 
-    `unlisted` are references the bot published before that are no longer in the
-    public projection; they stay in the archive by reference only.
+
+def closing_year(case: PublicCase) -> int:
+    """The year a closed case is archived under (the year it was closed)."""
+    return case.state_changed_at.year
+
+
+def render_cases(ctx: Context, cases: Sequence[PublicCase],
+                 archives: Sequence[tuple[int, str]] = (), unlisted: Sequence[str] = ()) -> str:
+    """The cases overview: status line, open requests, links to the yearly archives.
+
+    `archives` are (year, title of that year's archive in this language), newest
+    first; `unlisted` are references published before that are no longer in the
+    public projection: they stay, by reference only.
     """
+    lang = ctx.language
     open_cases = [case for case in cases if case.open]
-    closed_cases = [case for case in cases if not case.open]
-    lines = [_note(tool_url, "This list"), render_status_line(cases), ""]
-    lines.append("== Open requests ==")
+    lines = [status_line(cases, lang), ""]
     if open_cases:
-        lines += _table(CASE_COLUMNS, (_case_cells(c, archive=False) for c in open_cases))
+        # Translators: the caption of the table of open requests on Meta-Wiki.
+        caption = fill(lang.gettext("Open requests"))
+        columns = _columns(lang, fill(lang.gettext("Stage")),
+                           # Translators: a column: the date a request entered its stage.
+                           fill(lang.gettext("In this stage since")),
+                           # Translators: a column: the date a request last changed.
+                           fill(lang.gettext("Last update")))
+        rows = ([*_common_cells(case, lang), _date_cell(lang, case.state_changed_at.date()),
+                 _date_cell(lang, case.updated_at.date())] for case in open_cases)
+        lines += table(caption, columns, rows)
     else:
-        lines.append("''There are no open requests.''")
-    lines += ["", "== Archive =="]
-    if closed_cases:
-        lines += _table(ARCHIVE_COLUMNS, (_case_cells(c, archive=True) for c in closed_cases))
+        lines.append(f"''{fill(lang.gettext('There are no open requests.'))}''")
+    lines.append("")
+    if archives:
+        years = " · ".join(internal_link(title, escape(lang.native_digits(str(year))))
+                           for year, title in archives)
+        # Translators: before the links to the yearly archives of closed requests.
+        lines.append(f"'''{fill(lang.gettext('Closed requests by year:'))}''' {years}")
     else:
-        lines.append("''No request has been closed yet.''")
+        lines.append(f"''{fill(lang.gettext('No request has been closed yet.'))}''")
     if unlisted:
-        refs = ", ".join(escape(ref) for ref in unlisted)
-        lines += ["", f"''No longer publicly listed:'' {refs}."]
-    return "\n".join(lines)
+        refs = _separator(lang).join(escape(ref) for ref in unlisted)
+        # Translators: before references of requests that were public once and no longer are.
+        lines += ["", f"''{fill(lang.gettext('No longer publicly listed:'))}'' {refs}"]
+    return frame(ctx, "\n".join(lines))
 
 
-def render_status_block(cases: Sequence[PublicCase], tool_url: str) -> str:
-    """The status page: the one status line (meant to be transcluded elsewhere)."""
-    return "\n".join([_note(tool_url, "This line"), render_status_line(cases)])
+def render_archive(ctx: Context, year: int, cases: Sequence[PublicCase],
+                   overview_title: str) -> str:
+    """The requests closed in one year (newest first), with a link back to the overview."""
+    lang = ctx.language
+    closed = sorted((case for case in cases if not case.open and closing_year(case) == year),
+                    key=lambda case: (case.state_changed_at, case.reference), reverse=True)
+    shown_year = escape(lang.native_digits(str(year)))
+    # Translators: a link from a yearly archive back to the list of open requests.
+    back = internal_link(overview_title, fill(lang.gettext("Open requests")))
+    lines = [back, ""]
+    # Translators: the caption of a yearly archive's table; %(year)s is a year.
+    caption = fill(lang.gettext("Requests closed in %(year)s"), year=shown_year)
+    if closed:
+        columns = _columns(lang,
+                           # Translators: a column: how a closed request ended (its state).
+                           fill(lang.gettext("Outcome")),
+                           # Translators: a column: the date a request was closed.
+                           fill(lang.gettext("Closed on")))
+        rows = ([*_common_cells(case, lang), _date_cell(lang, case.state_changed_at.date())]
+                for case in closed)
+        lines += table(caption, columns, rows)
+    else:
+        lines += [f"'''{caption}'''",
+                  f"''{fill(lang.gettext('No request of that year is publicly listed.'))}''"]
+    return frame(ctx, "\n".join(lines))
+
+
+def render_status(ctx: Context, cases: Sequence[PublicCase]) -> str:
+    """The status page: the one status line, inline (transcluded in sentences and lists)."""
+    return frame(ctx, status_line(cases, ctx.language), inline=True)
 
 
 # -- working-group rosters ---------------------------------------------------------------
 
-def render_group_block(group: WorkingGroup) -> str:
-    """A working group's roster: leads, listed members, member since, open asks."""
+def render_group(ctx: Context, group: WorkingGroup) -> str:
+    """A working group's roster: leads, listed members (member since), open asks."""
+    lang = ctx.language
     leads = [member for member in group.members if member.lead]
-    lines = [
-        _note(group.url, "This roster"),
-        f"'''{bdi(group.name, NAME_LIMIT)}'''"
-        + (f": {bdi(group.description, DESCRIPTION_LIMIT)}" if group.description.strip()
-           else ""),
-        "",
-        f"'''Leads:''' {', '.join(user_link(m.username) for m in leads) or 'none listed'}"
-        f" · '''Listed members:''' {len(group.members)}"
-        f" · '''Open asks:''' {len(group.open_referrals)}"
-        f" · {external_link(group.url, 'the group in the tool')}",
-        "",
-        "== Members ==",
+    name = bdi(group.name, NAME_LIMIT)
+    intro = f"'''{name}'''"
+    if group.description.strip():
+        intro += f": {bdi(group.description, DESCRIPTION_LIMIT)}"
+    # Translators: a link to a working group's page in the tool; %(group)s is its name.
+    in_tool = external_link(group.url, fill(lang.gettext("%(group)s in the Helpdesk"),
+                                            group=name))
+    facts = [
+        # Translators: on a working group's Meta-Wiki page; %(leads)s are user names.
+        fill(lang.gettext("Leads: %(leads)s"),
+             leads=_separator(lang).join(user_link(m.username) for m in leads)
+             # Translators: on a working group's Meta-Wiki page, when it lists no lead.
+             or fill(lang.gettext("none listed"))),
+        # Translators: on a working group's Meta-Wiki page: how many members are listed.
+        fill(lang.gettext("Listed members: %(count)s"), count=lang.number(len(group.members))),
+        # Translators: on a working group's Meta-Wiki page: how many asks are open.
+        fill(lang.gettext("Open asks: %(count)s"),
+             count=lang.number(len(group.open_referrals))),
+        in_tool,
     ]
+    lines = [intro, "", " · ".join(facts), ""]
     if group.members:
-        lines += _table(MEMBER_COLUMNS, (
-            [user_link(m.username), "Lead" if m.lead else "Member",
-             m.member_since.isoformat()]
-            for m in group.members
-        ))
+        # Translators: the caption of a working group's table of members on Meta-Wiki.
+        caption = fill(lang.gettext("Members"))
+        columns = [fill(lang.gettext("Member")), fill(lang.gettext("Role")),
+                   fill(lang.gettext("Member since"))]
+        rows = ([user_link(m.username),
+                 # Translators: a role in a working group, on Meta-Wiki.
+                 fill(lang.gettext("Lead") if m.lead else lang.gettext("Member")),
+                 _date_cell(lang, m.member_since)] for m in group.members)
+        lines += table(caption, columns, rows)
     else:
-        lines.append("''No member has chosen to be listed.''")
-    lines += ["", "== Open asks =="]
+        lines.append(f"''{fill(lang.gettext('No member has chosen to be listed.'))}''")
+    lines += ["", f"'''{fill(lang.gettext('Open asks'))}'''"]
     if group.open_referrals:
-        lines += [f"* {external_link(ask.url, ask.reference)} {bdi(ask.title, TITLE_LIMIT)}"
+        lines += [f"* {external_link(ask.url, escape(ask.reference))} {bdi(ask.title, TITLE_LIMIT)}"
                   for ask in group.open_referrals]
     else:
-        lines.append("''No open asks.''")
-    return "\n".join(lines)
+        lines.append(f"''{fill(lang.gettext('No open asks.'))}''")
+    return frame(ctx, "\n".join(lines))
 
 
-# -- edit summaries ----------------------------------------------------------------------
+# -- edit summaries ------------------------------------------------------------------------
 
-def summary_for_cases(cases: Sequence[PublicCase], tool_url: str) -> str:
-    """The edit summary of the cases and status pages (no data but counts in it)."""
+def _format(message: str, **values: str) -> str:
+    """`message % values`; a translation with broken placeholders leaves them out."""
+    try:
+        return message % values
+    except (KeyError, ValueError, TypeError):
+        return re.sub(r"%\((\w+)\)s", lambda match: values.get(match.group(1), ""), message)
+
+
+def _summary(lang: Language, tool_url: str, what: str) -> str:
+    # Translators: the name of the tool in the Meta-Wiki edit summaries (a link).
+    tool = tool_link(tool_url, lang.gettext("Content Partnerships Helpdesk").replace("]", ""))
+    # Translators: the edit summary of the bot; %(tool)s links to the tool, %(what)s says
+    # what changed (counts).
+    return _format(lang.gettext("Bot: update from the %(tool)s: %(what)s"), tool=tool, what=what)
+
+
+def summary_for_cases(cases: Sequence[PublicCase], tool_url: str, lang: Language) -> str:
+    """The edit summary of the cases, archive and status pages (no data but counts)."""
     open_total = sum(1 for case in cases if case.open)
-    return (f"Bot: update from the Content Partnerships Helpdesk ({safe_url(tool_url)}): "
-            f"{open_total} open, {len(cases) - open_total} closed requests")
+    closed_total = len(cases) - open_total
+    # Translators: part of an edit summary: how many requests are open and closed.
+    what = _format(lang.gettext("%(open)s open, %(closed)s closed requests"),
+                   open=lang.number(open_total), closed=lang.number(closed_total))
+    return _summary(lang, tool_url, what)
 
 
-def summary_for_group(group: WorkingGroup, tool_url: str) -> str:
+def summary_for_group(group: WorkingGroup, tool_url: str, lang: Language) -> str:
     """The edit summary of a roster page (the group's slug is a plain code)."""
-    return (f"Bot: update from the Content Partnerships Helpdesk ({safe_url(tool_url)}): "
-            f"working group {group.slug}: {len(group.members)} listed members, "
-            f"{len(group.open_referrals)} open asks")
+    # Translators: part of an edit summary; %(slug)s is the working group's short code.
+    what = _format(lang.gettext("working group %(slug)s: %(members)s listed members, "
+                                "%(asks)s open asks"),
+                   slug=group.slug, members=lang.number(len(group.members)),
+                   asks=lang.number(len(group.open_referrals)))
+    return _summary(lang, tool_url, what)

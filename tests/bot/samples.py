@@ -1,0 +1,104 @@
+"""The app's API answers as the bot's unit tests use them, and hostile texts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.model import PublicCase, WorkingGroup, parse_cases_page, parse_groups
+
+TOOL = "https://cp-helpdesk.toolforge.org"
+
+HOSTILE = [
+    "[[Category:Hacked]]",
+    "[[Main Page|click]] and [https://evil.example/x here]",
+    "{{Template:Evil}} {{subst:Evil}} {{DISPLAYTITLE:Owned}} {{#if:1|x}} {{!}}",
+    "~~~~ and ~~~ and ~~~~~",
+    "__NOTOC__ __NOINDEX__ __FORCETOC__",
+    "<script>alert(1)</script><b>bold</b><!-- comment --><nowiki>x</nowiki>",
+    "<!-- END helpdesk-bot -->",
+    "<onlyinclude>x</onlyinclude><noinclude>y</noinclude><includeonly>z</includeonly>",
+    "cell | cell || cell !! header",
+    "line one\nline two\r\n* item\n# item\n: indent\n; term\n= heading =\n----",
+    "* starts a list",
+    "# numbered",
+    ": indented",
+    "; defined",
+    "= heading =",
+    " leading space (pre)",
+    "'''bold''' ''italic''",
+    "https://evil.example/free mailto:x@example.org irc://x news:x",
+    "ISBN 9780306406157 RFC 1234 PMID 12345",
+    "\u202eevil\u202c \u2066isolate\u2069 \u200fmark",
+    "-{zh-hans:x}-",
+    "&#91;&#91;Entity&#93;&#93; &lt;b&gt;",
+    "#REDIRECT [[Main Page]]",
+    "\x00\x07\x7f control\x1b[31m",
+    "a\u00a0:\u2028b\u2029c",
+    "\ue000\ue001 private use",
+]
+
+
+def case_json(**overrides: Any) -> dict[str, Any]:
+    """One case as the API sends it."""
+    data: dict[str, Any] = {
+        "reference": "CPH-2026-0042",
+        "title": "Digitised maps of the Baltic",
+        "organisation": {"name": "Museum of Examples", "kind": "glam"},
+        "themes": ["heritage", "science"],
+        "region": "western_europe",
+        "target_projects": ["commons", "wikidata"],
+        "state": "in_initial_review",
+        "state_label": "In initial review",
+        "open": True,
+        "created_at": "2026-11-01T10:00:00Z",
+        "updated_at": "2026-11-27T18:40:00Z",
+        "state_changed_at": "2026-11-20T09:00:00Z",
+        "days_in_state": 7,
+        "public_summary": "",
+        "url": f"{TOOL}/cases/CPH-2026-0042",
+    }
+    data.update(overrides)
+    return data
+
+
+def closed_case_json(reference: str = "CPH-2026-0007", **overrides: Any) -> dict[str, Any]:
+    """A withdrawn (closed) case."""
+    return case_json(**{"reference": reference, "title": "Old photos", "state": "withdrawn",
+                        "state_label": "Withdrawn", "open": False,
+                        "url": f"{TOOL}/cases/{reference}", **overrides})
+
+
+def cases_body(cases: list[dict[str, Any]]) -> dict[str, Any]:
+    """`GET /api/v1/cases` with these cases on one page."""
+    return {"cases": cases, "page": 1, "per_page": 1000, "total": len(cases), "pages": 1,
+            "next": None}
+
+
+def group_json(**overrides: Any) -> dict[str, Any]:
+    """One working group as the API sends it."""
+    data: dict[str, Any] = {
+        "slug": "communication",
+        "name": "Communication",
+        "description": "Tells the movement about the Hub.",
+        "url": f"{TOOL}/groups/communication",
+        "members": [
+            {"username": "Leila Lead", "lead": True, "member_since": "2026-01-03"},
+            {"username": "Omar Member", "lead": False, "member_since": "2026-02-04"},
+        ],
+        "open_referrals": [
+            {"reference": "CPH-2026-0042", "title": "Digitised maps",
+             "url": f"{TOOL}/cases/CPH-2026-0042"},
+        ],
+    }
+    data.update(overrides)
+    return data
+
+
+def parsed_cases(*items: dict[str, Any]) -> list[PublicCase]:
+    """Cases as the bot sees them."""
+    return list(parse_cases_page(cases_body(list(items))).cases)
+
+
+def parsed_group(**overrides: Any) -> WorkingGroup:
+    """A working group as the bot sees it."""
+    return parse_groups({"working_groups": [group_json(**overrides)]})[0]
