@@ -1,13 +1,17 @@
-"""Fixtures and helpers of the bot's integration tests (tests/test_bot_sync.py).
+"""Fixtures and helpers of the bot's integration tests (tests/bot/test_bot_sync.py,
+tests/bot/test_bot_meta_pages.py; registered for them by tests/bot/conftest.py).
 
-A real MediaWiki (tests/mediawiki.py) for the whole session, the real app served
-over HTTP on a loopback port per test, seeding helpers, and a BotConfig pointing
-the bot at both with a page prefix of its own (so tests never share pages).
+A real MediaWiki (tests/mediawiki.py) for the whole session — with AbuseFilter,
+SpamBlacklist, and faults on demand (maxlag, HTTP 5xx on saving chosen pages) —
+the real app served over HTTP on a loopback port per test, seeding helpers, and a
+BotConfig pointing the bot at both with a page prefix of its own (so tests never
+share pages).
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -41,6 +45,7 @@ def bot_wiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThrowawayWiki
     running = start_wiki(tmp_path_factory.mktemp("bot-mediawiki"))
     try:
         enable_refusals(running)
+        enable_faults(running)
     except BaseException:
         running.stop()
         raise
@@ -69,7 +74,11 @@ def served_app(app: Flask) -> Iterator[ServedApp]:
 
 
 def bot_config(wiki: ThrowawayWiki, helpdesk_url: str, state_dir: Path, **extra: Any) -> BotConfig:
-    """A BotConfig for the throwaway wiki with a page prefix no other test uses."""
+    """A BotConfig for the throwaway wiki with a page prefix no other test uses.
+
+    English only unless `languages` says otherwise (six languages make six times the
+    edits; the tests about languages ask for them).
+    """
     settings: dict[str, Any] = {
         "helpdesk_url": helpdesk_url,
         "wiki_api": wiki.api_url,
@@ -82,6 +91,7 @@ def bot_config(wiki: ThrowawayWiki, helpdesk_url: str, state_dir: Path, **extra:
         "max_retries": 0,
         "retry_wait": 0.1,
         "timeout": 20.0,
+        "languages": ("en",),
     }
     settings.update(extra)
     return BotConfig(**settings)
@@ -158,6 +168,15 @@ def refer(app: Flask, reference: str, slug: str) -> None:
         db.commit()
 
 
+def rename_group(app: Flask, slug: str, name: str) -> None:
+    """Give the seeded working group `slug` another name (any text at all)."""
+    with app.app_context():
+        db = get_session()
+        group = db.scalars(select(WorkingGroup).where(WorkingGroup.slug == slug)).one()
+        group.name = name
+        db.commit()
+
+
 def group_names(app: Flask) -> dict[str, str]:
     """slug → name of every working group."""
     with app.app_context():
@@ -165,15 +184,18 @@ def group_names(app: Flask) -> dict[str, str]:
         return dict(db.execute(select(WorkingGroup.slug, WorkingGroup.name)).tuples().all())
 
 
-def bulk_cases(app: Flask, count: int, *, closed_every: int = 10) -> None:
-    """`count` public cases inserted in one statement (fast; for the request-count test)."""
+def bulk_cases(app: Flask, count: int, *, closed_every: int = 10, first: int = 1) -> None:
+    """`count` public cases inserted in one statement (fast; for the request-count tests).
+
+    Their numbers start at `first` (cases already made take the first numbers).
+    """
     with app.app_context():
         db = get_session()
         org = make_organisation(db, "Bulk Archive")
         requester = db.scalars(select(User)).first() or make_user(db, "Ada Requester")
         now = utcnow()
         rows = []
-        for number in range(1, count + 1):
+        for number in range(first, first + count):
             closed = number % closed_every == 0
             moment = now - timedelta(hours=number)
             rows.append({
@@ -250,3 +272,83 @@ def set_spam_blacklist(wiki: ThrowawayWiki, lines: str) -> None:
     """Replace the local spam blacklist (regular expressions, one per line)."""
     session = admin_session(wiki)
     wiki.edit(session, "MediaWiki:Spam-blacklist", lines or "# empty", "test blacklist")
+
+
+# -- faults on demand: maxlag and server errors while saving --------------------------------
+
+FAULT_SETTINGS = r"""
+# ---- Added by tests/bot_fixtures.py: faults on demand ----
+# Sysops may hide a revision's text (a revision the bot wrote can become unreadable).
+$wgGroupPermissions['sysop']['deleterevision'] = true;
+
+# A test writes @FAULTS@ as a list of {"prefix", "kind", "status", "times"}: edits of
+# titles starting with a prefix then meet the fault. "lag": the databases look 7 s
+# behind (MediaWiki's own maxlag answer); "http": the request ends with that HTTP
+# status before MediaWiki handles it. "times" counts down (-1: always); "seen"
+# counts the edits of those titles that arrived.
+function helpdeskTestFault(): ?array {
+    $file = '@FAULTS@';
+    if ( ( $_POST['action'] ?? '' ) !== 'edit' || !is_file( $file ) ) {
+        return null;
+    }
+    $faults = json_decode( (string)file_get_contents( $file ), true ) ?: [];
+    $title = (string)( $_POST['title'] ?? '' );
+    $found = null;
+    foreach ( $faults as $i => $one ) {
+        if ( strpos( $title, $one['prefix'] ) !== 0 ) {
+            continue;
+        }
+        $faults[$i]['seen'] = ( $one['seen'] ?? 0 ) + 1;
+        $left = $one['times'] ?? -1;
+        if ( $left !== 0 ) {
+            $faults[$i]['times'] = $left > 0 ? $left - 1 : $left;
+            $found = $one;
+        }
+        file_put_contents( $file, json_encode( $faults ) );
+        break;
+    }
+    return $found;
+}
+$helpdeskFault = helpdeskTestFault();
+if ( $helpdeskFault && $helpdeskFault['kind'] === 'http' ) {
+    http_response_code( (int)$helpdeskFault['status'] );
+    header( 'Content-Type: text/html; charset=utf-8' );
+    echo '<html><body><h1>Server error (test fault)</h1></body></html>';
+    exit;
+}
+$wgHooks['ApiMaxLagInfo'][] = static function ( array &$lagInfo ) use ( $helpdeskFault ): void {
+    if ( $helpdeskFault && $helpdeskFault['kind'] === 'lag' ) {
+        $lagInfo['host'] = 'db-test';
+        $lagInfo['lag'] = 7;
+    }
+};
+"""
+
+
+def faults_file(wiki: ThrowawayWiki) -> Path:
+    """Where the throwaway wiki reads its faults from."""
+    return wiki.root / "faults.json"
+
+
+def enable_faults(wiki: ThrowawayWiki) -> None:
+    """Let tests make the wiki lag or fail while saving chosen pages (see set_faults)."""
+    with wiki.config_file.open("a", encoding="utf-8") as settings:
+        settings.write(FAULT_SETTINGS.replace("@FAULTS@", str(faults_file(wiki))))
+
+
+def set_faults(wiki: ThrowawayWiki, *faults: dict[str, Any]) -> None:
+    """Edits of titles under each fault's `prefix` meet it (`kind` lag or http)."""
+    faults_file(wiki).write_text(json.dumps(list(faults)), encoding="utf-8")
+
+
+def faults_seen(wiki: ThrowawayWiki) -> list[int]:
+    """How many edits met each fault (or passed it once its `times` ran out)."""
+    path = faults_file(wiki)
+    if not path.exists():
+        return []
+    return [int(fault.get("seen", 0)) for fault in json.loads(path.read_text(encoding="utf-8"))]
+
+
+def clear_faults(wiki: ThrowawayWiki) -> None:
+    """No more faults."""
+    faults_file(wiki).unlink(missing_ok=True)

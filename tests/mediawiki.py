@@ -462,6 +462,24 @@ class ThrowawayWiki:
         }
 
 
+    def parse_html(self, text: str, title: str = "Transclusion test") -> str:
+        """The HTML MediaWiki makes of `text` (action=parse, as if saved at `title`)."""
+        answer = self.api({"action": "parse", "text": text, "title": title,
+                           "contentmodel": "wikitext", "prop": "text", "disablelimitreport": "1",
+                           "disableeditsection": "1"}, post=True)
+        return str(answer["parse"]["text"])
+
+    def user_rights(self, username: str, password: str) -> dict[str, list[str]]:
+        """The groups and rights of an account, as it is when logged in with `password`."""
+        session = self.api_session(username, password)
+        try:
+            info = self.api({"action": "query", "meta": "userinfo", "uiprop": "groups|rights"},
+                            session=session)["query"]["userinfo"]
+        finally:
+            session.close()
+        return {"groups": list(info.get("groups", [])), "rights": list(info.get("rights", []))}
+
+
 def start_wiki(tmp_dir: Path) -> ThrowawayWiki:
     """Install a fresh MediaWiki in `tmp_dir` (must be empty or absent) and serve it.
 

@@ -7,7 +7,6 @@ prefix on the session's wiki and its own state file.
 
 from __future__ import annotations
 
-import html
 import logging
 import os
 import re
@@ -16,6 +15,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,40 +26,31 @@ from bot.__main__ import main
 from bot.api_client import HelpdeskApi
 from bot.blocks import BEGIN, END, find_block, inner_text
 from bot.config import BotConfig
-from bot.render import clean_text, render_cases_block, render_group_block, render_status_block
+from bot.i18n import languages
+from bot.plan import PlannedPage, plan_pages
+from bot.state import WikiState
 from bot.sync import SyncReport, run_sync
 from bot.wiki import PywikibotWiki
-from bot.wiki_types import LoadedPage
-from tests.bot_fixtures import (  # noqa: F401 - bot_wiki, served_app are fixtures
+from bot.wiki_types import LoadedPage, Saved
+from tests.bot_fixtures import (
     ABUSE_FILTERED_TITLE,
     REFUSAL_PREFIX,
     ServedApp,
     add_case,
     add_member,
     bot_config,
-    bot_wiki,
     bulk_cases,
     close_case,
     dead_url,
     group_names,
     protect_title,
     refer,
-    served_app,
     set_spam_blacklist,
     unlist_case,
 )
 from tests.mediawiki import ThrowawayWiki
 
 REPO = Path(__file__).resolve().parents[2]
-HOSTILE_TITLE = (  # at most 255 characters: the column's size on MariaDB
-    "[[Category:Hacked]] [[Main Page|x]] {{Template:Evil}} ~~~~ __NOTOC__ "
-    "<script>x</script> <b>b</b> a | b || c !! d [https://evil.example y] "
-    "https://evil.example/free ISBN 0306406152 <!-- END helpdesk-bot --> '''b''' "
-    "\u202eevil\n* item\n{{DISPLAYTITLE:Owned}}"
-)
-HOSTILE_ORG = ("{{Evil org}}|[[User:Mallory]] [[Category:Orgs]] ~~~ __NOINDEX__ &lt;i&gt; "
-               "<ref>x</ref> -{x}- #REDIRECT [[Main Page]]")
-
 
 def quiet(_text: str) -> None:
     """Swallow dry-run output."""
@@ -109,6 +100,7 @@ def cli_env(config: BotConfig, **overrides: str) -> dict[str, str]:
         "BOT_MAX_RETRIES": "0",
         "BOT_RETRY_WAIT": "0.1",
         "BOT_TIMEOUT": "20",
+        "BOT_LANGUAGES": ",".join(config.languages),
     }
     env.update(overrides)
     return env
@@ -147,15 +139,26 @@ def run_main(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
 
 
 def all_titles(config: BotConfig, served: ServedApp) -> list[str]:
+    """The English pages (the base pages: no archive yet, English only by default)."""
     names = group_names(served.app)
     return [config.cases_title, config.status_title,
             *(config.group_title(name, slug) for slug, name in names.items())]
 
 
+def planned_pages(config: BotConfig, served: ServedApp) -> list[PlannedPage]:
+    """What the bot should have written, rendered from the app's API now."""
+    api = fetch(served)
+    return plan_pages(config, api.snapshot(), WikiState(), languages(config.languages))
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
 # -- the pages, their blocks, and a rerun -------------------------------------------------
 
 def test_pages_hold_exactly_the_rendered_blocks_and_a_rerun_makes_no_revision(
-    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path  # noqa: F811
+    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path
 ) -> None:
     app = served_app.app
     open_ref = add_case(app, "Maps of the Baltic", "Museum of Examples")
@@ -167,19 +170,14 @@ def test_pages_hold_exactly_the_rendered_blocks_and_a_rerun_makes_no_revision(
     report = sync(config)
 
     assert report.exit_code == 0, (report.fatal, report.pages)
-    titles = all_titles(config, served_app)
+    titles = [page.title for page in planned_pages(config, served_app)]
+    assert f"{config.cases_title}/Archive/{today().year}" in titles
     assert sorted(page.title for page in report.pages) == sorted(titles)
     assert {page.action for page in report.pages} == {"created"}
     assert report.edits == len(titles)
-    api = fetch(served_app)
-    cases = api.fetch_cases()
-    assert bot_wiki.page_text(config.cases_title) == (
-        f"{BEGIN}{inner_text(render_cases_block(cases, config.tool_url))}{END}")
-    assert block_of(bot_wiki, config.status_title) == inner_text(
-        render_status_block(cases, config.tool_url))
-    for group in api.fetch_groups():
-        title = config.group_title(group.name, group.slug)
-        assert block_of(bot_wiki, title) == inner_text(render_group_block(group))
+    for planned in planned_pages(config, served_app):
+        expected = inner_text(planned.render(today()))
+        assert bot_wiki.page_text(planned.title) == f"{BEGIN}{expected}{END}", planned.title
 
     changes = bot_wiki.api({"action": "query", "list": "recentchanges",
                             "rctitle": config.cases_title, "rcprop": "user|flags|comment"})
@@ -187,6 +185,7 @@ def test_pages_hold_exactly_the_rendered_blocks_and_a_rerun_makes_no_revision(
     assert change["user"] == "HelpdeskBot" and change["bot"] is True
     assert change["minor"] is False
     assert served_app.url in change["comment"] and "Helpdesk" in change["comment"]
+    assert "Status" not in change["comment"]  # counts only, no data
 
     revisions = {title: bot_wiki.revision_count(title) for title in titles}
     again = sync(config)
@@ -198,7 +197,7 @@ def test_pages_hold_exactly_the_rendered_blocks_and_a_rerun_makes_no_revision(
 
 
 def test_text_outside_the_markers_is_kept_byte_for_byte(
-    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path  # noqa: F811
+    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path
 ) -> None:
     add_case(served_app.app, "Herbarium sheets", "Botanic Garden")
     config = bot_config(bot_wiki, served_app.url, tmp_path)
@@ -239,7 +238,7 @@ def test_text_outside_the_markers_is_kept_byte_for_byte(
 
 
 def test_a_placeholder_block_is_filled_without_accepting_drift(
-    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path  # noqa: F811
+    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path
 ) -> None:
     add_case(served_app.app)
     config = bot_config(bot_wiki, served_app.url, tmp_path)
@@ -260,7 +259,7 @@ class InterferingWiki(PywikibotWiki):
         super().__init__(config)
         self.hooks = hooks
 
-    def save(self, page: LoadedPage, text: str, summary: str) -> int | None:
+    def save(self, page: LoadedPage, text: str, summary: str) -> Saved:
         hook = self.hooks.pop(page.title, None)
         if hook is not None:
             hook()
@@ -268,7 +267,7 @@ class InterferingWiki(PywikibotWiki):
 
 
 def test_a_concurrent_human_edit_outside_the_block_survives(
-    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path  # noqa: F811
+    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path
 ) -> None:
     app = served_app.app
     add_case(app, "First request")
@@ -297,9 +296,8 @@ def test_a_concurrent_human_edit_outside_the_block_survives(
     assert text.startswith("Human intro written meanwhile.\n\n" + BEGIN)
     assert text.endswith(END + "\n\nHuman footer.")
     assert "Second request" in text
-    cases = fetch(served_app).fetch_cases()
-    assert block_of(bot_wiki, config.cases_title) == inner_text(
-        render_cases_block(cases, config.tool_url))
+    overview = next(page for page in planned_pages(config, served_app) if page.kind == "cases")
+    assert block_of(bot_wiki, config.cases_title) == inner_text(overview.render(today()))
     assert bot_wiki.revision_count(config.cases_title) == 3
     created = bot_wiki.page_text(extra_title)
     assert created is not None and created.startswith("Created by a human meanwhile.\n\n" + BEGIN)
@@ -310,7 +308,7 @@ def test_a_concurrent_human_edit_outside_the_block_survives(
 
 
 def test_a_human_edit_inside_the_block_is_drift_until_accepted(
-    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path,  # noqa: F811
+    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path,
     run_main: MainRunner,
 ) -> None:
     app = served_app.app
@@ -349,7 +347,7 @@ def test_a_human_edit_inside_the_block_is_drift_until_accepted(
 
 
 def test_nobots_and_bots_deny_are_honoured(
-    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path  # noqa: F811
+    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path
 ) -> None:
     add_case(served_app.app)
     config = bot_config(bot_wiki, served_app.url, tmp_path)
@@ -368,50 +366,10 @@ def test_nobots_and_bots_deny_are_honoured(
     assert bot_wiki.page_text(config.status_title) is not None  # the others went on
 
 
-# -- safe wikitext ------------------------------------------------------------------------------
-
-def test_hostile_titles_and_names_add_no_link_template_or_category(
-    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path  # noqa: F811
-) -> None:
-    app = served_app.app
-    ref = add_case(app, HOSTILE_TITLE, HOSTILE_ORG, kind="igo")
-    add_case(app, HOSTILE_TITLE, HOSTILE_ORG, closed=True)
-    add_member(app, "Leila Lead", "translation", lead=True)
-    refer(app, ref, "translation")
-    config = bot_config(bot_wiki, served_app.url, tmp_path)
-
-    report = sync(config)
-
-    assert report.exit_code == 0, (report.fatal, report.pages)
-    for title in (config.cases_title, config.group_title("Translation", "translation")):
-        parsed = bot_wiki.parse_links(title)
-        assert parsed["templates"] == [], title
-        assert parsed["categories"] == [], title
-        assert [link["title"] for link in parsed["links"]] in ([], ["User:Leila Lead"]), title
-        assert all(url.startswith(f"{served_app.url}/") for url in parsed["externallinks"])
-        text = bot_wiki.page_text(title)
-        assert text is not None
-        assert text.count(BEGIN) == 1 and text.count(END) == 1
-        assert "[[User:HelpdeskBot" not in text  # no signature was expanded
-    rendered = bot_wiki.api({"action": "parse", "page": config.cases_title,
-                             "prop": "text|displaytitle"})["parse"]
-    assert "Owned" not in rendered["displaytitle"]
-    page_html = rendered["text"]
-    assert "<script" not in page_html and 'class="toc"' not in page_html
-    for table in re.findall(r"<table.*?</table>", page_html, re.S):
-        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]:
-            assert row.count("<td") == 9  # no cell was added or lost
-    titles = re.findall(r"<bdi>(.*?)</bdi>", page_html, re.S)
-    hostile_cells = [cell for cell in titles if "Hacked" in cell]
-    assert len(hostile_cells) == 2
-    for cell in hostile_cells:
-        assert "<" not in cell  # no element at all inside the title's cell
-        shown = html.unescape(cell).replace("\xa0", " ")
-        assert shown == clean_text(HOSTILE_TITLE, 250)
-
+# -- rosters and the archive ------------------------------------------------------------------
 
 def test_rosters_show_only_listed_members_and_open_asks(
-    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path  # noqa: F811
+    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path
 ) -> None:
     app = served_app.app
     ref = add_case(app, "Needs translators")
@@ -428,7 +386,7 @@ def test_rosters_show_only_listed_members_and_open_asks(
     assert "[[User:Leila Lead|<bdi>Leila Lead</bdi>]]\n| Lead\n" in roster
     assert "[[User:Mei Listed|<bdi>Mei Listed</bdi>]]\n| Member\n" in roster
     assert "Hidden Member" not in roster and "Omar Elsewhere" not in roster
-    assert "'''Listed members:''' 2" in roster
+    assert "Listed members: 2" in roster
     assert f"/cases/{ref} {ref}] <bdi>Needs translators</bdi>" in roster
     other = block_of(bot_wiki, config.group_title("Communication", "communication"))
     assert "Omar Elsewhere" in other and "''No open asks.''" in other
@@ -436,7 +394,7 @@ def test_rosters_show_only_listed_members_and_open_asks(
 
 
 def test_closed_and_unlisted_cases_move_to_the_archive(
-    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path  # noqa: F811
+    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path
 ) -> None:
     app = served_app.app
     closing = add_case(app, "Will close")
@@ -449,17 +407,20 @@ def test_closed_and_unlisted_cases_move_to_the_archive(
     assert sync(config, only="cases").exit_code == 0
 
     block = block_of(bot_wiki, config.cases_title)
-    open_part, archive = block.split("== Archive ==")
-    assert "''There are no open requests.''" in open_part
+    assert "''There are no open requests.''" in block
+    year = today().year  # closed today: archived under this year
+    archive_title = f"{config.cases_title}/Archive/{year}"
+    assert f"[[{archive_title}|{year}]]" in block
+    archive = block_of(bot_wiki, archive_title)
     assert closing in archive and "Will close" in archive
-    assert f"''No longer publicly listed:'' {leaving}." in archive
-    assert "Will leave the public list" not in block  # its title is no longer public
+    assert f"''No longer publicly listed:'' {leaving}" in block
+    assert "Will leave the public list" not in block + archive  # no longer public
 
 
 # -- refusals and failures --------------------------------------------------------------------
 
 def test_refused_edits_are_reported_and_the_other_pages_go_on(
-    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path  # noqa: F811
+    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path
 ) -> None:
     add_case(served_app.app)
     config = bot_config(bot_wiki, served_app.url, tmp_path, page_prefix=REFUSAL_PREFIX)
@@ -488,7 +449,7 @@ def test_refused_edits_are_reported_and_the_other_pages_go_on(
 
 
 def test_app_down_or_answering_garbage_exits_non_zero_and_edits_nothing(
-    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path,  # noqa: F811
+    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path,
     run_main: MainRunner,
 ) -> None:
     add_case(served_app.app)
@@ -513,7 +474,7 @@ def test_app_down_or_answering_garbage_exits_non_zero_and_edits_nothing(
 
 
 def test_wiki_down_or_bad_credentials_exit_non_zero_and_edit_nothing(
-    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path,  # noqa: F811
+    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path,
     run_main: MainRunner,
 ) -> None:
     add_case(served_app.app)
@@ -540,7 +501,7 @@ def test_wiki_down_or_bad_credentials_exit_non_zero_and_edit_nothing(
 
 
 def test_dry_run_prints_a_diff_per_page_and_edits_nothing(
-    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path  # noqa: F811
+    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path
 ) -> None:
     add_case(served_app.app, "Dry maps")
     config = bot_config(bot_wiki, served_app.url, tmp_path)
@@ -562,14 +523,16 @@ def test_dry_run_prints_a_diff_per_page_and_edits_nothing(
 # -- performance ------------------------------------------------------------------------------
 
 def test_rerun_with_1000_cases_makes_no_edit_and_three_reads(
-    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path  # noqa: F811
+    bot_wiki: ThrowawayWiki, served_app: ServedApp, tmp_path: Path
 ) -> None:
     bulk_cases(served_app.app, 1000)
     config = bot_config(bot_wiki, served_app.url, tmp_path)
     first = sync(config)
     assert first.exit_code == 0, (first.fatal, first.pages)
     text = bot_wiki.page_text(config.cases_title)
-    assert text is not None and text.count("\n|-\n") == 1000
+    assert text is not None and text.count("\n|-\n") == 900  # open; 100 closed in the archive
+    archive = bot_wiki.page_text(f"{config.cases_title}/Archive/{today().year}")
+    assert archive is not None and archive.count("\n|-\n") == 100
 
     api = fetch(served_app)
     again = run_sync(config, api=api, out=quiet)
