@@ -2,7 +2,9 @@
 
 A throwaway MediaWiki (tests/mediawiki.py `start_wiki`) is started once per
 benchmark run; for each database the served app is left with exactly 1,000 public
-cases and bench.bot_run syncs twice in a process of its own.
+cases and dev.bench.bot_run syncs twice in a process of its own, in all six
+languages, then twice in English only. The requests of an unchanged run are printed
+for both: they must be the same (they do not grow with cases or languages).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from dev.bench.server import ROOT
 
-BOT_TIMEOUT = 300  # seconds for both syncs together
+BOT_TIMEOUT = 1200  # seconds for all the syncs (six languages of 1,000 cases are created)
 
 
 def bot_available() -> str | None:
@@ -72,10 +74,30 @@ def run_bot_twice(wiki: Any, app_url: str, work: Path, label: str) -> dict[str, 
         "BOT_MAX_RETRIES": "0",
         "PYTHONPATH": str(ROOT),
     })
-    done = subprocess.run([sys.executable, "-m", "bench.bot_run"], cwd=work, env=env,
+    done = subprocess.run([sys.executable, "-m", "dev.bench.bot_run"], cwd=work, env=env,
                           capture_output=True, text=True, timeout=BOT_TIMEOUT, check=False)
     (work / "bot-stderr.log").write_text(done.stderr, encoding="utf-8")
     if done.returncode != 0 or not done.stdout.strip():
-        return {"available": True, "error": f"bench.bot_run exited {done.returncode}: "
+        return {"available": True, "error": f"dev.bench.bot_run exited {done.returncode}: "
                                             f"{done.stderr.strip()[-500:]}"}
-    return json.loads(done.stdout)
+    found: dict[str, Any] = json.loads(done.stdout)
+    report_requests(found, label)
+    return found
+
+
+def report_requests(found: dict[str, Any], label: str) -> None:
+    """Print the requests of an unchanged run, all languages against English only."""
+    runs, single = found.get("runs") or [], found.get("one_language")
+    if len(runs) < 2 or not single:
+        return
+    second = runs[1]
+    languages = found.get("languages", "?")
+    same = (second["wiki_requests"], second["app_reads"]) == (single["wiki_requests"],
+                                                               single["app_reads"])
+    second["unchanged_requests"] = {f"{languages} languages": second["wiki_requests"],
+                                    "1 language": single["wiki_requests"], "same": same}
+    print(f"{label}: bot, requests per unchanged run: {second['app_reads']} app reads + "
+          f"{second['wiki_requests']} wiki requests ({second['wiki_reads']} page read) with "
+          f"{languages} languages, {single['app_reads']} + {single['wiki_requests']} with "
+          f"English only: {'the same' if same else 'NOT the same'}; edits "
+          f"{second['edits']} and {single['edits']}", file=sys.stderr, flush=True)
