@@ -1,4 +1,7 @@
-"""The pywikibot glue: a site for any api.php URL, BotPassword login, batched reads, saves.
+"""The pywikibot glue: a site for any api.php URL and the BotPassword login.
+
+The page reads and the edits are the bot's own action-API requests on pywikibot's
+HTTP session (bot.mwapi: maxlag, retries, assert=bot, one-line errors).
 
 pywikibot is configured here without a user-config.py: `PYWIKIBOT_NO_USER_CONFIG=2`
 and a private `PYWIKIBOT_DIR` (a temporary folder unless `BotConfig.pywikibot_dir`,
@@ -6,9 +9,9 @@ from `BOT_PYWIKIBOT_DIR`, names one) are set before pywikibot is imported — th
 only way pywikibot takes them. Settings (maxlag, edit throttle, retries,
 User-Agent) come from `BotConfig`.
 
-Every HTTP request pywikibot makes is counted (`requests`); page reads — the one
-batched query for all pages, and the rare single-page reload after an edit
-conflict — are counted separately (`reads`).
+Every HTTP request to the wiki is counted (`requests`); page reads — the one
+batched query for all pages, and the rare reread after an edit conflict — are
+counted separately (`reads`).
 """
 
 from __future__ import annotations
