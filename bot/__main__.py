@@ -1,8 +1,10 @@
 """`python -m bot sync [--dry-run] [--only cases|groups] [--accept-drift PAGE]…`
 
-Exit status: 0 all pages in sync (or skipped by {{nobots}}); 1 drift or a page the
-wiki refused; 2 bad configuration, the app's API or the wiki unreachable or
-answering garbage, bad credentials, or the state file unusable.
+Exit status: 0 all pages in sync (or skipped by {{nobots}}); 1 drift, or a page the
+wiki refused or the bot could not handle; 2 stop and retry next run: bad
+configuration, the app's API or the wiki unreachable or answering garbage, the wiki
+lagged (maxlag) or failing with server errors after the retries, bad credentials,
+or the state file unusable.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="Mirror the Helpdesk's public case list and working-group rosters to "
-                    "wiki pages. Configured by environment variables; see bot/README.md.",
+                    "wiki pages, in several languages. Configured by environment variables; "
+                    "see bot/README.md.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     sync = commands.add_parser("sync", help="update the wiki pages from the app's public API")

@@ -158,11 +158,6 @@ class BotConfig:
         """A User-Agent following https://meta.wikimedia.org/wiki/User-Agent_policy."""
         return build_user_agent(BOT_NAME, self.tool_url, self.contact, version=__version__)
 
-    @property
-    def wiki_key(self) -> str:
-        """What the state file keys this wiki by."""
-        return self.wiki_api
-
     # -- reading the environment ----------------------------------------------
 
     @classmethod
