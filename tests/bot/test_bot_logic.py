@@ -389,7 +389,18 @@ def test_config_from_env_defaults_and_overrides(tmp_path: Path) -> None:
     assert data_dir.state_file == tmp_path / "helpdesk-bot-state.json"
 
 
+def test_config_reads_the_languages() -> None:
+    assert BotConfig.from_env({"HELPDESK_URL": TOOL}).languages == LANGUAGES
+    cfg = BotConfig.from_env({"HELPDESK_URL": TOOL, "BOT_LANGUAGES": " en, ar ,bn"})
+    assert cfg.languages == ("en", "ar", "bn")
+    name = "x" * (255 - len("Content Partnerships Hub/Helpdesk/Working groups/"))
+    english = BotConfig.from_env({"HELPDESK_URL": TOOL, "BOT_LANGUAGES": "en"})
+    assert english.group_title(name, "slug").endswith(name)  # 255 bytes: fits
+    assert cfg.group_title(name, "slug").endswith("/slug")  # but not with "/bn"
+
+
 @pytest.mark.parametrize("env", [
+    {"HELPDESK_URL": TOOL, "BOT_LANGUAGES": "en,Swedish"},
     {},
     {"HELPDESK_URL": "not a url"},
     {"HELPDESK_URL": TOOL, "BOT_WIKI_API": "https://meta.wikimedia.org/wiki/Main_Page"},

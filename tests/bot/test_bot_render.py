@@ -250,6 +250,16 @@ def test_dates_and_numbers_follow_cldr() -> None:
     assert language("sv").number(3) == "3"
 
 
+def test_an_uncompiled_catalogue_is_read_from_its_po_file(tmp_path: Path) -> None:
+    folder = tmp_path / "sv" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    po = (REPO / "translations" / "sv" / "LC_MESSAGES" / "messages.po").read_text()
+    (folder / "messages.po").write_text(po)
+    swedish = language("sv", tmp_path)
+    assert swedish.gettext("In initial review") == "Under första granskning"
+    assert language("fr", tmp_path).gettext("In initial review") == "In initial review"
+
+
 def test_a_missing_translation_falls_back_to_english() -> None:
     sv = language("sv")
     # The bot's own new messages are not translated yet: English, not an error.
