@@ -373,7 +373,8 @@ def _format(message: str, **values: str) -> str:
 
 def _summary(lang: Language, tool_url: str, what: str) -> str:
     # Translators: the name of the tool in the Meta-Wiki edit summaries (a link).
-    tool = tool_link(tool_url, lang.gettext("Content Partnerships Helpdesk").replace("]", ""))
+    name = re.sub(r"[\[\]{}|<>]", "", lang.gettext("Content Partnerships Helpdesk"))
+    tool = tool_link(tool_url, name)
     # Translators: the edit summary of the bot; %(tool)s links to the tool, %(what)s says
     # what changed (counts).
     return _format(lang.gettext("Bot: update from the %(tool)s: %(what)s"), tool=tool, what=what)

@@ -96,8 +96,10 @@ def escape_message(value: str) -> str:
     for pair, entity in _MESSAGE_PAIRS:
         while pair in text:
             text = text.replace(pair, entity)
-    if text[:1] in _LINE_START:
+    if text[:1] in _LINE_START or text[:1] == "'":
         text = f"&#{ord(text[0])};{text[1:]}"
+    if text.endswith("'"):  # beside the bot's own bold or italic quotes it would be markup
+        text = text[:-1] + "&#39;"
     return _MAGIC_LINK.sub(r"\1&#32;", text)
 
 

@@ -69,6 +69,7 @@ def test_messages_are_inert_too_but_stay_readable(value: str) -> None:
     escaped = wikitext.escape_message(value)
     assert_inert(escaped)
     assert wikitext.escape_message("l'outil: 50 % (x)") == "l'outil: 50 % (x)"
+    assert wikitext.escape_message("'x'") == "&#39;x&#39;"  # never beside the bot's own ''
 
 
 def test_fill_puts_wikitext_into_escaped_messages() -> None:
