@@ -29,3 +29,15 @@ class RevokeRoleForm(FlaskForm):
 
     user_id = HiddenField(validators=[DataRequired()])
     role = HiddenField(validators=[DataRequired()])
+
+
+class SignOutEverywhereForm(FlaskForm):
+    """End every signed-in session of a user (every browser, every copied cookie)."""
+
+    username = StringField(
+        _l("Wikimedia username"),
+        validators=[DataRequired(message=_l("Enter a username.")), Length(max=255)],
+        # Translators: help for the username in the form that signs a user out everywhere.
+        description=_l("They stay signed out until they sign in again; their requests and "
+                       "roles are not changed."),
+    )

@@ -67,6 +67,9 @@ ACTIONS: Vocabulary = {
     "user.create": _l("First sign-in"),
     # Translators: an event in the audit log: a user's wiki username or block status changed.
     "user.update": _l("Account changed on the wiki"),
+    # Translators: an event in the audit log: an administrator ended every signed-in session of a
+    # user (on every device).
+    "user.sign_out_everywhere": _l("Signed out everywhere"),
     # Translators: an event in the audit log: a user changed their preferences (emails, language).
     "user.preferences": _l("Preferences changed"),
     # Translators: an event in the audit log: a committee member changed the languages and regions
@@ -196,6 +199,9 @@ FIELDS: Vocabulary = {
     "username": _l("Username"),
     # Translators: a field in the audit log: whether the account is blocked on the wiki (Yes/No).
     "blocked": _l("Blocked"),
+    # Translators: a field in the audit log: how many signed-in sessions (devices, browsers) were
+    # ended.
+    "sessions": _l("Sessions ended"),
     "role": _l("Role"),
     # Translators: a field in the audit log: whether the user wants emails (Yes/No).
     "email_notifications": _l("Emails"),

@@ -6,8 +6,8 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from app.admin import queries
-from app.admin.forms import GrantRoleForm, RevokeRoleForm
+from app.admin import queries, service
+from app.admin.forms import GrantRoleForm, RevokeRoleForm, SignOutEverywhereForm
 from app.auth.labels import role_choices, role_label
 from app.auth.roles import configured_admins, find_user, role_required
 from app.auth.service import RoleError, grant_role, revoke_role
@@ -16,14 +16,18 @@ from app.core import audit
 from app.core.db import as_id, commit_work, get_session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+# The sign-out form shares the roles page with the grant form: its fields are prefixed.
+SIGN_OUT = "signout"
 
 
-def _render_roles(form: GrantRoleForm, status: int = 200) -> ResponseReturnValue:
+def _render_roles(form: GrantRoleForm, status: int = 200,
+                  sign_out_form: SignOutEverywhereForm | None = None) -> ResponseReturnValue:
     return render_template(
         "admin/roles.html",
         form=form,
         users=queries.users_with_roles(get_session()),
         revoke_form=RevokeRoleForm(),
+        sign_out_form=sign_out_form or SignOutEverywhereForm(formdata=None, prefix=SIGN_OUT),
         configured_admins=sorted(configured_admins()),
         role_labels=dict(role_choices()),
     ), status
@@ -60,8 +64,8 @@ def grant() -> ResponseReturnValue:
     except RoleError as exc:
         form.role.errors = [str(exc)]
         return _render_roles(form, 409)
-    commit_work()
     renew_after_own_change(user)
+    commit_work()
     # Translators: a confirmation; %(name)s is a username, %(role)s a role's name, e.g. 'Helpdesk
     # staff'.
     flash(_("%(name)s now has the role %(role)s.", name=user.username,
@@ -89,12 +93,37 @@ def revoke() -> ResponseReturnValue:
     except RoleError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.roles")), 303
-    commit_work()
     renew_after_own_change(user)
+    commit_work()
     # Translators: a confirmation; %(role)s is a role's name (e.g. 'Helpdesk staff'), %(name)s a
     # username.
     flash(_("The role %(role)s was taken from %(name)s.", role=role_label(form.role.data or ""),
             name=user.username), "success")
+    return redirect(url_for("admin.roles"))
+
+
+@bp.post("/sessions/end")
+@role_required("admin")
+def sign_out_everywhere() -> ResponseReturnValue:
+    """End every signed-in session of a user (audited): every copy of their cookies."""
+    grant_form = GrantRoleForm(formdata=None)
+    grant_form.role.choices = role_choices()
+    form = SignOutEverywhereForm(prefix=SIGN_OUT)
+    if not form.validate_on_submit():
+        return _render_roles(grant_form, 400, form)
+    user = find_user(get_session(), form.username.data or "")
+    if user is None:
+        form.username.errors = [
+            # Translators: an error on the roles page; %(name)s is the username that was typed.
+            _("No user called “%(name)s” has signed in to the helpdesk.",
+              name=form.username.data)
+        ]
+        return _render_roles(grant_form, 404, form)
+    service.sign_out_everywhere(get_session(), user, g.user)
+    commit_work()
+    # Translators: a confirmation on the roles page; %(name)s is a username.
+    flash(_("%(name)s is signed out on every device and browser.", name=user.username),
+          "success")
     return redirect(url_for("admin.roles"))
 
 

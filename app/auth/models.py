@@ -46,3 +46,29 @@ class RoleGrant(Base):
     granted_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="grants", foreign_keys=[user_id])
+
+
+class UserSession(Base):
+    """One signed-in session (every copy of its cookie): live until `ended_at` is set.
+
+    Only a SHA-256 of the session id is stored, so the table cannot be used to forge a
+    cookie. `end_reason` is one of END_REASONS; on a live record, "role_changed" means
+    the user's roles changed and the next request with this session id renews it.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sid_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} of user {self.user_id}>"
+
+
+# Why a session ended (kept in `UserSession.end_reason`).
+END_REASONS = ("signed_out", "signed_out_everywhere", "blocked", "role_changed", "expired")

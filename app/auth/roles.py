@@ -49,6 +49,12 @@ def session_user(user_id: int) -> User | None:
     return user
 
 
+def keep_session_user(user: User | None) -> None:
+    """The session check loaded the user (with the grants, in the statement that reads
+    the session's record): `session_user` hands it out for the rest of the request."""
+    g._session_user = user
+
+
 def current_roles() -> set[str]:
     """Roles of the signed-in user (empty when signed out)."""
     return roles_of(g.get("user"))

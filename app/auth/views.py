@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from app.auth import service
 from app.auth.oauth import SignInError, finish_handshake, start_handshake
 from app.auth.roles import session_user
-from app.auth.sessions import start_session
+from app.auth.sessions import end_this_session, start_session
 from app.core.db import commit_work, get_session
 from app.core.ratelimit import client_address, limiter, setting, sign_in_refused
 
@@ -103,8 +103,9 @@ def oauth_callback() -> ResponseReturnValue:
     except SignInError as exc:
         return _failure(exc)
     user = service.upsert_user(get_session(), identity)
-    commit_work()
+    end_this_session()  # a session this browser still had
     start_session(user)  # a fresh session: nothing from before sign-in survives (no fixation)
+    commit_work()
     if user.blocked:
         flash(
             # Translators: shown to people whose Wikimedia account is blocked on the wikis.
@@ -122,8 +123,10 @@ def oauth_callback() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """Sign out (POST with a CSRF token, so no page can sign you out)."""
-    session.clear()
+    """Sign out (POST with a CSRF token, so no page can sign you out): the session's
+    record ends, so a copy of the cookie is signed out too."""
+    end_this_session("signed_out")
+    commit_work()
     # Translators: a confirmation after signing out.
     flash(_("You are signed out."), "success")
     return redirect(url_for("main.index"))

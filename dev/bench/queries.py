@@ -24,6 +24,7 @@ from sqlalchemy import event, select
 
 from app import create_app
 from app.auth.models import User
+from app.auth.service import open_session
 from app.core.db import get_session
 from dev.bench.settings import app_settings
 from dev.bench.uncached import NOTHING_CACHED
@@ -84,13 +85,16 @@ def bench_app(database_url: str, standin_uri: str) -> tuple[Flask, Recorder]:
 def signed_in_client(app: Flask, central_id: int) -> FlaskClient:
     """A test client whose session belongs to the user with `central_id`."""
     with app.app_context():
-        user = get_session().scalars(select(User).where(User.central_id == central_id)).one()
+        db = get_session()
+        user = db.scalars(select(User).where(User.central_id == central_id)).one()
         user_id = user.id
+        sid = open_session(db, user, app.permanent_session_lifetime)  # the server's record
+        db.commit()
     client = app.test_client()
     with client.session_transaction(base_url="https://localhost") as session:
         session["user_id"] = user_id
         session["central_id"] = central_id
-        session["sid"] = "bench"
+        session["sid"] = sid
     return client
 
 

@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, make_url
 
 from app import create_app
-from app.auth.models import User
+from app.auth.models import User, UserSession
 from app.cases.models import Case, CaseLink, CaseMessage
 from app.committee.models import (
     CommitteeProfile,
@@ -116,6 +116,9 @@ def _fill_the_gaps(db: Any) -> None:
     omar, leila = users["Omar Requester"], users["Leila Lead"]
     db.add(User(central_id=2**40 + 7, username="Zoë 🦒 مستخدم", language="ar",
                 email="zoe@example.org", email_notifications=False))
+    db.add(UserSession(sid_hash="0" * 64, user_id=ngozi.id, last_seen_at=datetime(2026, 12, 1)))
+    db.add(UserSession(sid_hash="f" * 64, user_id=omar.id, ended_at=datetime(2026, 12, 2),
+                       end_reason="signed_out"))
     guideline = Guideline(slug="awkward", title="Guideline « 🦒 »", body=AWKWARD)
     db.add(guideline)
     db.flush()

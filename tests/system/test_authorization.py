@@ -66,6 +66,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/admin/audit"): only({"admin": 200}),
     ("POST", "/admin/roles/grant"): post({"admin": 400}),
     ("POST", "/admin/roles/revoke"): post({"admin": 303}),
+    ("POST", "/admin/sessions/end"): post({"admin": 400}),
     ("GET", "/preferences"): SIGNED_IN_ONLY,
     ("POST", "/preferences"): post(dict.fromkeys(ROLES, 303)),
     ("GET", "/requests/mine"): SIGNED_IN_ONLY,
