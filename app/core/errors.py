@@ -95,6 +95,20 @@ def too_large_message() -> str | None:
              "Shorten it and try again.", limit=_size(limit))
 
 
+def csrf_refused() -> tuple[Response | str, int]:
+    """The 400 page for a form whose security token was missing or too old (a blueprint
+    may answer its own forms otherwise, e.g. the request form keeps what was typed)."""
+    if g.get("session_renewed"):
+        # Translators: an error when a form was sent from a page opened before the person's
+        # roles changed.
+        return render_error(400, _("Your roles on the helpdesk changed since this page "
+                                   "was loaded, so what you sent was not saved. Go back, "
+                                   "reload the page and try again."))
+    # Translators: shown when a form's security token is missing or too old (CSRF check).
+    return render_error(400, _("The form had expired or was not sent from this site. "
+                               "Go back, reload the page and try again."))
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
 
@@ -106,15 +120,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> tuple[Response | str, int]:
-        if g.get("session_renewed"):
-            # Translators: an error when a form was sent from a page opened before the person's
-            # roles changed.
-            return render_error(400, _("Your roles on the helpdesk changed since this page "
-                                       "was loaded, so what you sent was not saved. Go back, "
-                                       "reload the page and try again."))
-        # Translators: shown when a form's security token is missing or too old (CSRF check).
-        return render_error(400, _("The form had expired or was not sent from this site. "
-                                   "Go back, reload the page and try again."))
+        return csrf_refused()
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response | HTTPException:

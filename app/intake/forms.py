@@ -14,13 +14,13 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
 )
 from wtforms.validators import DataRequired, Email
 
 from app.cases import labels as vocab
 from app.cases.service import MAX_TEXT
-from app.core.regions import country_choices, language_choices
+from app.core.multichoice import MultiChoiceField, country_groups, language_groups
+from app.core.regions import country_choices
 from app.intake.fields import (
     CheckboxGroupField,
     ValidChoice,
@@ -145,24 +145,21 @@ class RequestForm(FlaskForm):
                                 validators=[ValidChoice(_l("Choose at least one theme."))])
 
     # Where and who
-    countries = SelectMultipleField(
+    countries = MultiChoiceField(
         # Translators: a form label and heading: countries the content comes from or is about.
-        _l("Countries"), validate_choice=False,
+        _l("Countries"),
         # Translators: a form error.
         validators=[ValidChoice(_l("Choose at least one country."))],
-        render_kw={"size": 8},
-        # Translators: help; ⌘ is the Command key on a Mac.
-        description=_l("The countries the content comes from or is about. To choose several, "
-                       "hold Ctrl (⌘ on a Mac) while you click."),
+        # Translators: help for the list of countries of a request, grouped by movement region.
+        description=_l("The countries the content comes from or is about, grouped by "
+                       "movement region. Tick as many as you need."),
     )
-    languages = SelectMultipleField(
+    languages = MultiChoiceField(
         # Translators: a form label and heading: the languages of the content (or a committee
         # member's languages).
-        _l("Languages"), validate_choice=False, validators=[ValidChoice(required=False)],
-        render_kw={"size": 8},
-        # Translators: help; ⌘ is the Command key on a Mac.
-        description=_l("The languages of the content. To choose several, hold Ctrl (⌘ on a "
-                       "Mac) while you click."),
+        _l("Languages"), validators=[ValidChoice(required=False)],
+        # Translators: help for the list of languages of a request.
+        description=_l("The languages of the content. Tick as many as you need."),
     )
 
     # Support asked for
@@ -202,8 +199,10 @@ class RequestForm(FlaskForm):
         "target_projects", "themes", "countries", "languages",
         "support_types", "support_details", "contact_name", "contact_email", "public_listing",
     )
+    # Fields shown as a fieldset of boxes: the error summary links to the first box.
     GROUPS: ClassVar[tuple[str, ...]] = (
-        "content_kinds", "licence", "target_projects", "themes", "support_types")
+        "content_kinds", "licence", "target_projects", "themes", "countries", "languages",
+        "support_types")
 
     def set_choices(self, organisations: list[tuple[str, str]], locale: Locale | str) -> None:
         """Fill the choices: vocabularies and CLDR names in the page language."""
@@ -215,14 +214,13 @@ class RequestForm(FlaskForm):
                                                       "below"), organisations)
         self.org_kind.choices = _with_blank(_l("Choose…"),
                                             vocab.choices(vocab.ORGANISATION_KINDS))
-        countries = country_choices(locale)
-        self.org_country.choices = _with_blank(_l("Choose…"), countries)
+        self.org_country.choices = _with_blank(_l("Choose…"), country_choices(locale))
         self.content_kinds.choices = vocab.choices(vocab.CONTENT_KINDS)
         self.licence.choices = vocab.choices(vocab.LICENCES)
         self.target_projects.choices = vocab.choices(vocab.TARGET_PROJECTS)
         self.themes.choices = vocab.choices(vocab.THEMES)
-        self.countries.choices = countries
-        self.languages.choices = language_choices(locale)
+        self.countries.set_groups(country_groups(locale))
+        self.languages.set_groups(language_groups(locale, str(locale)))
         self.support_types.choices = vocab.choices(vocab.SUPPORT_TYPES)
 
     @property

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from functools import wraps
+from typing import Any, TypeVar
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.auth.roles import login_required, role_required
+from app.auth.roles import current_roles, login_required, role_required
+from app.auth.views import load_user
 from app.cases.access import case_access
 from app.cases.errors import WorkflowError
 from app.cases.models import Case
 from app.cases.queries import find_case
 from app.core import ratelimit
 from app.core.db import commit_work, discard_work, get_session
-from app.core.errors import fail
+from app.core.errors import csrf_refused, fail
 from app.intake import service
 from app.intake.forms import EmailRequestForm, LinkRequesterForm, RequestForm
 from app.intake.queries import registry_choices
@@ -27,10 +30,14 @@ from app.intake.queries import registry_choices
 bp = Blueprint("intake", __name__)
 
 FormT = TypeVar("FormT", bound=RequestForm)
+F = TypeVar("F", bound=Callable[..., Any])
 
 # Two people filing at the same moment may draw the same reference number; the
 # database refuses the second, which is then filed again with the next number.
 FILING_ATTEMPTS = 3
+
+# The forms that keep what was typed when they cannot be sent (endpoint → email mode).
+DRAFT_FORMS = {"intake.new_request": False, "intake.log_email": True}
 
 
 def _prepared(form_class: type[FormT], db: Session) -> FormT:
@@ -39,9 +46,54 @@ def _prepared(form_class: type[FormT], db: Session) -> FormT:
     return form
 
 
-def _render(form: RequestForm, email_mode: bool) -> ResponseReturnValue:
+def _render(form: RequestForm, email_mode: bool, **extra: Any) -> ResponseReturnValue:
     status = 400 if request.method == "POST" else 200
-    return render_template("intake/request_form.html", form=form, email_mode=email_mode), status
+    return render_template("intake/request_form.html", form=form, email_mode=email_mode,
+                           **extra), status
+
+
+def _draft(email_mode: bool) -> ResponseReturnValue:
+    """The form again, filled with what was sent and with a fresh security token, and a
+    note saying why nothing was filed; nothing is checked or saved. What is shown is only
+    what this browser has just sent."""
+    form = _prepared(EmailRequestForm if email_mode else RequestForm, get_session())
+    if g.get("user") is None:
+        # Translators: on the request form, after the person was signed out (e.g. their
+        # session ended) while filling it in.
+        note = _("You were signed out, so nothing was sent yet. Everything you typed is "
+                 "kept below. Sign in again in a new tab, then come back to this tab and "
+                 "send the form again.")
+    else:
+        # Translators: on the request form, when it was sent after its security token had
+        # expired (e.g. after more than an hour).
+        note = _("This form had expired, so nothing was sent yet. Everything you typed is "
+                 "kept below: check it and send it again.")
+    return _render(form, email_mode, draft_note=note, sign_in_again=g.get("user") is None)
+
+
+def _from_this_site() -> bool:
+    """Did the browser say the form was sent from one of our pages? Another site's form
+    gets the plain error page: its values are never shown as if they were the person's."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") != "same-origin":
+        return False
+    origin = request.headers.get("Origin")
+    return origin is None or origin == request.host_url.rstrip("/")
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(exc: CSRFError) -> ResponseReturnValue:
+    """A form sent with a missing or old security token. The request forms are shown
+    again with everything typed (a long request is not lost to an expired session);
+    every other form gets the usual page."""
+    email_mode = DRAFT_FORMS.get(request.endpoint or "")
+    if email_mode is None or not _from_this_site():
+        return csrf_refused()
+    load_user()  # the token is checked before the user is loaded
+    user = g.get("user")
+    if user is not None and (user.blocked or (email_mode and "helpdesk" not in
+                                              current_roles())):
+        return csrf_refused()
+    return _draft(email_mode)
 
 
 def _file_with_retry(file: Callable[[], Case | None]) -> Case | None:
@@ -60,10 +112,24 @@ def _file_with_retry(file: Callable[[], Case | None]) -> Case | None:
     return None  # pragma: no cover - the loop returns or raises
 
 
+def _signed_out_post(view: F) -> F:
+    """A form sent by someone signed out meanwhile is kept (see `_draft`); otherwise
+    `view`, which checks who may use it."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if g.get("user") is None and request.method == "POST":
+            return _draft(DRAFT_FORMS[request.endpoint or ""])
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
 @bp.route("/requests/new", methods=["GET", "POST"])
 @ratelimit.limiter.limit(ratelimit.setting("RATELIMIT_FILING"), key_func=ratelimit.signed_in_user,
                         methods=["POST"], deduct_when=ratelimit.counted,
                         error_message=ratelimit.filing_refused)
+@_signed_out_post
 @login_required
 def new_request() -> ResponseReturnValue:
     """The "Ask for help" form; filing it creates a case for the signed-in user."""
@@ -94,6 +160,7 @@ def new_request() -> ResponseReturnValue:
 @ratelimit.limiter.limit(ratelimit.setting("RATELIMIT_EMAIL_INTAKE"),
                         key_func=ratelimit.signed_in_user, methods=["POST"],
                         deduct_when=ratelimit.counted, error_message=ratelimit.email_intake_refused)
+@_signed_out_post
 @role_required("helpdesk")
 def log_email() -> ResponseReturnValue:
     """The helpdesk files a request that came by email, on behalf of its sender."""

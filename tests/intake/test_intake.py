@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 
+from bs4 import BeautifulSoup, Tag
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -19,6 +20,7 @@ from app.notifications.models import OutboxMessage
 from app.partners.models import Organisation
 from tests.factories import make_case, make_organisation, make_user
 from tests.helpers import SignIn, csrf_token
+from tests.html import field_value, hidden_fields, is_checked, one, parse, text_of
 
 NEW = "/requests/new"
 LOG_EMAIL = "/requests/log-email"
@@ -281,7 +283,7 @@ def test_missing_fields_are_explained_next_to_each_field(
     assert parsed.values["description"] == "Maps, lots of maps."
     assert parsed.values["content_volume"] == "about 3 GB"
     assert parsed.values["licence_details"] == "ask the archivist"
-    assert parsed.selected["countries"] == ["KE"]
+    assert parsed.checked["countries"] == ["KE"]
     assert parsed.checked["themes"] == ["health"]
     assert count(app, Case) == 0
     assert count(app, Organisation) == 0
@@ -419,11 +421,96 @@ def test_country_and_language_names_follow_the_page_language(
     app: Flask, client: FlaskClient, sign_in: SignIn
 ) -> None:
     signed_in(app, client, sign_in, "Ada Requester")
-    english = client.get(NEW + "?uselang=en").get_data(as_text=True)
-    assert '<option value="SE">Sweden</option>' in english
-    swedish = client.get(NEW + "?uselang=sv").get_data(as_text=True)
-    assert '<option value="SE">Sverige</option>' in swedish
-    assert '<option value="fi">finska</option>' in swedish
+    english = parse(client.get(NEW + "?uselang=en"))
+    assert text_of(one(english, "#org_country option[value=SE]")) == "Sweden"
+    assert box_label(english, "countries", "SE") == "Sweden"
+    swedish = parse(client.get(NEW + "?uselang=sv"))
+    assert text_of(one(swedish, "#org_country option[value=SE]")) == "Sverige"
+    assert box_label(swedish, "countries", "SE") == "Sverige"
+    assert box_label(swedish, "languages", "fi") == "finska"
+
+
+def box_label(soup: BeautifulSoup, name: str, value: str) -> str:
+    """The text of the label around the checkbox `name` = `value`."""
+    return text_of(one(soup, f'label:has(> input[name="{name}"][value="{value}"])'))
+
+
+def groups_of(soup: BeautifulSoup, name: str) -> dict[str, list[str]]:
+    """A multi-choice field's groups: their labels and the values of their boxes."""
+    return {text_of(group.select(".multi-choice__group-label")[0]):
+            [str(box["value"]) for box in group.select(f'input[name="{name}"]')]
+            for group in one(soup, f"fieldset#{name}").select(".multi-choice__group")}
+
+
+def test_countries_and_languages_are_grouped_checkboxes_not_list_boxes(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    """A plain click never wipes earlier choices, on a phone too: no select-multiple,
+    checkboxes in groups (countries by movement region, common languages first) that
+    work without JavaScript; the script only adds a filter box, hidden without it."""
+    signed_in(app, client, sign_in, "Ada Requester")
+    soup = parse(client.get(NEW))
+    assert soup.select("select[multiple]") == []
+    assert "Ctrl" not in soup.get_text()
+    countries = groups_of(soup, "countries")
+    assert list(countries)[:3] == ["East, Southeast Asia and the Pacific",
+                                   "Central and Eastern Europe", "Middle East and North Africa"]
+    assert "SE" in countries["Western Europe"] and "KE" in countries["Sub-Saharan Africa"]
+    every = [code for codes in countries.values() for code in codes]
+    assert len(every) == len(set(every)) > 250  # each country once
+    languages = groups_of(soup, "languages")
+    assert list(languages) == ["Common languages", "All other languages"]
+    assert {"en", "fr", "es", "ar", "zh", "ru", "sw"} <= set(languages["Common languages"])
+    assert "fi" in languages["All other languages"]
+    assert not set(languages["Common languages"]) & set(languages["All other languages"])
+    # The filter is there for the script to show; the script is our own, deferred.
+    assert one(soup, "#countries .multi-choice__filter").has_attr("hidden")
+    assert one(soup, 'label[for="countries-filter"]')
+    script = one(soup, 'head script[src$="/static/js/multichoice.js"]')
+    assert script.has_attr("defer")
+    # What is chosen is said in words, also without the script.
+    assert text_of(one(soup, "#countries-chosen")) == "Chosen: none yet"
+    assert "countries-chosen" in str(one(soup, "fieldset#countries")["aria-describedby"])
+
+
+def test_required_fields_are_marked_and_the_list_of_them_is_gone(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    signed_in(app, client, sign_in, "Ada Requester")
+    soup = parse(client.get(NEW))
+    assert "Required: a title" not in soup.get_text()
+    marked = {str(mark.find_parent(["div", "fieldset"]).get("id") or
+                  mark.find_parent("div").select_one("[name]")["name"])
+              for mark in soup.select(".form-field__required")}
+    assert marked == {"title", "description", "request_type", "content_kinds", "licence",
+                      "target_projects", "themes", "countries", "contact_email"}
+    for name in ("title", "description", "request_type", "contact_email"):
+        assert one(soup, f'[name="{name}"]').has_attr("required"), name
+    assert all(box.has_attr("required") for box in soup.select('input[name="licence"]'))
+    for name in ("timeline", "org_name", "content_volume"):
+        assert not one(soup, f'[name="{name}"]').has_attr("required"), name
+
+
+def test_after_an_error_the_summary_comes_first_and_takes_the_focus(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    signed_in(app, client, sign_in, "Ada Requester")
+    response = client.post(NEW, data=form_data(csrf_token(client, NEW), title="",
+                                               countries=[], languages=["sv", "xx"]))
+    assert response.status_code == 400
+    soup = parse(response)
+    main = one(soup, "main")
+    first = next(child for child in main.children if isinstance(child, Tag)
+                 and "flash-list" not in (child.get("class") or []))
+    assert first.get("id") == "error-summary"
+    assert first.has_attr("autofocus") and first["tabindex"] == "-1"
+    assert soup.title is not None and soup.title.get_text().startswith("Error: Ask for help")
+    links = [str(a["href"]) for a in first.select("a")]
+    assert links == ["#title", "#countries-0", "#languages-0"]
+    assert one(soup, "input#countries-0")
+    assert one(soup, "input#languages-0")
+    assert is_checked(soup, "languages", "sv")
+    assert text_of(one(soup, "#languages-chosen")) == "Chosen: Swedish"
 
 
 def test_blocked_users_cannot_file_requests(
@@ -449,15 +536,68 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: FlaskClient) -> None:
         assert response.headers["Location"] == f"/login?next={path}"
 
 
-def test_a_post_without_csrf_token_is_refused(
+def test_an_expired_form_comes_back_with_everything_typed(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    """A form older than its security token (an hour) is not filed, and nothing typed
+    is lost: it comes back filled in, with a fresh token, and sending it again files it."""
+    signed_in(app, client, sign_in, "Ada Requester")
+    data = form_data("an-expired-token")
+    response = client.post(NEW, data=data, headers={"Sec-Fetch-Site": "same-origin"})
+    assert response.status_code == 400
+    assert count(app, Case) == 0
+    soup = parse(response)
+    assert "This form had expired, so nothing was sent yet" in text_of(one(soup, "#draft-note"))
+    assert not soup.select("#draft-note a")  # still signed in: nothing else to do
+    assert field_value(soup, "title") == data["title"]
+    assert (field_value(soup, "description") or "").strip() == data["description"]
+    assert field_value(soup, "org_kind") == "glam"
+    for name in ("countries", "languages", "themes", "content_kinds"):
+        assert all(is_checked(soup, name, value) for value in data[name]), name
+    assert text_of(one(soup, "#countries-chosen")) == "Chosen: Finland, Sweden"
+    token = hidden_fields(soup, "main form")["csrf_token"]
+    assert client.post(NEW, data=form_data(token)).status_code == 302
+    assert count(app, Case) == 1
+
+
+def test_a_form_sent_after_signing_out_is_kept_with_a_way_to_sign_in_again(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    signed_in(app, client, sign_in, "Ada Requester")
+    for ended in ("the sign-in only", "the whole session"):
+        if ended == "the whole session":
+            sign_in(client, "Ada Requester")
+        token = csrf_token(client, NEW)
+        with client.session_transaction() as stored:
+            if ended == "the whole session":
+                stored.clear()
+            else:
+                stored.pop("user_id")
+        response = client.post(NEW, data=form_data(token, title="Maps"))
+        assert response.status_code == 400, ended
+        soup = parse(response)
+        note = one(soup, "#draft-note")
+        assert "You were signed out, so nothing was sent yet" in text_of(note), ended
+        sign_in_link = note.select("a")[0]
+        assert sign_in_link["href"].startswith("/login?next=")
+        assert sign_in_link["target"] == "_blank"
+        assert field_value(soup, "title") == "Maps"
+        assert "Signed in as" not in text_of(one(soup, "header"))
+    assert count(app, Case) == 0
+
+
+def test_a_form_from_another_site_is_refused_and_not_shown_back(
     app: Flask, client: FlaskClient, sign_in: SignIn
 ) -> None:
     signed_in(app, client, sign_in, "Ada Requester")
     data = form_data("")
     del data["csrf_token"]
-    response = client.post(NEW, data=data)
-    assert response.status_code == 400
-    assert "not sent from this site" in response.get_data(as_text=True)
+    for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}):
+        response = client.post(NEW, data=data, headers=headers)
+        assert response.status_code == 400
+        html = response.get_data(as_text=True)
+        assert "not sent from this site" in html
+        assert data["title"] not in html
     assert count(app, Case) == 0
 
 
