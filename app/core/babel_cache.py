@@ -125,6 +125,18 @@ def _datetime_setup(fmt: str) -> tuple[str, Any, Any]:
     return found  # type: ignore[no-any-return]
 
 
+def locale_and_zone() -> tuple[Any, Any]:
+    """(Babel locale, time zone) of the request, looked up once per request and locale."""
+    ctx = _context()
+    if ctx is None:  # pragma: no cover - formatting happens in a request or app context
+        return get_locale(), get_timezone()
+    cache = _cache(ctx)
+    found = cache.get("locale_and_zone")
+    if found is None:
+        found = cache["locale_and_zone"] = (cache["locale"], get_timezone())
+    return found  # type: ignore[no-any-return]
+
+
 @lru_cache(maxsize=4096)
 def _format(value: datetime, pattern: str, tzinfo: Any, locale: Any) -> str:
     # A pure function of its arguments: lists show the same rows request after request.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Babel
 
@@ -29,13 +29,46 @@ def available_languages() -> tuple[str, ...]:
     return shipped_languages() + tuple(code for code in extra if code not in shipped_languages())
 
 
-def language_name(code: str) -> str:
-    """The language's own name for itself, from CLDR (e.g. 'svenska')."""
+@lru_cache(maxsize=1024)
+def _parse(code: str) -> Locale | None:
+    """A Babel locale from 'pt_BR' or 'pt-BR', or None when CLDR has no data for it."""
     try:
-        name = Locale.parse(code).get_display_name(code) or code
-    except (ValueError, TypeError):
-        return code
-    return name[:1].upper() + name[1:]
+        return Locale.parse(code.replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
+
+
+def _named_in(code: str, locale: Locale | None) -> str | None:
+    """CLDR's name of the language in `locale`; None for none, or for a "name" that is
+    just the code again (CLDR's Bengali and Swedish name Gan Chinese "gan")."""
+    name = locale.languages.get(code) if locale is not None else None
+    return name if name and name != code else None
+
+
+@lru_cache(maxsize=8192)
+def _language_name(code: str, reader: str | None) -> str:
+    if reader is None:  # the language's own name, as a menu offers it
+        own = _parse(code)
+        name = own.get_display_name(own) if own is not None else None
+        if not name:
+            return _named_in(code, _parse(SOURCE_LANGUAGE)) or code
+        return name[:1].upper() + name[1:]
+    return (_named_in(code, _parse(reader)) or _named_in(code, _parse(code))
+            or _named_in(code, _parse(SOURCE_LANGUAGE)) or code)
+
+
+def language_name(code: str, locale: str | Locale | None = None) -> str:
+    """The name of a language, for every place that names one (forms, lists, the audit
+    log, the language menu).
+
+    For readers of `locale`: CLDR's name in that language; where CLDR has none (it names
+    about 550 of the 640 content languages in Arabic, fewer in Bengali), the language's
+    own name for itself (its autonym), then its English name, and only then the code.
+    Without `locale`: the language's own name, capitalised, as a language menu lists it
+    ('Svenska', 'العربية').
+    """
+    code = code.strip().replace("-", "_")
+    return _language_name(code, str(locale) if locale is not None else None)
 
 
 def text_direction(code: str) -> str:

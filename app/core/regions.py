@@ -3,7 +3,8 @@
 Each country or territory that CLDR knows (ISO 3166 alpha-2 codes, plus Kosovo
 ``XK`` and a few CLDR extras such as ``IC`` Canary Islands) belongs to exactly
 one region; the mapping lives in ``app/data/regions.csv``. Country and language
-names come from CLDR through Babel, in the language asked for.
+names come from CLDR through Babel, in the language asked for (languages through
+`app.core.i18n.language_name`, which falls back to the language's own name).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from app.core.babel_cache import labels
+from app.core.i18n import language_name  # the one namer of languages (also imported from here)
 
 REGIONS_CSV = Path(__file__).resolve().parent / "data" / "regions.csv"
 
@@ -146,10 +148,6 @@ def country_choices(locale: LocaleLike) -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda pair: _sort_key(pair[1]))
 
 
-def language_name(code: str, locale: LocaleLike) -> str:
-    """The CLDR name of a language in the given language, or the code if it has none."""
-    code = code.strip().replace("-", "_")
-    return _locale(locale).languages.get(code) or code
 
 
 @lru_cache(maxsize=1)
@@ -167,6 +165,11 @@ def _language_codes() -> tuple[str, ...]:
     )
 
 
+def language_codes() -> tuple[str, ...]:
+    """Every content language the forms offer (2- or 3-letter codes CLDR names)."""
+    return _language_codes()
+
+
 def language_choices(
     locale: LocaleLike, codes: Iterable[str] | None = None
 ) -> list[tuple[str, str]]:
@@ -176,5 +179,5 @@ def language_choices(
     """
     parsed = _locale(locale)
     wanted = _language_codes() if codes is None else codes
-    pairs = [(code, language_name(code, parsed)) for code in wanted]
+    pairs = [(code, language_name(code, parsed)) for code in wanted]  # never a bare code
     return sorted(pairs, key=lambda pair: _sort_key(pair[1]))

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.admin import labels as audit_labels
 from app.auth.roles import current_roles
 from app.cases import labels as vocab
 from app.cases.labels import state_label
-from app.core import babel_cache, i18n
+from app.core import babel_cache, formats, i18n
+from app.core.db import get_session
+from app.core.tables import label_cells
+from app.groups.queries import member_of_a_group
 
 
 def _page_language() -> str:
@@ -57,6 +64,18 @@ def vocab_labels(name: str, codes: list[str] | None) -> str:
     return ", ".join(vocab_label(name, code) for code in codes or [])
 
 
+def in_a_group() -> bool:
+    """Does the signed-in user belong to a working group (the menu's "My groups")?
+    False when signed out, and when the database cannot say (an error page)."""
+    user = g.get("user")
+    if user is None:
+        return False
+    try:
+        return member_of_a_group(get_session(), user)
+    except SQLAlchemyError:
+        return False
+
+
 def vocab_choices(name: str) -> list[tuple[str, str]]:
     """(code, label) pairs of a vocabulary."""
     return vocab.choices(getattr(vocab, name))
@@ -67,13 +86,13 @@ def init_app(app: Flask) -> None:
     app.context_processor(template_context)
     app.jinja_env.globals.update(vocab_label=vocab_label, vocab_labels=vocab_labels,
                                  vocab_choices=vocab_choices, state_label=state_label,
+                                 in_a_group=in_a_group,
                                  audit_action=audit_labels.action_label,
                                  audit_object=audit_labels.object_label,
                                  audit_changes=audit_labels.changes)
     app.jinja_env.filters["state_label"] = state_label  # {{ case.state|state_label }}
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
-        babel_cache.format_datetime(value, fmt) if value else ""
-    )
+    app.jinja_env.globals["label_cells"] = label_cells  # tables as cards on phones
+    _date_filters(app)
     # Flask-Babel's callables, but with the translations looked up once per request.
     translations = babel_cache.translations
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
@@ -83,3 +102,34 @@ def init_app(app: Flask) -> None:
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
     )
+    for name in ("gettext", "ngettext", "pgettext", "npgettext"):
+        app.jinja_env.globals[name] = _numbers_in_local_digits(
+            cast(Callable[..., Any], app.jinja_env.globals[name]))
+
+
+def _date_filters(app: Flask) -> None:
+    """Dates, times and numbers as the language writes them (app.core.formats):
+    ``|date``, ``|datetime`` (no seconds), ``|when`` (a <time> with the date, the time
+    on hover; ``when(time=True)`` shows both), ``|ago`` (a <time>: "3 days ago", the
+    date and time on hover) and ``|number``."""
+    filters = app.jinja_env.filters
+    filters["date"] = lambda value, fmt=None: formats.format_date(value, fmt) if value else ""
+    filters["datetime"] = lambda value: formats.format_datetime(value) if value else ""
+    filters["when"] = lambda value, time=False: formats.time_element(value, with_time=time)
+    filters["ago"] = lambda value: formats.time_element(value, relative=True)
+    filters["number"] = lambda value, fmt=None: (
+        formats.format_number(value, fmt) if value is not None else "")
+
+
+def _numbers_in_local_digits(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Jinja's gettext callable, with whole numbers given to the message (``%(num)s``)
+    written in the language's own digits where it has them (Bengali)."""
+
+    @pass_context
+    def translate(context: Context, *args: Any, **variables: Any) -> Any:
+        if formats.has_native_digits():
+            args = tuple(formats.local_number(value) for value in args)
+            variables = {key: formats.local_number(value) for key, value in variables.items()}
+        return context.call(function, *args, **variables)  # Markup when autoescaping
+
+    return translate

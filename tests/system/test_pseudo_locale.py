@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 from babel import Locale
+from babel.dates import format_timedelta
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -37,7 +38,7 @@ from app.committee.models import (
     GuidelineRevision,
     Review,
 )
-from app.core import i18n
+from app.core import i18n, regions
 from app.core.db import get_session
 from app.groups import service as group_service
 from app.groups.models import JoinRequest, Referral, WorkingGroup
@@ -90,10 +91,27 @@ def _cldr_date_words(locale: Locale) -> list[str]:
 
 
 def _cldr_names(locale: Locale) -> list[str]:
-    """Country and language names from CLDR, in the page's language (e.g. 'Svedujo')."""
+    """Country and language names from CLDR, in the page's language (e.g. 'Svedujo'), and
+    the names the app gives the languages CLDR does not name in it (their own name, or
+    their English one: `i18n.language_name`)."""
     names = {str(name) for name in locale.territories.values()}
     names |= {str(name) for name in locale.languages.values()}
+    names |= {i18n.language_name(code, locale) for code in regions.language_codes()}
     return sorted(names, key=len, reverse=True)
+
+
+def _relative_times(locale: Locale) -> re.Pattern[str]:
+    """Relative times as Babel writes them from CLDR in `locale` ("antaŭ 5 horoj", "post
+    1 tago"): the words around any number, for every unit `app.core.formats` shows."""
+    phrases = set()
+    for unit in (60, 3600, 86400, 7 * 86400, 30 * 86400, 365 * 86400):
+        for count in (1, 2, 5):
+            for sign in (-1, 1):
+                text = format_timedelta(timedelta(seconds=sign * count * unit),
+                                        granularity="minute", add_direction=True,
+                                        locale=locale)
+                phrases.add(re.escape(text).replace(str(count), r"\d+"))
+    return re.compile(rf"(?<!\w)(?:{'|'.join(sorted(phrases, key=len, reverse=True))})(?!\w)")
 
 
 def _words(values: Iterable[str]) -> re.Pattern[str]:
@@ -112,9 +130,12 @@ PSEUDO = Locale.parse(PSEUDO_LOCALE)
 _DATE_NAMES = "|".join(re.escape(word) for word in _cldr_date_words(PSEUDO))
 DATE_WORDS = re.compile(rf"(?<=\d )(?:{_DATE_NAMES})(?!\w)|(?<!\w)(?:{_DATE_NAMES})(?= \d)")
 CLDR_NAMES = _words(_cldr_names(PSEUDO))
+# "3 days ago" (app.core.formats.format_ago) in the page's language, from CLDR.
+RELATIVE_TIMES = _relative_times(PSEUDO)
 # The placeholders people type into canned replies ($reference) are syntax, not words.
 CANNED_PLACEHOLDER = re.compile(r"\$[a-z_]+\b")
-NOT_MESSAGES = (REFERENCE, CLDR_NAMES, DATE_WORDS, CANNED_PLACEHOLDER)  # and URL, first
+NOT_MESSAGES = (REFERENCE, CLDR_NAMES, DATE_WORDS, RELATIVE_TIMES,
+                CANNED_PLACEHOLDER)  # and URL, first
 
 WORD = re.compile(r"[^\W\d_]+")
 # A language or country code in a list of languages or countries, where CLDR has no
@@ -478,9 +499,12 @@ def test_refused_and_confirmed_forms_in_the_pseudo_locale(app: Flask, scene: dic
         client.get(f"/?uselang={PSEUDO_LOCALE}")
         SignIn(app)(client, USERNAMES["helpdesk"])
     stale = hidden_fields(second.get(f"/requests/{reference}").get_data(as_text=True))
-    assert post_on_case(first, reference, "summary", public_summary="Erste").status_code == 302
+    # (Both summaries are data: the page shows the saved one in the triage and closing
+    # forms, the refused one in the summary form.)
+    assert post_on_case(first, reference, "summary",
+                        public_summary="Hallo Welt").status_code == 302
     response = second.post(f"/requests/{reference}/summary",
-                           data={**stale, "public_summary": "Hallo Welt"})  # data
+                           data={**stale, "public_summary": "Karten der Ostsee"})  # data
     assert response.status_code == 409
     findings += [f"stale save (409): {item}"
                  for item in untranslated(response.get_data(as_text=True), data)]
