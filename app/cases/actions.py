@@ -56,6 +56,19 @@ def _form(name: str) -> str:
     return request.form.get(name, "")
 
 
+def answered() -> str:
+    """The confirmation after the requester answered the committee's question."""
+    # Translators: a confirmation after the requester answered the Expert Committee's question.
+    return _("Thank you: your answer was sent, and the request is back with the Expert "
+             "Committee.")
+
+
+def _answers_the_committee(case: Case, access: CaseAccess) -> bool:
+    """Is this the requester writing while the case waits on their answer?"""
+    return (case.state == "needs_information" and "requester" in access.workflow_roles
+            and not access.is_staff)
+
+
 @bp.post("/requests/<reference>/action")
 @login_required
 def action(reference: str) -> ResponseReturnValue:
@@ -69,6 +82,8 @@ def action(reference: str) -> ResponseReturnValue:
         else:
             service.take_action(get_session(), case, g.user, access, name, _form("version"),
                                 message=_form("message") or None)
+        if name == "answer":
+            return answered()
         # Translators: a confirmation after a workflow action; %(state)s is the name of the
         # request's new stage, e.g. 'In support'.
         return _("Done: the request is now “%(state)s”.", state=state_label(case.state))
@@ -196,6 +211,12 @@ def message(reference: str) -> ResponseReturnValue:
     """A message on the case (internal notes for staff only)."""
 
     def change(case: Case, access: CaseAccess) -> str:
+        if _answers_the_committee(case, access):
+            # The page gives the requester one box while the committee waits on them; a
+            # message sent otherwise (from an older page) is that answer, and moves the case.
+            service.take_action(get_session(), case, g.user, access, "answer",
+                                _form("version"), message=_form("body"))
+            return answered()
         internal = _form("visibility") == "internal"
         service.post_message(get_session(), case, g.user, access, _form("body"), internal)
         # Translators: a confirmation; an internal note is a message only the helpdesk and the

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, or_, select, union
 from sqlalchemy.orm import Session, joinedload, lazyload
@@ -191,6 +192,27 @@ def usernames(db: Session, ids: Iterable[int]) -> list[str]:
         return []
     return list(db.scalars(select(User.username).where(User.id.in_(wanted))
                            .order_by(User.username)))
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the committee asked the requester (the public part of its decision)."""
+
+    text: str
+    asked_at: datetime
+
+
+def committee_question(db: Session, case: Case) -> Question | None:
+    """The question a case that needs information waits on: the public rationale of the
+    committee's latest decision to ask the requester (None in any other state)."""
+    if case.state != "needs_information":
+        return None
+    row = db.execute(
+        select(Decision.public_rationale, Decision.created_at)
+        .where(Decision.case_id == case.id, Decision.outcome == "ask_information")
+        .order_by(Decision.id.desc()).limit(1)
+    ).first()
+    return Question(row[0], row[1]) if row is not None and row[0] else None
 
 
 def referral_on(db: Session, case: Case, referral_id: int) -> Referral | None:

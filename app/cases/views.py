@@ -69,6 +69,11 @@ def page_context(case: Case, access: CaseAccess, **extra: Any) -> dict[str, Any]
     facts = case_facts(case) or read_facts(db, case, user)
     actions = [t for t in transitions.actions_for(case.state, access.workflow_roles)
                if not t.decision_stage and transitions.SYSTEM not in t.roles]
+    # Answering and withdrawing have places of their own on the page: the answer box under
+    # the committee's question at the top, withdrawing behind a confirmation step.
+    answer = next((t for t in actions if t.action == "answer"), None)
+    withdraw = next((t for t in actions if t.action == "withdraw"), None)
+    actions = [t for t in actions if t not in (answer, withdraw)]
     decisions_available = [t for t in transitions.from_state(case.state) if t.decision_stage]
     usernames: Callable[[list[int]], list[str]] = partial(queries.usernames, db)
     context: dict[str, Any] = {
@@ -78,6 +83,9 @@ def page_context(case: Case, access: CaseAccess, **extra: Any) -> dict[str, Any]
         "states": transitions.STATES,
         "action_labels": transitions.ACTIONS,
         "actions": actions,
+        "answer_action": answer,
+        "question": queries.committee_question(db, case) if answer else None,
+        "withdraw_action": withdraw,
         "timeline": timeline(db, case, include_internal=access.is_staff),
         "countries": [country_name(code, locale) for code in case.countries or []],
         "languages_named": [language_name(code, locale) for code in case.languages or []],
