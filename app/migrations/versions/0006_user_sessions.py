@@ -48,5 +48,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_user_sessions_user_id"), table_name="user_sessions")
+    # The table's indexes go with it (MariaDB refuses to drop the user_id index on its own
+    # while the foreign key needs it).
     op.drop_table("user_sessions")
