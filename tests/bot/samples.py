@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from copy import deepcopy
+from pathlib import Path
 from typing import Any
 
+from bot.api_client import HelpdeskApi
+from bot.config import BotConfig
 from bot.model import PublicCase, WorkingGroup, parse_cases_page, parse_groups
 
 TOOL = "https://cp-helpdesk.toolforge.org"
@@ -102,3 +107,53 @@ def parsed_cases(*items: dict[str, Any]) -> list[PublicCase]:
 def parsed_group(**overrides: Any) -> WorkingGroup:
     """A working group as the bot sees it."""
     return parse_groups({"working_groups": [group_json(**overrides)]})[0]
+
+
+def config(tmp_path: Path, **extra: Any) -> BotConfig:
+    settings_: dict[str, Any] = {
+        "helpdesk_url": TOOL, "wiki_api": "http://wiki.invalid/w/api.php",
+        "username": "HelpdeskBot@sync", "password": "p" * 32,
+        "state_file": tmp_path / "state.json", "throttle": 0.0,
+    }
+    settings_.update(extra)
+    return BotConfig(**settings_)
+
+
+class FakeResponse:
+    """An HTTP answer of the app, as `requests` would give it."""
+
+    def __init__(self, body: Any, status: int = 200, mimetype: str = "application/json",
+                 url: str = "http://app.invalid/x") -> None:
+        self.body, self.status_code, self.url = body, status, url
+        self.headers = {"Content-Type": f"{mimetype}; charset=utf-8"}
+        self.history: list[Any] = []
+
+    def json(self) -> Any:
+        if isinstance(self.body, str):
+            return json.loads(self.body)
+        return deepcopy(self.body)
+
+
+class FakeSession:
+    """Answers GETs from a list of responses, recording the parameters."""
+
+    def __init__(self, *responses: FakeResponse) -> None:
+        self.responses = list(responses)
+        self.calls: list[tuple[str, dict[str, Any] | None]] = []
+        self.headers: dict[str, str] = {}
+
+    def get(self, url: str, params: dict[str, Any] | None = None, **_: Any) -> FakeResponse:
+        self.calls.append((url, params))
+        if not self.responses:
+            raise AssertionError("unexpected request")
+        return self.responses.pop(0)
+
+    def close(self) -> None:
+        pass
+
+
+def fake_api(*responses: FakeResponse) -> tuple[HelpdeskApi, FakeSession]:
+    """The bot's API client on a session that answers `responses` in turn."""
+    session = FakeSession(*responses)
+    api = HelpdeskApi(TOOL, "TestAgent/1 (test)", session=session)  # type: ignore[arg-type]
+    return api, session
