@@ -67,6 +67,7 @@ class CaseFacts:
     referrals: list[Referral] = field(default_factory=list)
     my_group_ids: set[int] = field(default_factory=set)  # referred groups the user is in
     open_groups: list[WorkingGroup] = field(default_factory=list)  # not archived, by name
+    member_of_a_group: bool = False  # of any group (the menu's "My groups")
     groups: list[WorkingGroup] = field(default_factory=list)  # all read (identity map)
     # Read for staff only (None otherwise):
     decisions: list[Decision] | None = None
@@ -75,8 +76,8 @@ class CaseFacts:
 
 
 def _groups_and_referrals(db: Session, case: Case, user: User, facts: CaseFacts) -> None:
-    """One statement: every working group that is open or was asked about the case,
-    the case's referrals to it and the user's membership of it."""
+    """One statement: every working group that is open, was asked about the case or
+    has the user as a member, the case's referrals to it and the user's membership."""
     rows = db.execute(
         select(WorkingGroup, Referral, Membership.id)
         .outerjoin(Referral, and_(Referral.group_id == WorkingGroup.id,
@@ -84,7 +85,8 @@ def _groups_and_referrals(db: Session, case: Case, user: User, facts: CaseFacts)
         .outerjoin(Membership, and_(Membership.group_id == WorkingGroup.id,
                                     Membership.user_id == user.id))
         .options(joinedload(Referral.answered_by))
-        .where(or_(WorkingGroup.archived.is_(False), Referral.id.is_not(None)))
+        .where(or_(WorkingGroup.archived.is_(False), Referral.id.is_not(None),
+                   Membership.id.is_not(None)))
         .order_by(WorkingGroup.name, WorkingGroup.id, Referral.id)
     ).all()
     seen: set[int] = set()
@@ -94,6 +96,8 @@ def _groups_and_referrals(db: Session, case: Case, user: User, facts: CaseFacts)
             if not group.archived:
                 facts.open_groups.append(group)
         seen.add(group.id)
+        if membership_id is not None:
+            facts.member_of_a_group = True
         if referral is not None:
             facts.referrals.append(referral)
             if membership_id is not None:

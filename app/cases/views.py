@@ -25,6 +25,7 @@ from app.cases.timeline import timeline
 from app.core.db import as_id, get_session
 from app.core.errors import fail
 from app.core.regions import country_name, language_name, region_label
+from app.groups.queries import note_membership
 
 
 def case_facts(case: Case) -> CaseFacts | None:
@@ -43,6 +44,7 @@ def load_case(reference: str) -> tuple[Case, CaseAccess]:
         fail(404, _("There is no request %(reference)s.", reference=reference[:40]))
     case, facts = found
     g._case_facts = facts
+    note_membership(g.user, facts.member_of_a_group)  # the menu need not ask again
     access = case_access(
         get_session(), g.user, case,
         conflict_member_ids=({c.member_id for c in facts.conflicts}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, g, render_template, url_for
+from flask import abort, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -32,6 +32,14 @@ def _request_for_lead(slug: str, request_id: int) -> tuple[WorkingGroup, JoinReq
     return group, join_request
 
 
+def _back(group: WorkingGroup) -> str:
+    """Where to go after an answer: back to "My groups" when it was sent from there,
+    else to the group's requests."""
+    if request.form.get("back") == "mine":
+        return url_for("groups.mine")
+    return url_for("groups.requests", slug=group.slug)
+
+
 @bp.get("/groups/<slug>/requests")
 @login_required
 def requests(slug: str) -> ResponseReturnValue:
@@ -50,7 +58,7 @@ def accept(slug: str, request_id: int) -> ResponseReturnValue:
     # working group.
     done = _("%(user)s is now a member of %(name)s.", user=join_request.user.username,
              name=group.name)
-    return apply_change(done, url_for("groups.requests", slug=group.slug), service.accept,
+    return apply_change(done, _back(group), service.accept,
                         group, join_request, g.user)
 
 
@@ -63,5 +71,5 @@ def decline(slug: str, request_id: int) -> ResponseReturnValue:
     # working group.
     done = _("The request of %(user)s to join %(name)s was declined.",
              user=join_request.user.username, name=group.name)
-    return apply_change(done, url_for("groups.requests", slug=group.slug), service.decline,
+    return apply_change(done, _back(group), service.decline,
                         group, join_request, g.user)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from flask import g
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from app.auth.models import User
 from app.auth.roles import roles_of
 from app.cases.models import Case
 from app.cases.transitions import CLOSED_STATES
+from app.core.models import utcnow
 from app.groups.models import JoinRequest, Membership, Referral, WorkingGroup
 
 
@@ -140,3 +142,130 @@ def slugs_of_user(db: Session, user: User | None) -> dict[str, bool]:
         .where(Membership.user_id == user.id)
     ).all()
     return {slug: bool(lead) for slug, lead in rows}
+
+
+# -- a member's own groups ("My groups", the home page's notice, the menu) ----------
+
+
+def note_membership(user: User, member: bool) -> None:
+    """Remember for this request whether the user belongs to a working group (a query
+    that read it anyway, like the case page's, saves `member_of_a_group` a statement)."""
+    g._member_of_a_group = (user.id, member)
+
+
+def member_of_a_group(db: Session, user: User) -> bool:
+    """Does the user belong to any working group? (The menu's "My groups" entry; read
+    at most once per request.)"""
+    known = g.get("_member_of_a_group")
+    if known is not None and known[0] == user.id:
+        return bool(known[1])
+    found = db.scalar(select(Membership.id).where(Membership.user_id == user.id)
+                      .limit(1)) is not None
+    note_membership(user, found)
+    return found
+
+
+@dataclass(frozen=True)
+class WorkWaiting:
+    """How much waits on the user's groups: for the home page's notice."""
+
+    groups: int
+    referrals: int  # unanswered referrals of open cases to the user's groups
+    join_requests: int  # pending requests to join the groups the user leads
+
+    @property
+    def anything(self) -> bool:
+        """Is there anything to answer?"""
+        return bool(self.referrals or self.join_requests)
+
+
+def _my_group_ids(user: User, leads_only: bool = False) -> Select[tuple[int]]:
+    """The ids of the user's groups (or only of those they lead), as a subquery."""
+    mine = select(Membership.group_id).where(Membership.user_id == user.id)
+    return mine.where(Membership.lead.is_(True)) if leads_only else mine
+
+
+def work_waiting(db: Session, user: User) -> WorkWaiting:
+    """The user's groups, their open referrals and (for leads) pending join requests,
+    counted in one statement."""
+    groups = (select(func.count(Membership.id)).where(Membership.user_id == user.id)
+              .scalar_subquery())
+    referrals = (select(func.count(Referral.id)).join(Case, Case.id == Referral.case_id)
+                 .where(Referral.group_id.in_(_my_group_ids(user)),
+                        Referral.answered_at.is_(None), Case.state.not_in(CLOSED_STATES))
+                 .scalar_subquery())
+    requests = (select(func.count(JoinRequest.id))
+                .where(JoinRequest.group_id.in_(_my_group_ids(user, leads_only=True)),
+                       JoinRequest.status == "pending")
+                .scalar_subquery())
+    counts = db.execute(select(groups, referrals, requests)).one()
+    work = WorkWaiting(*(int(number or 0) for number in counts))
+    note_membership(user, work.groups > 0)
+    return work
+
+
+@dataclass(frozen=True)
+class ReferralToAnswer:
+    """An unanswered referral of an open case to one of the user's groups."""
+
+    id: int
+    group_id: int
+    reference: str
+    title: str
+    question: str
+    state: str  # the case's
+    referred_at: datetime
+
+    @property
+    def answerable(self) -> bool:
+        """Can the group answer it now (the case waits for working groups)?"""
+        return self.state == "with_working_groups"
+
+    @property
+    def days_waiting(self) -> int:
+        """Whole days since the committee asked."""
+        return max(0, (utcnow() - self.referred_at).days)
+
+
+@dataclass
+class MyGroup:
+    """One of the user's groups with what waits on it."""
+
+    group: WorkingGroup
+    lead: bool
+    referrals: list[ReferralToAnswer] = field(default_factory=list)
+    join_requests: list[JoinRequest] = field(default_factory=list)  # for leads only
+
+
+def my_groups(db: Session, user: User) -> list[MyGroup]:
+    """The user's groups (active ones first, by name), each with its unanswered
+    referrals of open cases (oldest first) and, for the groups the user leads, the
+    pending join requests: three statements whatever the numbers."""
+    memberships = db.scalars(
+        select(Membership).join(WorkingGroup, WorkingGroup.id == Membership.group_id)
+        .options(contains_eager(Membership.group))
+        .where(Membership.user_id == user.id)
+        .order_by(WorkingGroup.archived, WorkingGroup.name, WorkingGroup.id)
+    ).all()
+    note_membership(user, bool(memberships))
+    if not memberships:
+        return []
+    mine = {m.group_id: MyGroup(m.group, bool(m.lead)) for m in memberships}
+    for row in db.execute(
+        select(Referral.id, Referral.group_id, Case.reference, Case.title, Referral.question,
+               Case.state, Referral.created_at)
+        .join(Case, Case.id == Referral.case_id)
+        .where(Referral.group_id.in_(list(mine)), Referral.answered_at.is_(None),
+               Case.state.not_in(CLOSED_STATES))
+        .order_by(Referral.created_at, Referral.id)
+    ):
+        mine[row.group_id].referrals.append(ReferralToAnswer(*row))
+    led = [group_id for group_id, item in mine.items() if item.lead]
+    if led:
+        for join_request in db.scalars(
+            select(JoinRequest).options(joinedload(JoinRequest.user))
+            .where(JoinRequest.group_id.in_(led), JoinRequest.status == "pending")
+            .order_by(JoinRequest.created_at, JoinRequest.id)
+        ):
+            mine[join_request.group_id].join_requests.append(join_request)
+    return list(mine.values())

@@ -26,7 +26,7 @@ from app.notifications.models import OutboxMessage
 
 MAX_NOTE = 1000
 # Addresses under /groups/ that are pages of their own, not groups.
-RESERVED_SLUGS = frozenset({"manage"})
+RESERVED_SLUGS = frozenset({"manage", "mine"})
 
 
 class GroupError(Exception):

@@ -91,6 +91,14 @@ def render_group(group: WorkingGroup, join_form: JoinForm | None = None,
     return render_template("groups/group.html", **context), status
 
 
+@bp.get("/groups/mine")
+@login_required
+def mine() -> ResponseReturnValue:
+    """My groups: the committee's questions waiting for my groups' answers, and the
+    requests to join the groups I lead."""
+    return render_template("groups/mine.html", groups=queries.my_groups(get_session(), g.user))
+
+
 @bp.get("/groups/<slug>")
 def group_page(slug: str) -> ResponseReturnValue:
     """One group: description, public roster, open public referrals; more for members."""

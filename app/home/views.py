@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, g, jsonify, render_template
 from flask.typing import ResponseReturnValue
 
-from app.core.db import get_database
+from app.core.db import get_database, get_session
+from app.groups.queries import work_waiting
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
 def index() -> ResponseReturnValue:
-    """What the helpdesk is and how to ask for help."""
-    return render_template("index.html")
+    """What the helpdesk is and how to ask for help; for members of working groups,
+    what waits for their groups' answer."""
+    user = g.get("user")
+    group_work = work_waiting(get_session(), user) if user is not None else None
+    return render_template("index.html", group_work=group_work)
 
 
 @bp.get("/privacy")

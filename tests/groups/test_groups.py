@@ -341,8 +341,12 @@ def test_members_see_referrals_of_all_cases_the_public_only_public_ones(
     lead = app.test_client()
     sign_in(lead, "Leila Lead")
     page = text_of(lead.get(PAGE))
-    assert f'href="/requests/{private_ref}"' in page and "Secret letters" in page
-    assert f'href="/requests/{public_ref}"' in page
+    # members are sent to the case page (the question and the answer form), never to the
+    # public page
+    assert f'href="/requests/{private_ref}#referrals-heading"' in page
+    assert "Secret letters" in page
+    assert f'href="/requests/{public_ref}#referrals-heading"' in page
+    assert f'href="/cases/{public_ref}"' not in page
     assert lead.get(f"/requests/{private_ref}").status_code == 200
 
 

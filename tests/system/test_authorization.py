@@ -98,6 +98,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # Working groups (Leila, "member", is a plain member of Implementation, not a lead).
     ("GET", "/groups"): ALL,
     ("GET", "/groups/<slug>"): ALL,
+    ("GET", "/groups/mine"): SIGNED_IN_ONLY,
     ("POST", "/groups/<slug>/join"): post({**dict.fromkeys(ROLES, 303), "member": 409}),
     ("POST", "/groups/<slug>/leave"): post({**dict.fromkeys(ROLES, 409), "member": 303}),
     ("POST", "/groups/<slug>/listing"): post(dict.fromkeys(ROLES, 400)),  # no "listed" value
