@@ -18,9 +18,15 @@ from app.core.regions import REGIONS
 
 # State filter values besides the single states (no state has these names;
 # "closed" is a state of its own, closed as resolved).
-OPEN, ALL, CLOSED = "open", "all", "all_closed"
+OPEN, ALL, CLOSED, COMMITTEE = "open", "all", "all_closed", "committee"
+# The open cases the committee works on: reviewing them, or waiting for the answers it
+# asked the requester or working groups for. New requests (the helpdesk triages them),
+# approved cases and cases in support (the helpdesk's work) are not among them.
+COMMITTEE_STATES = frozenset({"in_initial_review", "needs_information", "with_working_groups",
+                              "awaiting_final_go"})
 STATE_GROUPS: dict[str, frozenset[str]] = {
     OPEN: OPEN_STATES,
+    COMMITTEE: COMMITTEE_STATES,
     ALL: frozenset(STATES),
     CLOSED: CLOSED_STATES,
 }
@@ -45,6 +51,9 @@ class QueueFilters:
     q: str = ""
     sort: str = "age"
     direction: str = "asc"
+    # The state shown when the address names none: the committee's own cases for its
+    # members, every open case for the helpdesk. Links leave it out.
+    default_state: str = field(default=OPEN, compare=False)
     notices: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -63,7 +72,7 @@ class QueueFilters:
         (only the values that differ from the defaults, so links stay short)."""
         values = replace(self, **changes) if changes else self
         args = {
-            "state": values.state if values.state != OPEN else "",
+            "state": values.state if values.state != values.default_state else "",
             "theme": values.theme,
             "region": values.region,
             "priority": values.priority,
@@ -107,11 +116,18 @@ def parse_filters(args: Mapping[str, str], helpdesk_ids: Collection[int],
     """Read the queue's filters from GET arguments; unknown values become notices.
 
     `helpdesk_ids` are the users a case can be assigned to; `may_review` says
-    whether the signed-in user is a committee member (the only ones who review).
+    whether the signed-in user is a committee member (the only ones who review; their
+    queue shows the committee's open cases unless they choose other states).
     """
     notices: list[str] = []
-    state, bad = _choice(args, "state", set(STATE_GROUPS) | set(STATES), default=OPEN)
-    if bad:
+    default_state = COMMITTEE if may_review else OPEN
+    state, bad = _choice(args, "state", set(STATE_GROUPS) | set(STATES), default=default_state)
+    if bad and may_review:
+        # Translators: a notice on the committee dashboard; %(value)s is the filter value from the
+        # address that is not a stage of the workflow.
+        notices.append(_("There is no state “%(value)s”; the committee's open cases are shown.",
+                         value=bad))
+    elif bad:
         # Translators: a notice on the committee dashboard; %(value)s is the filter value from the
         # address that is not a stage of the workflow.
         notices.append(_("There is no state “%(value)s”; all open cases are shown.", value=bad))
@@ -170,4 +186,5 @@ def parse_filters(args: Mapping[str, str], helpdesk_ids: Collection[int],
         q = q[:MAX_SEARCH]
     return QueueFilters(state=state, theme=theme, region=region, priority=priority,
                         assignee=assignee, waiting=waiting, q=q, sort=sort,
-                        direction=direction, notices=tuple(notices))
+                        direction=direction, default_state=default_state,
+                        notices=tuple(notices))

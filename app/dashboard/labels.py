@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.cases.clock import StageClock, stage_clock
-from app.cases.labels import PRIORITIES, label, state_label
+from app.cases.labels import PRIORITIES, RECOMMENDATIONS, label, state_label
 from app.cases.transitions import STATES
 from app.core.babel_cache import labels
 from app.core.models import utcnow
 from app.dashboard.forms import QueueFilters
-from app.dashboard.queries import ListedCase
+from app.dashboard.queries import ListedCase, UnderReview
 
 PRIORITY_BADGES = {"urgent": "badge--error", "high": "badge--warning", "low": ""}
 
@@ -48,6 +48,31 @@ def case_rows(cases: Iterable[ListedCase], now: datetime | None = None) -> list[
     """Rows for the cases, all clocks read at the same moment."""
     now = now or utcnow()
     return [CaseRow(case, stage_clock(case, now)) for case in cases]
+
+
+@dataclass(frozen=True)
+class ReviewRow(CaseRow):
+    """A case in a review stage, in a committee member's lists."""
+
+    review: UnderReview
+    quorum: int
+
+    @property
+    def my_review(self) -> str:
+        """The member's recommendation for this stage, translated ("" when none)."""
+        return label(RECOMMENDATIONS, self.review.my_recommendation)
+
+    @property
+    def quorum_reached(self) -> bool:
+        """Have as many members reviewed the stage as a decision needs?"""
+        return self.review.reviews >= self.quorum
+
+
+def review_rows(items: Iterable[UnderReview], quorum: int,
+                now: datetime | None = None) -> list[ReviewRow]:
+    """Rows for the cases under review, all clocks read at the same moment."""
+    now = now or utcnow()
+    return [ReviewRow(item.case, stage_clock(item.case, now), item, quorum) for item in items]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ rows show (`ROW_COLUMNS`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -172,15 +173,17 @@ def _listed() -> Select[Any]:
             .outerjoin(_ASSIGNEE, _ASSIGNEE.id == Case.assignee_id))
 
 
+def _listed_case(row: Sequence[Any]) -> ListedCase:
+    """A ListedCase from the `_LISTED` columns of a row."""
+    (case_id, reference, title, state, priority, assignee_id, updated_at, state_changed_at,
+     stage_started_at, paused_seconds, organisation, assignee) = row
+    return ListedCase(case_id, reference, title, state, priority, assignee_id, updated_at,
+                      state_changed_at, stage_started_at, paused_seconds, Named(organisation),
+                      Named(assignee) if assignee is not None else None)
+
+
 def _read_listed(db: Session, statement: Select[Any]) -> list[ListedCase]:
-    listed = []
-    for (case_id, reference, title, state, priority, assignee_id, updated_at, state_changed_at,
-         stage_started_at, paused_seconds, organisation, assignee) in db.execute(statement):
-        listed.append(ListedCase(
-            case_id, reference, title, state, priority, assignee_id, updated_at,
-            state_changed_at, stage_started_at, paused_seconds, Named(organisation),
-            Named(assignee) if assignee is not None else None))
-    return listed
+    return [_listed_case(row) for row in db.execute(statement)]
 
 
 def queue(db: Session, filters: QueueFilters, member_id: int, page_number: int,
@@ -229,6 +232,60 @@ def waiting_for_review_count(db: Session, member_id: int,
     ).subquery()
     excluded = db.scalar(select(func.count()).select_from(not_waiting)) or 0
     return sum(counts.get(state, 0) for state in REVIEW_STAGES) - int(excluded)
+
+
+@dataclass(frozen=True)
+class UnderReview:
+    """A case in a review stage as a committee member's lists show it: with the
+    member's own review of the stage (or their conflict of interest), how many reviews
+    the stage has, and whether the licence was flagged as not free."""
+
+    case: ListedCase
+    licence_flagged: bool
+    my_recommendation: str | None
+    recused: bool
+    reviews: int
+
+
+@dataclass(frozen=True)
+class ReviewList:
+    """At most `limit` cases of a list, and how many the whole list holds."""
+
+    items: list[UnderReview]
+    total: int
+
+
+def _current_stage() -> ColumnElement[str]:
+    """The review stage of the case's state (see REVIEW_STAGES)."""
+    return case(*((Case.state == state, stage) for state, stage in REVIEW_STAGES.items()),
+                else_="")
+
+
+def review_list(db: Session, member_id: int, waiting: bool, limit: int) -> ReviewList:
+    """The cases in a review stage that wait for this member's review (`waiting`), or
+    the others (reviewed by the member, or a conflict declared): longest in their stage
+    first, at most `limit`, in one statement whatever their number."""
+    stage = _current_stage()
+    mine = (select(func.max(Review.recommendation))
+            .where(Review.case_id == Case.id, Review.member_id == member_id,
+                   Review.stage == stage).scalar_subquery())
+    reviews = (select(func.count(Review.id))
+               .where(Review.case_id == Case.id, Review.stage == stage).scalar_subquery())
+    recused = exists().where(ConflictOfInterest.case_id == Case.id,
+                             ConflictOfInterest.member_id == member_id)
+    needs_me = waiting_for_review(member_id)
+    statement = (
+        _listed().add_columns(Case.licence_flagged, mine, recused, reviews,
+                              func.count().over())
+        .where(Case.state.in_(sorted(REVIEW_STAGES)), needs_me if waiting else ~needs_me)
+        .order_by(Case.state_changed_at.asc(), Case.id.asc()).limit(limit))
+    items, total = [], 0
+    for row in db.execute(statement):
+        listed = _listed_case(row[:len(_LISTED)])
+        flagged, recommendation, is_recused, count, total = row[len(_LISTED):]
+        items.append(UnderReview(listed, bool(flagged), recommendation, bool(is_recused),
+                                 int(count or 0)))
+    return ReviewList(items, int(total or 0))
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, current_app, g, render_template, request
@@ -16,11 +17,12 @@ from app.core.db import get_session
 from app.core.regions import region_choices
 from app.dashboard import queries
 from app.dashboard.forms import parse_filters
-from app.dashboard.labels import case_rows, state_counts
+from app.dashboard.labels import case_rows, review_rows, state_counts
 
 bp = Blueprint("dashboard", __name__)
 
 PAGE_SIZE = 25
+REVIEW_LIMIT = 50  # cases shown in each of a committee member's own lists
 INBOX_LIMIT = 100
 MAX_PAGE = 1_000_000
 
@@ -42,7 +44,9 @@ def _data_cache() -> VersionedCache[Any]:
 @bp.get("/dashboard")
 @role_required("committee", "helpdesk")
 def committee() -> ResponseReturnValue:
-    """Counts per state and the filtered, sorted, paginated queue of cases.
+    """For a committee member, first what needs them (the cases waiting for their
+    review, then the others waiting on the committee); then counts per state and the
+    filtered, sorted, paginated queue of cases.
 
     The query results are plain data, kept per process while the data version (the
     audit log's newest id, this process's writes) is unchanged: every change to a
@@ -60,25 +64,38 @@ def committee() -> ResponseReturnValue:
     cases, page = cache.get_or_compute(
         ("queue", filters, number, per_page, member_id if filters.waiting else None), version,
         lambda: queries.queue(db, filters, member_id, number, per_page, counts))
-    waiting_count = None
+    mine: dict[str, Any] = {}
     if may_review:
-        waiting_count = cache.get_or_compute(
-            ("waiting", member_id), version,
-            lambda: queries.waiting_for_review_count(db, member_id, counts))
+        mine = _my_reviews(cache, version, member_id)
     return render_template(
         "dashboard/committee.html",
         filters=filters,
         rows=case_rows(cases),
         page=page,
         counts=state_counts(counts, filters),
-        waiting_count=waiting_count,
         may_review=may_review,
+        **mine,
         staff=staff,
         state_choices=list(labels(STATES).items()),
         theme_choices=choices(THEMES),
         region_choices=region_choices(),
         priority_choices=choices(PRIORITIES),
     )
+
+
+def _my_reviews(cache: VersionedCache[Any], version: Any, member_id: int) -> dict[str, Any]:
+    """What needs a committee member first: the cases waiting for their review, then
+    the other cases waiting on the committee (reviewed by them, or where they declared
+    a conflict of interest), each list with its rows and its total."""
+    db, limit = get_session(), _page_size("DASHBOARD_REVIEW_LIMIT", REVIEW_LIMIT)
+    quorum = int(current_app.config.get("COMMITTEE_QUORUM", 3))
+    found: dict[str, Any] = {"quorum": quorum}
+    for key, waiting in (("for_me", True), ("on_committee", False)):
+        listed = cache.get_or_compute(
+            (key, member_id, limit), version,
+            partial(queries.review_list, db, member_id, waiting, limit))
+        found[key] = (review_rows(listed.items, quorum), listed.total)
+    return found
 
 
 @bp.get("/inbox")

@@ -140,8 +140,12 @@ def tables(html: str) -> list[dict[str, Any]]:
     return parser.tables
 
 
-def queue_rows(client: FlaskClient, query: str = "") -> list[list[str]]:
-    """The body rows of the dashboard's queue table ([] when no case matches)."""
+def queue_rows(client: FlaskClient, query: str = "", *, default: bool = False
+               ) -> list[list[str]]:
+    """The body rows of the dashboard's queue table ([] when no case matches), of every
+    open state unless `query` names states (or `default`: the queue as it opens)."""
+    if "state=" not in query and not default:
+        query = f"{query}&state=open" if query else "?state=open"
     response = client.get(f"/dashboard{query}")
     assert response.status_code == 200
     found = [t for t in tables(response.get_data(as_text=True))
@@ -218,9 +222,17 @@ def test_counts_per_state_link_to_the_queue(
 
     assert sorted(titles(queue_rows(client, "?state=in_initial_review"))) == [
         "Reviewed one", "Reviewed two"]
-    # By default: every open state, nothing closed.
-    assert sorted(titles(queue_rows(client))) == [
+    # By default, for a committee member: the open cases the committee works on.
+    assert sorted(titles(queue_rows(client, default=True))) == ["Reviewed one", "Reviewed two"]
+    assert 'href="/dashboard?state=open"' not in html  # the filter names the default
+    assert '<option value="committee" selected>' in html
+    # Every open state, nothing closed, through the filter.
+    assert sorted(titles(queue_rows(client, "?state=open"))) == [
         "New one", "New three", "New two", "Reviewed one", "Reviewed two"]
+    # By default, for the helpdesk: every open state.
+    helpdesk = app.test_client()
+    sign_in(helpdesk, "Sven Helpdesk")
+    assert len(queue_rows(helpdesk, default=True)) == 5
     assert titles(queue_rows(client, "?state=all_closed")) == ["Given up"]
     assert queue_rows(client, "?state=closed") == []  # closed as resolved only
     assert len(queue_rows(client, "?state=all")) == 6
@@ -236,13 +248,102 @@ def test_an_unknown_filter_value_is_ignored_with_a_notice(
     response = client.get("/dashboard?state=lost&priority=sky-high&sort=colour&dir=up")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "There is no state “lost”; all open cases are shown." in html
+    assert "There is no state “lost”; the committee&#39;s open cases are shown." in html
     assert "There is no priority “sky-high”; the priority filter was ignored." in html
     assert "Cases cannot be sorted by “colour”" in html
     assert "“up” is not a sort direction" in html
     assert titles(queue_rows(client, "?priority=sky-high")) == ["Visible anyway"]
     # A valid request carries no notice.
     assert "was ignored" not in page_text(client, "/dashboard?priority=low")
+
+
+# -- what needs the member first ------------------------------------------------
+
+
+def review_tables(html: str) -> dict[str, list[list[str]]]:
+    """The committee member's own lists: caption's first words → rows."""
+    return {t["caption"].split(",")[0]: t["rows"] for t in tables(html)
+            if t["caption"].startswith(("Waiting for your review", "Waiting on the committee"))}
+
+
+def test_the_dashboard_opens_on_what_needs_the_member(
+    app: Flask, p: dict[str, int], client: FlaskClient, sign_in: SignIn
+) -> None:
+    with session(app) as db:
+        u = people(db)
+        fresh = make_case(db, u["ada"], title="Fresh, flagged licence", licence_flagged=True,
+                          licence="other")
+        mine = make_case(db, u["ada"], title="Reviewed by me")
+        conflicted = make_case(db, u["ada"], title="My conflict")
+        final = make_case(db, u["ada"], title="Final go, reviewed by all")
+        for case in (fresh, mine, conflicted, final):
+            triage(db, case, u["sven"])
+        age(fresh, 20)
+        review(db, fresh, u["mei"])
+        review(db, mine, u["ngozi"])
+        service.declare_conflict(db, conflicted, u["ngozi"], "I work there.")
+        advance(db, final, "awaiting_final_go", u)
+        for member in ("ngozi", "mei", "carlos"):
+            review(db, final, u[member])
+        approved = make_case(db, u["ada"], title="Approved already")
+        advance(db, approved, "approved", u)
+        supported = make_case(db, u["ada"], title="In support already")
+        advance(db, supported, "in_support", u)
+        make_case(db, u["ada"], title="Not triaged yet")
+    sign_in(client, "Ngozi Committee")
+    html = page_text(client, "/dashboard")
+    # first what waits for me, then what waits on the committee, then the queue
+    order = re.findall(r"<h2[^>]*>\s*([^<]+?)\s*<", html)
+    assert order[:3] == ["Waiting for your review", "Waiting on the committee", "Queue"]
+    lists = review_tables(html)
+    assert [row[1:] for row in lists["Waiting for your review"]] == [
+        ["Fresh, flagged licence", "Museum of Examples", "In initial review", "Not reviewed yet",
+         "1 of 3", "Not a free licence", "20 days Overdue"]]
+    waiting_on_us = {row[1]: row[3:6] for row in lists["Waiting on the committee"]}
+    assert waiting_on_us == {
+        "Reviewed by me": ["In initial review", "Support", "1 of 3"],
+        "My conflict": ["In initial review", "Conflict of interest declared", "0 of 3"],
+        "Final go, reviewed by all": ["Awaiting final go", "Support",
+                                      "3 of 3 Ready for a decision"],
+    }
+    assert {row[6] for row in lists["Waiting on the committee"]} == {"Free licence"}
+    # the queue: the committee's open cases; approved and in support through a filter
+    queue = titles(queue_rows(client, default=True))
+    assert "Approved already" not in queue and "In support already" not in queue
+    assert "Not triaged yet" not in queue
+    everything = titles(queue_rows(client, "?state=open"))
+    assert {"Approved already", "In support already", "Not triaged yet"} <= set(everything)
+    assert 'value="open"' in html and "All open states" in html
+
+    # another member sees their own review states
+    mei = app.test_client()
+    sign_in(mei, "Mei Committee")
+    lists = review_tables(page_text(mei, "/dashboard"))
+    assert sorted(row[1] for row in lists["Waiting for your review"]) == [
+        "My conflict", "Reviewed by me"]
+
+    # the helpdesk does not review: no such lists
+    helpdesk = app.test_client()
+    sign_in(helpdesk, "Sven Helpdesk")
+    html = page_text(helpdesk, "/dashboard")
+    assert review_tables(html) == {} and "Waiting for your review" not in html
+
+
+def test_the_members_lists_are_cut_short_with_their_totals(
+    app: Flask, p: dict[str, int], client: FlaskClient, sign_in: SignIn
+) -> None:
+    app.config["DASHBOARD_REVIEW_LIMIT"] = 2
+    with session(app) as db:
+        u = people(db)
+        for number in range(3):
+            triage(db, make_case(db, u["ada"], title=f"Review {number}"), u["sven"])
+    sign_in(client, "Ngozi Committee")
+    html = page_text(client, "/dashboard")
+    assert len(review_tables(html)["Waiting for your review"]) == 2
+    assert "Showing the oldest 2 of 3 cases." in html
+    assert 'href="/dashboard?waiting=1&amp;state=open#queue-heading"' in html.replace(
+        "state=open&amp;waiting=1", "waiting=1&amp;state=open")
+    assert "No other case is waiting on the committee." in html
 
 
 # -- filters ------------------------------------------------------------------
@@ -316,7 +417,10 @@ def test_waiting_for_my_review(
     sign_in(client, "Ngozi Committee")
     assert sorted(titles(queue_rows(client, "?waiting=1"))) == [
         "Final, reviewed initial only", "Fresh review", "Others reviewed"]
-    assert "3 cases waiting for my review" in page_text(client, "/dashboard")
+    waiting = [t for t in tables(page_text(client, "/dashboard"))
+               if t["caption"].startswith("Waiting for your review")]
+    assert sorted(titles(waiting[0]["rows"])) == [
+        "Final, reviewed initial only", "Fresh review", "Others reviewed"]
 
     other = app.test_client()
     sign_in(other, "Mei Committee")
@@ -347,7 +451,7 @@ def test_search_in_title_and_organisation(
     assert titles(queue_rows(client, "?q=%25")) == ["100% open data"]
     assert titles(queue_rows(client, "?q=_")) == ["snake_case names"]
     assert queue_rows(client, "?q=nothing+like+this") == []
-    html = page_text(client, "/dashboard?q=%25")
+    html = page_text(client, "/dashboard?q=%25&state=open")
     assert "1 case matches." in html
     assert 'value="%"' in html  # the search box keeps what was typed
 
@@ -394,7 +498,7 @@ def test_pagination_keeps_the_filters(
     sign_in(client, "Ngozi Committee")
     first = queue_rows(client, "?q=batch&sort=reference")
     assert len(first) == 25
-    html = page_text(client, "/dashboard?q=batch&sort=reference")
+    html = page_text(client, "/dashboard?q=batch&sort=reference&state=open")
     assert "Page 1 of 2" in html
     link = re.search(r'href="(/dashboard\?[^"]+)" rel="next"', html)
     assert link is not None
@@ -475,7 +579,7 @@ def test_query_count_does_not_grow_with_the_number_of_cases(
     large = {path: queries_for(app, clients.get(path, committee), path) for path in PATHS}
     assert large == small
     assert len(queue_rows(committee)) == 25
-    assert "400 cases match." in page_text(committee, "/dashboard")  # 500 less the declined
+    assert "400 cases match." in page_text(committee, "/dashboard?state=open")  # less declined
 
 
 # -- the helpdesk inbox -------------------------------------------------------
@@ -574,7 +678,8 @@ def test_a_hostile_title_is_escaped_everywhere(
         u = people(db)
         organisation = make_organisation(db, "<img src=x onerror=alert(1)>")
         make_case(db, u["ada"], title=hostile, organisation=organisation)
-    for username, path in (("Ngozi Committee", "/dashboard"), ("Sven Helpdesk", "/inbox"),
+    for username, path in (("Ngozi Committee", "/dashboard?state=open"),
+                           ("Sven Helpdesk", "/inbox"),
                            ("Ada Requester", "/requests/mine")):
         client = app.test_client()
         sign_in(client, username)
