@@ -53,6 +53,14 @@ ACTIONS: Vocabulary = {
     # Translators: an event in the audit log: a request that came by email was linked to the
     # sender's wiki account.
     "case.link_requester": _l("Requester's wiki account linked"),
+    # Translators: an event in the audit log: the sender of a request that came by email linked it
+    # to their wiki account with the link in the helpdesk's answer.
+    "case.claim": _l("Request claimed by its sender"),
+    # Translators: an event in the audit log: the helpdesk let through an email that was held back
+    # because its sender sent too many.
+    "mail.release": _l("Held email let through"),
+    # Translators: an event in the audit log: the helpdesk threw away an email that was held back.
+    "mail.discard": _l("Held email discarded"),
     # Translators: an event in the audit log: the request's organisation was merged into another
     # entry of the partner registry.
     "case.organisation_merge": _l("Organisation of the request merged"),
@@ -157,6 +165,9 @@ OBJECTS: Vocabulary = {
     # Translators: the kind of object an audit-log event is about, followed by its number: what the
     # committee page shows about a member.
     "committee_profile": _l("Committee profile"),
+    # Translators: the kind of object an audit-log event is about, followed by its number: an email
+    # the helpdesk mailbox received.
+    "mail": _l("Email"),
 }
 
 # The fields of the before/after values of events.

@@ -24,6 +24,9 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
+    from app.mail.cli import mail_group
+
+    app.cli.add_command(mail_group)
 
 
 @click.group("db", cls=AppGroup)

@@ -45,6 +45,10 @@ INSTANCE_DIR = ROOT_DIR / "instance"
 DEFAULT_SIGN_IN_LIMIT = "10/minute;50/hour"  # per client address, /login and /oauth-callback
 DEFAULT_FILING_LIMIT = "5/hour;20/day"  # per user, requests filed through "Ask for help"
 DEFAULT_EMAIL_INTAKE_LIMIT = "30/hour;200/day"  # per staff member, requests logged from email
+# Attachments of incoming mail that are kept (by file extension); others are listed, not kept.
+DEFAULT_ATTACHMENT_TYPES = ["pdf", "jpg", "jpeg", "png", "gif", "webp", "tif", "tiff", "txt",
+                            "csv", "tsv", "json", "xml", "odt", "ods", "odp", "doc", "docx",
+                            "xls", "xlsx", "ppt", "pptx", "zip"]
 
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
@@ -125,6 +129,26 @@ SETTINGS: dict[str, Setting] = {
     # Strict-Transport-Security from the app, production only; 0: not sent, as Toolforge's
     # front proxy sends it for every tool (see app/core/security.py).
     "HSTS_MAX_AGE": Setting(0, int),
+    # The helpdesk mailbox, read over IMAP by `flask --app app mail fetch` (app/mail/).
+    "IMAP_HOST": Setting(None),
+    "IMAP_PORT": Setting(993, int),  # 993: TLS from the start; 143: STARTTLS (when IMAP_SSL)
+    "IMAP_USERNAME": Setting(None),
+    "IMAP_PASSWORD": Setting(None),
+    "IMAP_MAILBOX": Setting("INBOX"),
+    "IMAP_PROCESSED_MAILBOX": Setting("Processed"),  # read messages are moved there
+    "IMAP_SSL": Setting(True, flag),
+    "IMAP_TIMEOUT": Setting(30.0, float),
+    # The address requesters write to (Reply-To of the emails about a case); unset: the
+    # IMAP username when it is an address.
+    "HELPDESK_EMAIL": Setting(None),
+    "MAIL_PLUS_ADDRESSING": Setting(False, flag),  # Reply-To helpdesk+CPH-2026-0042@…
+    "MAIL_MAX_MESSAGE_BYTES": Setting(25 * 1024 * 1024, int),  # larger: refused politely
+    "MAIL_MAX_ATTACHMENT_BYTES": Setting(10 * 1024 * 1024, int),  # larger: not kept
+    "MAIL_ATTACHMENT_TYPES": Setting(DEFAULT_ATTACHMENT_TYPES, _names),  # file extensions
+    "MAIL_SENDER_LIMIT": Setting(10, int),  # messages a sender may send an hour; more: held
+    "MAIL_FETCH_BATCH": Setting(500, int),  # messages read in one run at most
+    "MAIL_CLAIM_DAYS": Setting(180, int),  # how long the link to claim a request works
+    "ATTACHMENTS_DIR": Setting(str(INSTANCE_DIR / "attachments")),  # private, never served
 }
 
 # Variables read besides the settings': the database (`DATABASE_URL`, else ToolsDB,

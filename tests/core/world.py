@@ -46,6 +46,7 @@ from app.core.audit_log import AuditEvent
 from app.core.db import get_session
 from app.core.schema import metadata
 from app.groups.models import JoinRequest, WorkingGroup
+from app.mail.models import IncomingMail, MailAttachment, MailBounce
 from app.partners.models import Organisation, OrganisationContact, Placement
 from dev.demo import load_demo_data
 
@@ -141,10 +142,30 @@ def _fill_the_gaps(db: Any) -> None:
     db.add(Review(case_id=cases[1].id, member_id=mei.id, stage="initial",
                   recommendation="approve", comment=AWKWARD))
     db.add(CaseMessage(case_id=cases[2].id, author_id=None, internal=True, body=AWKWARD))
+    _mail_rows(db, cases[2])
     # A self-reference to a *later* row: the first case duplicates the last one.
     first = cases[0]
     first.state, first.outcome, first.duplicate_of_id = "closed", "duplicate", cases[-1].id
     first.closed_at = datetime(2026, 12, 1, 8, 30, 0, 1)
+
+
+def _mail_rows(db: Any, case: Case) -> None:
+    """An email that came in on a case, its files (one kept, one not) and a bounce."""
+    mail = IncomingMail(message_key="awkward-🦒@example.org", message_id="awkward-🦒@example.org",
+                        from_address="ana@example.org", from_name="Ana Ñandú",
+                        subject="Re: « 🦒 »", language="ar", size=1234, outcome="reply",
+                        note="", case_id=case.id, headers=AWKWARD, body=AWKWARD,
+                        received_at=datetime(2026, 12, 1, 9, 0, 0, 5))
+    db.add(mail)
+    db.flush()
+    db.add(MailAttachment(mail_id=mail.id, case_id=case.id, filename="Ärende 🦒.pdf",
+                          content_type="application/pdf", size=3, sha256="0" * 64, kept=True,
+                          refused="", storage_name="0" * 32))
+    db.add(MailAttachment(mail_id=mail.id, case_id=case.id, filename="setup.exe",
+                          content_type="application/octet-stream", size=10, kept=False,
+                          refused="type", storage_name=None))
+    db.add(MailBounce(address="gone@example.org", mail_id=mail.id, outbox_id=None,
+                      action="failed", status="5.1.1", diagnostic=AWKWARD[:400]))
 
 
 def tables_with_rows(url: str) -> dict[str, int]:

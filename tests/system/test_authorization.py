@@ -139,6 +139,16 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/stats"): ALL,
     ("GET", "/stats.csv"): ALL,
     ("GET", "/gaps"): ALL,
+    # Email (app/mail): a case's emails and files, claiming an emailed request, the mailbox.
+    ("GET", "/requests/<reference>/mail"): only(dict.fromkeys((*STAFF, "requester"), 200)),
+    ("GET", "/requests/<reference>/attachments/<int:attachment_id>"): only(
+        dict.fromkeys((*STAFF, "requester"), 404)),
+    ("GET", "/requests/claim/<token>"): only(dict.fromkeys(ROLES, 404)),
+    ("POST", "/requests/claim/<token>"): post(dict.fromkeys(ROLES, 404)),
+    ("GET", "/mail"): only({"helpdesk": 200}),
+    ("GET", "/mail/<int:mail_id>"): only(dict.fromkeys(STAFF, 404)),
+    ("POST", "/mail/<int:mail_id>/release"): post({"helpdesk": 404}),
+    ("POST", "/mail/<int:mail_id>/discard"): post({"helpdesk": 404}),
 }
 
 EXTRA_DATA = {"/requests/<reference>/conflict": {"reason": "x" * 3000}}
@@ -193,7 +203,8 @@ def world(app: Flask) -> dict[str, Any]:
         return {"reference": case.reference, "referral_id": referral, "reply_id": 999999,
                 "filename": "css/helpdesk.css", "slug": "implementation",
                 "revision_id": revision.id, "org_id": case.organisation_id,
-                "request_id": 999999, "contact_id": 999999, "placement_id": 999999}
+                "request_id": 999999, "contact_id": 999999, "placement_id": 999999,
+                "attachment_id": 999999, "mail_id": 999999, "token": "not-a-claim-token"}
 
 
 def path_for(rule: str, world: dict[str, Any]) -> str:
@@ -203,7 +214,9 @@ def path_for(rule: str, world: dict[str, Any]) -> str:
                       ("<slug>", "slug"), ("<int:revision_id>", "revision_id"),
                       ("<int:org_id>", "org_id"), ("<int:request_id>", "request_id"),
                       ("<int:contact_id>", "contact_id"),
-                      ("<int:placement_id>", "placement_id")):
+                      ("<int:placement_id>", "placement_id"),
+                      ("<int:attachment_id>", "attachment_id"), ("<int:mail_id>", "mail_id"),
+                      ("<token>", "token")):
         path = path.replace(name, str(world[key]))
     return path
 

@@ -1,0 +1,209 @@
+"""Reads of the mail tables (the mailbox job, the case page, the inbox, the mail log)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.auth.models import User
+from app.cases.models import Case, CaseMessage
+from app.core.pagination import Page, paginate
+from app.mail.models import (
+    ANSWER,
+    HELD,
+    NEW_REQUEST,
+    REPLY,
+    IncomingMail,
+    MailAttachment,
+    MailBounce,
+)
+from app.notifications.models import OutboxMessage
+from app.partners.models import Organisation, OrganisationContact
+
+# Outcomes that count towards a sender's hourly limit (what a person's mail became).
+COUNTED = (NEW_REQUEST, REPLY, ANSWER, HELD)
+PLACEHOLDER_ORGANISATION = "Not known yet (request by email)"
+
+
+def by_key(db: Session, key: str) -> IncomingMail | None:
+    """The stored message with this key (Message-ID, or hash of one without)."""
+    return db.scalars(select(IncomingMail).where(IncomingMail.message_key == key)).first()
+
+
+def known_keys(db: Session, keys: Collection[str]) -> set[str]:
+    """Which of these keys are stored already."""
+    if not keys:
+        return set()
+    return set(db.scalars(select(IncomingMail.message_key)
+                          .where(IncomingMail.message_key.in_(list(keys)))))
+
+
+def case_of_message_ids(db: Session, message_ids: Collection[str]) -> int | None:
+    """The case of an earlier message in the thread (one the sender wrote before)."""
+    if not message_ids:
+        return None
+    return db.scalar(select(IncomingMail.case_id)
+                     .where(IncomingMail.message_id.in_(list(message_ids)[:50]),
+                            IncomingMail.case_id.is_not(None))
+                     .order_by(IncomingMail.id.desc()).limit(1))
+
+
+def outbox_row(db: Session, row_id: int) -> OutboxMessage | None:
+    """An outbox row by id."""
+    return db.get(OutboxMessage, row_id)
+
+
+def sent_from(db: Session, address: str, since: datetime) -> int:
+    """How many of a sender's messages since `since` count towards their limit."""
+    return int(db.scalar(select(func.count(IncomingMail.id)).where(
+        IncomingMail.from_address == address, IncomingMail.received_at >= since,
+        IncomingMail.outcome.in_(COUNTED))) or 0)
+
+
+def organisation_of_contact(db: Session, address: str) -> Organisation | None:
+    """The registry entry that lists this address as a contact person's, if one does."""
+    return db.scalars(select(Organisation)
+                      .join(OrganisationContact,
+                            OrganisationContact.organisation_id == Organisation.id)
+                      .where(func.lower(OrganisationContact.email) == address.lower())
+                      .order_by(Organisation.id).limit(1)).first()
+
+
+def placeholder_organisation(db: Session) -> Organisation | None:
+    """The registry entry of emailed requests whose organisation is not known yet."""
+    return db.scalars(select(Organisation)
+                      .where(Organisation.name == PLACEHOLDER_ORGANISATION)
+                      .order_by(Organisation.id).limit(1)).first()
+
+
+def latest_public_message(db: Session, case_id: int) -> CaseMessage | None:
+    """The newest requester-visible message on the case."""
+    return db.scalars(select(CaseMessage)
+                      .where(CaseMessage.case_id == case_id, CaseMessage.internal.is_(False))
+                      .order_by(CaseMessage.id.desc()).limit(1)).first()
+
+
+@dataclass(frozen=True)
+class Thread:
+    """The Message-IDs an email about a case answers (without angle brackets)."""
+
+    first: str | None  # the requester's first message
+    latest: str | None  # their newest one before the email was written
+
+
+def thread_of(db: Session, case_id: int, before: datetime | None) -> Thread:
+    """The requester's messages on the case that an email written at `before` answers."""
+    query = (select(IncomingMail.message_id)
+             .where(IncomingMail.case_id == case_id, IncomingMail.message_id.is_not(None),
+                    IncomingMail.outcome.in_((NEW_REQUEST, REPLY, ANSWER))))
+    first = db.scalar(query.order_by(IncomingMail.id).limit(1))
+    if before is not None:
+        query = query.where(IncomingMail.received_at <= before)
+    latest = db.scalar(query.order_by(IncomingMail.id.desc()).limit(1))
+    return Thread(first=first, latest=latest)
+
+
+# -- for people ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CaseMail:
+    """The mail side of a case page: its files and (for staff) the messages it came in."""
+
+    attachments: list[MailAttachment]
+    messages: list[IncomingMail]
+    bouncing: set[str]
+
+
+def case_mail(db: Session, case: Case, staff: bool) -> CaseMail:
+    """Attachments of the case (and for staff its incoming messages and the addresses on
+    it that bounced), in two statements at most."""
+    if not staff:
+        files = list(db.scalars(select(MailAttachment)
+                                .where(MailAttachment.case_id == case.id)
+                                .order_by(MailAttachment.id)))
+        return CaseMail(attachments=files, messages=[], bouncing=set())
+    messages = list(db.scalars(select(IncomingMail)
+                               .options(selectinload(IncomingMail.attachments))
+                               .where(IncomingMail.case_id == case.id)
+                               .order_by(IncomingMail.id)))
+    files = [file for message in messages for file in message.attachments]
+    addresses = {case.contact_email.lower()} - {""}
+    return CaseMail(attachments=files, messages=messages,
+                    bouncing=bouncing(db, addresses) if case.channel == "email" else set())
+
+
+def bouncing(db: Session, addresses: Collection[str]) -> set[str]:
+    """Which of these addresses a delivery report said are failing."""
+    if not addresses:
+        return set()
+    return set(db.scalars(select(MailBounce.address).distinct()
+                          .where(MailBounce.address.in_([a.lower() for a in addresses]))))
+
+
+def attachment(db: Session, attachment_id: int) -> MailAttachment | None:
+    """One attachment by id."""
+    return db.get(MailAttachment, attachment_id)
+
+
+def incoming(db: Session, mail_id: int) -> IncomingMail | None:
+    """One stored message, with its attachments."""
+    return db.scalars(select(IncomingMail).options(selectinload(IncomingMail.attachments))
+                      .where(IncomingMail.id == mail_id)).first()
+
+
+def case_of(db: Session, case_id: int | None) -> Case | None:
+    """A case by id (None for None)."""
+    return db.get(Case, case_id) if case_id else None
+
+
+def held(db: Session) -> list[IncomingMail]:
+    """Messages over their sender's limit, waiting for the helpdesk, oldest first."""
+    return list(db.scalars(select(IncomingMail)
+                           .where(IncomingMail.outcome == HELD,
+                                  IncomingMail.handled_at.is_(None))
+                           .order_by(IncomingMail.id)))
+
+
+def held_count(db: Session) -> int:
+    """How many messages wait for the helpdesk to release them."""
+    return int(db.scalar(select(func.count(IncomingMail.id)).where(
+        IncomingMail.outcome == HELD, IncomingMail.handled_at.is_(None))) or 0)
+
+
+def mail_log(db: Session, number: int, per_page: int) -> tuple[list[IncomingMail], Page]:
+    """Every message read, newest first: one page of them."""
+    total = int(db.scalar(select(func.count(IncomingMail.id))) or 0)
+    page = paginate(number, per_page, total)
+    rows = list(db.scalars(select(IncomingMail).order_by(IncomingMail.id.desc())
+                           .offset(page.offset).limit(per_page)))
+    return rows, page
+
+
+def new_replies(db: Session, case_ids: Collection[int]) -> set[int]:
+    """Cases with an emailed reply no one on the staff has answered since (one statement):
+    the reply is newer than every message written by someone other than the requester."""
+    if not case_ids:
+        return set()
+    staff_message = (select(CaseMessage.id)
+                     .join(Case, Case.id == CaseMessage.case_id)
+                     .where(CaseMessage.case_id == IncomingMail.case_id,
+                            CaseMessage.author_id.is_not(None),
+                            or_(Case.requester_id.is_(None),
+                                CaseMessage.author_id != Case.requester_id),
+                            CaseMessage.created_at > IncomingMail.received_at)
+                     .exists())
+    return set(db.scalars(select(IncomingMail.case_id).distinct().where(
+        and_(IncomingMail.case_id.in_(list(case_ids)),
+             IncomingMail.outcome.in_((REPLY, ANSWER)), ~staff_message))))
+
+
+def usernames(db: Session, user_ids: Collection[int]) -> dict[int, str]:
+    """Usernames by id."""
+    if not user_ids:
+        return {}
+    return dict(db.execute(select(User.id, User.username).where(User.id.in_(list(user_ids))))
+                .tuples())
