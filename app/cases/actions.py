@@ -46,7 +46,8 @@ def _apply(reference: str, change: Change) -> ResponseReturnValue:
         since = _loaded_at()
         changed = (changes_since(get_session(), case, since)
                    if isinstance(exc, StaleVersion) and since else [])
-        context = page_context(case, access, error=exc.message, stale_changes=changed)
+        context = page_context(case, access, error=exc.message, error_field=exc.field,
+                               stale_changes=changed)
         return render_template("cases/page.html", **context), exc.status
     flash(done, "success")
     return redirect(url_for("cases.case_page", reference=case.reference))

@@ -56,15 +56,17 @@ def check_version(case: Case, expected: int | str | None) -> None:
         ))
 
 
-def _text(value: str | None, field: str, required: bool = False, limit: int = MAX_TEXT) -> str:
+def _text(value: str | None, field: str, required: bool = False, limit: int = MAX_TEXT,
+          name: str = "") -> str:
+    """The text of a form field (`field` is its label, `name` its name in the form)."""
     text = (value or "").replace("\x00", "").strip()
     if required and not text:
         # Translators: a form error; %(field)s is the name of a field, e.g. 'Message' or 'Reason'.
-        raise WorkflowError(_("Please fill in: %(field)s.", field=field))
+        raise WorkflowError(_("Please fill in: %(field)s.", field=field), field=name)
     if len(text) > limit:
         # Translators: a form error; %(field)s is the name of a field, %(limit)s a number.
         raise WorkflowError(_("%(field)s is too long (at most %(limit)s characters).",
-                              field=field, limit=format_decimal(limit)))
+                              field=field, limit=format_decimal(limit)), field=name)
     return text
 
 
@@ -236,9 +238,9 @@ def save_review(db: Session, case: Case, member: User, access: CaseAccess,
         raise WrongState(_("This case is closed."))
     if recommendation not in RECOMMENDATIONS:
         # Translators: a form error for a committee member's review.
-        raise WorkflowError(_("Choose a recommendation."))
+        raise WorkflowError(_("Choose a recommendation."), field="recommendation")
     # Translators: a form label and column heading: a committee member's comment in a review.
-    comment = _text(comment, _("Comment"))
+    comment = _text(comment, _("Comment"), name="comment")
     stage = review_stage(case)
     review = db.scalars(select(Review).where(Review.case_id == case.id,
                                              Review.member_id == member.id,
@@ -278,42 +280,49 @@ def record_decision(
         raise NotAllowed(_("Only Expert Committee members without a conflict of interest "
                            "take part in decisions on this case."))
     check_version(case, expected_version)
+    if not outcome:
+        # Translators: a form error: no outcome was chosen for a committee decision.
+        raise WorkflowError(_("Choose the decision."), field="outcome")
     transition = _transition_for(case, outcome)
     if not transition.decision_stage:
         # Translators: an error.
-        raise WorkflowError(_("This is not a committee decision."))
+        raise WorkflowError(_("This is not a committee decision."), field="outcome")
     recused = recused_ids(db, case)
     members = {user.id for user in committee_members(db)}
     participants = set(participant_ids) | {actor.id}
     if participants - members:
         # Translators: an error.
-        raise WorkflowError(_("Only Expert Committee members can take part in a decision."))
+        raise WorkflowError(_("Only Expert Committee members can take part in a decision."),
+                            field="participants")
     if participants & recused:
         # Translators: an error.
-        raise WorkflowError(_("Members with a conflict of interest cannot take part."))
+        raise WorkflowError(_("Members with a conflict of interest cannot take part."),
+                            field="participants")
     quorum = int(current_app.config.get("COMMITTEE_QUORUM", 3))
     if len(participants) < quorum:
         # Translators: an error (the quorum rule); %(quorum)s and %(count)s are numbers of people.
         raise WrongState(_(
             "A decision needs at least %(quorum)s committee members without a conflict of "
             "interest; %(count)s took part.", quorum=quorum, count=len(participants),
-        ))
+        ), field="participants")
     # Translators: a form label and column heading: why the committee decided so; seen only by the
     # committee and the helpdesk.
-    rationale = _text(rationale, _("Rationale (internal)"), required=True)
+    rationale = _text(rationale, _("Rationale (internal)"), required=True, name="rationale")
     # Translators: a form label and column heading: the reason for a committee decision as the
     # requester and the public see it.
     public_text = _text(public_rationale, _("Public rationale"),
-                        required=transition.needs_message)
+                        required=transition.needs_message, name="public_rationale")
     groups: list[WorkingGroup] = []
     if outcome == "refer":
         groups = list(db.scalars(select(WorkingGroup).where(
             WorkingGroup.id.in_(list(group_ids)), WorkingGroup.archived.is_(False))))
         if not groups:
             # Translators: a form error; referring means asking working groups for help.
-            raise WorkflowError(_("Choose at least one working group to refer the case to."))
+            raise WorkflowError(_("Choose at least one working group to refer the case to."),
+                                field="groups")
         # Translators: a form label: the committee's question in a referral.
-        question = _text(question, _("Question for the working groups"), required=True)
+        question = _text(question, _("Question for the working groups"), required=True,
+                         name="question")
     decision = Decision(case_id=case.id, stage=transition.decision_stage, outcome=outcome,
                         rationale=rationale, public_rationale=public_text,
                         participant_ids=sorted(participants), recused_ids=sorted(recused),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from flask import g, render_template, request
+from flask import current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -22,6 +22,7 @@ from app.cases.models import Case
 from app.cases.queries import CannedChoice, CaseFacts, People, read_facts
 from app.cases.service import review_stage
 from app.cases.timeline import timeline
+from app.committee.models import Review
 from app.core.db import as_id, get_session
 from app.core.errors import fail
 from app.core.regions import country_name, language_name, region_label
@@ -128,13 +129,26 @@ def page_context(case: Case, access: CaseAccess, **extra: Any) -> dict[str, Any]
             next_step = str(WAITING_ON.get(case.state) or "")
             context["prefill"] = canned.fill(chosen, case, next_step)
     if access.can_see_reviews:
-        context["reviews"] = queries.reviews_of(db, case)
-        context["review_stage"] = review_stage(case)
-        context["my_review"] = next((r for r in context["reviews"] if r.member_id == user.id
-                                     and r.stage == context["review_stage"]), None)
+        context.update(_reviews_context(queries.reviews_of(db, case), review_stage(case),
+                                        user.id))
     context["usernames"] = usernames
     context.update(extra)
     return context
+
+
+def _reviews_context(reviews: list[Review], stage: str, user_id: int) -> dict[str, Any]:
+    """The committee's part of the page: the reviews of the current stage by member (the
+    participants of a decision show who reviewed), the earlier ones, the member's own,
+    and the quorum the reviews are counted against."""
+    current = {review.member_id: review for review in reviews if review.stage == stage}
+    return {
+        "reviews": reviews,
+        "review_stage": stage,
+        "stage_reviews": current,
+        "earlier_reviews": [review for review in reviews if review.stage != stage],
+        "my_review": current.get(user_id),
+        "quorum": int(current_app.config.get("COMMITTEE_QUORUM", 3)),
+    }
 
 
 @bp.get("/requests/<reference>")
