@@ -77,12 +77,13 @@ def action(reference: str) -> ResponseReturnValue:
 
     def change(case: Case, access: CaseAccess) -> str:
         name = _form("action")
+        summary = request.form.get("public_summary")  # asked at triage and when closing
         if name == "close_duplicate":
             service.close_as_duplicate(get_session(), case, g.user, access, _form("duplicate_of"),
-                                       _form("message"), _form("version"))
+                                       _form("message"), _form("version"), summary)
         else:
             service.take_action(get_session(), case, g.user, access, name, _form("version"),
-                                message=_form("message") or None)
+                                message=_form("message") or None, public_summary=summary)
         if name == "answer":
             return answered()
         # Translators: a confirmation after a workflow action; %(state)s is the name of the

@@ -178,8 +178,11 @@ def move(
 
 
 def take_action(db: Session, case: Case, actor: User, access: CaseAccess, action: str,
-                expected_version: Any, message: str | None = None) -> Transition:
-    """A person's workflow action (not a committee decision), version-checked."""
+                expected_version: Any, message: str | None = None,
+                public_summary: str | None = None) -> Transition:
+    """A person's workflow action (not a committee decision), version-checked. The
+    helpdesk may write the public summary with it (at triage and when closing): None
+    leaves the summary as it is."""
     check_version(case, expected_version)
     transition = _transition_for(case, action)
     if transition.decision_stage:
@@ -188,6 +191,8 @@ def take_action(db: Session, case: Case, actor: User, access: CaseAccess, action
     if SYSTEM in transition.roles and not transition.roles - {SYSTEM}:
         # Translators: an error: the action is taken by the system, not by people.
         raise NotAllowed(_("This happens automatically."))
+    if public_summary is not None:
+        _write_public_summary(db, case, actor, access, public_summary)
     return move(db, case, actor, access.workflow_roles, action, message=message)
 
 
@@ -437,8 +442,19 @@ def set_public_summary(db: Session, case: Case, actor: User, access: CaseAccess,
         # Translators: an error.
         raise NotAllowed(_("Only the helpdesk and the committee write the public summary."))
     check_version(case, expected_version)
+    _write_public_summary(db, case, actor, access, summary, always=True)
+
+
+def _write_public_summary(db: Session, case: Case, actor: User, access: CaseAccess,
+                          summary: str, *, always: bool = False) -> None:
+    """Change the public summary (audited); with a workflow action only when the text
+    changed, so accepting the summary as it was records nothing."""
+    if not access.is_staff:
+        raise NotAllowed(_("Only the helpdesk and the committee write the public summary."))
     # Translators: a form label and field name: the text about a request the public sees.
     text = _text(summary, _("Public summary"), limit=2000)
+    if not always and text == (case.public_summary or ""):
+        return
     before = {"public_summary": case.public_summary}
     case.public_summary = text
     _touch(case)
@@ -500,8 +516,10 @@ def link_cases(db: Session, case: Case, actor: User, access: CaseAccess, other_r
 
 
 def close_as_duplicate(db: Session, case: Case, actor: User, access: CaseAccess,
-                       original_ref: str, message: str, expected_version: Any) -> None:
-    """Close a case as a duplicate of another; audited."""
+                       original_ref: str, message: str, expected_version: Any,
+                       public_summary: str | None = None) -> None:
+    """Close a case as a duplicate of another (and maybe write its public summary);
+    audited."""
     if "helpdesk" not in access.roles:
         # Translators: an error.
         raise NotAllowed(_("Only the helpdesk closes a request as a duplicate."))
@@ -510,6 +528,8 @@ def close_as_duplicate(db: Session, case: Case, actor: User, access: CaseAccess,
     if original is None or original.id == case.id:
         # Translators: a form error.
         raise WorkflowError(_("Give the reference of the case this one duplicates."))
+    if public_summary is not None:
+        _write_public_summary(db, case, actor, access, public_summary)
     case.duplicate_of_id = original.id
     move(db, case, actor, access.workflow_roles, "close_duplicate", message=message,
          outcome="duplicate")

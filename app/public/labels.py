@@ -53,3 +53,15 @@ def filter_choices() -> dict[str, list[tuple[str, str]]]:
         "theme": choices(THEMES),
         "region": region_choices(),
     }
+
+
+def labelled_timeline(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The public timeline (`projection.project_timeline`) with stage names, datetimes
+    and the public rationales split into paragraphs, for the public case page."""
+    states = labels(STATES)
+    return [{
+        **entry,
+        "state_label": states.get(entry["state"], entry["state"]),
+        "when": parse_timestamp(entry["at"]),
+        "rationale_paragraphs": paragraphs(entry["public_rationale"]),
+    } for entry in entries]

@@ -9,6 +9,7 @@ reads the projection: narrowed by `CaseFilters` (public fields only), in its one
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from sqlalchemy.orm import joinedload, load_only
 from app.cases.clock import stage_clock
 from app.cases.labels import state_label
 from app.cases.models import Case
-from app.cases.transitions import CLOSED_STATES
+from app.cases.transitions import CLOSED_STATES, TRANSITIONS
 from app.core.models import utcnow
 from app.partners.models import Organisation
 
@@ -86,3 +87,39 @@ def project_stage(case: Case, now: datetime | None = None) -> dict[str, Any]:
         "target_days": clock.target_days,
         "overdue": clock.overdue,
     }
+
+
+# The public timeline of a case: when it entered each stage, and the public rationale
+# of the committee decisions that moved it. Not who acted, not messages, not internal
+# rationales, reviews or referral questions. A decision to ask the requester for
+# information carries its question to the requester: that is part of the conversation
+# with the requester, not a public rationale, and is left out too.
+DECISION_ACTIONS = frozenset(t.action for t in TRANSITIONS if t.decision_stage)
+PRIVATE_RATIONALES = frozenset({"ask_information"})
+STATE_EVENTS = ("case.create", *sorted({f"case.{t.action}" for t in TRANSITIONS}))
+
+
+def project_timeline(state_events: Iterable[tuple[datetime, str, Any]],
+                     decisions: Iterable[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """The public timeline, oldest first, from the case's state-change audit events
+    (time, action, after-value) and its decisions (outcome, stage, public rationale),
+    both in the order they were recorded."""
+    waiting = list(decisions)
+    entries: list[dict[str, Any]] = []
+    for moment, action, after in state_events:
+        code = action.removeprefix("case.")
+        state = "submitted" if code == "create" else (
+            after.get("state") if isinstance(after, dict) else None)
+        if not isinstance(state, str):
+            continue
+        entry: dict[str, Any] = {"at": _iso(moment), "state": state, "decision_stage": None,
+                                 "public_rationale": ""}
+        if code in DECISION_ACTIONS:
+            found = next((d for d in waiting if d[0] == code), None)
+            if found is not None:
+                waiting.remove(found)
+                entry["decision_stage"] = found[1]
+                if code not in PRIVATE_RATIONALES:
+                    entry["public_rationale"] = found[2] or ""
+        entries.append(entry)
+    return entries

@@ -10,9 +10,11 @@ from sqlalchemy import ColumnElement, Select, String, cast, false, func, select,
 from sqlalchemy.orm import Session
 
 from app.cases.models import Case
+from app.committee.models import Decision
+from app.core.audit_log import AuditEvent
 from app.core.pagination import Page, paginate
 from app.partners.models import Organisation
-from app.public.projection import is_public_clause, public_cases
+from app.public.projection import STATE_EVENTS, is_public_clause, project_timeline, public_cases
 
 
 @dataclass(frozen=True)
@@ -107,3 +109,20 @@ def find_public_case(db: Session, reference: str) -> Case | None:
     """A case of the public projection by reference (any case), or None."""
     query = public_cases().where(Case.reference == reference.strip().upper()[:20])
     return db.scalars(query).first()
+
+
+def public_timeline(db: Session, case: Case) -> list[dict[str, Any]]:
+    """The public timeline of a case of the projection (`projection.project_timeline`):
+    two statements, reading only the columns it shows (the audit events through the
+    index `ix_audit_events_object`)."""
+    events = db.execute(
+        select(AuditEvent.created_at, AuditEvent.action, AuditEvent.after)
+        .where(AuditEvent.object_type == "case", AuditEvent.object_id == str(case.id),
+               AuditEvent.action.in_(STATE_EVENTS))
+        .order_by(AuditEvent.id)
+    ).tuples().all()
+    decisions = db.execute(
+        select(Decision.outcome, Decision.stage, Decision.public_rationale)
+        .where(Decision.case_id == case.id).order_by(Decision.id)
+    ).tuples().all()
+    return project_timeline(events, decisions)

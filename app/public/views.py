@@ -18,13 +18,14 @@ from app.core.db import get_session
 from app.core.errors import fail
 from app.core.models import utcnow
 from app.public.feed import FeedInfo, build_feed, tag_uri
-from app.public.labels import filter_choices, labelled
+from app.public.labels import filter_choices, labelled, labelled_timeline
 from app.public.params import ParamError, parse_filters, parse_int
 from app.public.projection import project, project_stage
 from app.public.queries import (
     CaseFilters,
     find_public_case,
     page_of_public_cases,
+    public_timeline,
     recent_public_cases,
 )
 
@@ -116,7 +117,7 @@ def _render_list(filters: CaseFilters, number: int) -> str:
 
 @bp.get("/cases/<reference>")
 def case_page(reference: str) -> ResponseReturnValue:
-    """One public case: its public fields, summary and stage clock."""
+    """One public case: its public fields, summary, stage clock and public timeline."""
     case = find_public_case(get_session(), reference)
     if case is None:
         # Translators: an error; %(reference)s is a case reference like CPH-2026-0042.
@@ -125,7 +126,8 @@ def case_page(reference: str) -> ResponseReturnValue:
                     reference=reference[:40]))
     now = utcnow()
     return render_template("public/case.html", case=labelled(project(case, request.url_root, now)),
-                           stage=project_stage(case, now))
+                           stage=project_stage(case, now),
+                           timeline=labelled_timeline(public_timeline(get_session(), case)))
 
 
 @bp.get("/cases.atom")

@@ -3,10 +3,12 @@
 Cases are built through the services with a distinct secret in every private
 field (contact details, description, licence and support details, timeline,
 organisation notes and website, messages, reviews, conflicts of interest,
-decision rationales, referral questions and answers, checklist links, e-mail
-addresses, unlisted members), plus cases that are not public at all. Then an
-anonymous visitor fetches every public page, feed and API answer, in English
-and in Swedish, and no secret may appear in any of them.
+internal decision rationales, the committee's questions to the requester,
+referral questions and answers, checklist links, e-mail addresses, unlisted
+members), plus cases that are not public at all. Then an anonymous visitor
+fetches every public page, feed and API answer, in English and in Swedish, and
+no secret may appear in any of them. The public rationale of a decision on a
+public case is public: the case's public page shows it in its timeline.
 """
 
 from __future__ import annotations
@@ -31,11 +33,13 @@ from tests.factories import join_group, make_case, make_organisation, make_user
 
 PUBLIC_SUMMARY = "Publicsummary-visible-to-everyone-4471"
 PUBLIC_TITLE = "Publictitle-open-maps-4471"
+PUBLIC_RATIONALE = "Publicrationale-on-the-timeline-4471"
 FIELDS = ("contact_name", "contact_email", "contact_username", "description",
           "licence_details", "support_details", "timeline", "content_volume",
           "organisation_notes", "organisation_website", "internal_message", "public_message",
           "requester_message", "review_comment", "conflict_reason", "rationale",
-          "public_rationale", "referral_question", "referral_answer", "checklist_link",
+          "question_to_requester", "private_public_rationale", "referral_question",
+          "referral_answer", "checklist_link",
           "second_rationale", "private_title", "private_summary", "untriaged_title",
           "requester_username", "requester_email", "staff_email", "unlisted_member",
           "unlisted_member_email", "private_referral_question")
@@ -97,7 +101,7 @@ def build_cases(db: Session) -> dict[str, Any]:
     reviewer = committee(db)[1]
     service.save_review(db, case, reviewer, case_access(db, reviewer, case), "refer",
                         s["review_comment"])
-    decide(db, case, "refer", s["rationale"], s["public_rationale"], groups,
+    decide(db, case, "refer", s["rationale"], PUBLIC_RATIONALE, groups,
            s["referral_question"])
     referral = db.scalars(select(Referral).where(Referral.case_id == case.id,
                                                  Referral.group_id == groups[0].id)).one()
@@ -117,12 +121,19 @@ def build_cases(db: Session) -> dict[str, Any]:
     service.move(db, private, staff, {"helpdesk"}, "triage")
     service.set_public_summary(db, private, staff, case_access(db, staff, private),
                                s["private_summary"], private.version)
-    decide(db, private, "refer", "Refer it.", "", groups[1:], s["private_referral_question"])
+    decide(db, private, "refer", "Refer it.", s["private_public_rationale"], groups[1:],
+           s["private_referral_question"])
 
     # D: consented, but not triaged yet.
     untriaged = make_case(db, requester, title=s["untriaged_title"])
+
+    # E: public, the committee asks the requester a question (a public rationale, but the
+    # conversation with the requester: never on the public timeline).
+    asked = make_case(db, requester, title="Publictitle-asked-4471")
+    service.move(db, asked, staff, {"helpdesk"}, "triage")
+    decide(db, asked, "ask_information", "Ask them.", s["question_to_requester"])
     return {
-        "public": [case.reference, second.reference],
+        "public": [case.reference, second.reference, asked.reference],
         "hidden": [private.reference, untriaged.reference],
         "groups": [group.slug for group in db.scalars(select(WorkingGroup))],
     }
@@ -178,6 +189,9 @@ def test_no_secret_reaches_the_public(app: Flask, client: FlaskClient,
     for path in ("/cases", f"/cases/{refs['public'][0]}", "/cases.atom", "/api/v1/cases"):
         assert PUBLIC_TITLE in client.get(path).get_data(as_text=True), path
     assert PUBLIC_SUMMARY in client.get(f"/cases/{refs['public'][0]}").get_data(as_text=True)
+    assert PUBLIC_RATIONALE in client.get(f"/cases/{refs['public'][0]}").get_data(as_text=True)
+    assert 'id="history-heading"' in client.get(f"/cases/{refs['public'][2]}").get_data(
+        as_text=True)  # E's timeline is shown, without the question
     assert PUBLIC_SUMMARY in client.get(f"/api/v1/cases/{refs['public'][0]}").get_data(
         as_text=True)
     assert PUBLIC_SUMMARY in client.get("/cases.atom").get_data(as_text=True)
