@@ -14,7 +14,11 @@ things are limited, nothing else:
 
 The limits are strings such as ``"5/hour;20/day"`` read from the configuration
 on every request (``setting("RATELIMIT_FILING")``; defaults in app/core/config.py);
-the counters live in ``RATELIMIT_STORAGE_URI``. A refused request gets the
+the counters live in ``RATELIMIT_STORAGE_URI``: ``memory://`` (each process
+counts on its own) or ``redis://…``, shared by every gunicorn worker. When Redis
+cannot be reached, requests are still served: Flask-Limiter logs one warning
+("Rate limit storage unreachable - falling back to in-memory storage"), counts in
+the worker's memory and checks Redis again now and then. A refused request gets the
 translated error page (JSON under /api/) with a ``Retry-After`` header; each
 limit names the message it refuses with (``error_message=``).
 
@@ -48,6 +52,9 @@ log = logging.getLogger(__name__)
 
 # The settings that hold a limit (each checked when the app starts).
 LIMIT_SETTINGS = ("RATELIMIT_SIGN_IN", "RATELIMIT_FILING", "RATELIMIT_EMAIL_INTAKE")
+
+# Seconds to connect to, and to wait for an answer from, a redis:// storage.
+REDIS_OPTIONS = {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}
 
 _COUNTED = "ratelimit_counted"
 _RETRY_AFTER = "ratelimit_retry_after"
@@ -171,6 +178,14 @@ def init_app(app: Flask) -> Limiter:
     remote = not storage.startswith("memory://")
     config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = remote
     config["RATELIMIT_SWALLOW_ERRORS"] = remote
+    if storage.startswith(("redis://", "rediss://")):
+        # A Redis that stops answering must not hold up every request: give up after a
+        # second, then Flask-Limiter warns once and counts in memory until it answers.
+        config.setdefault("RATELIMIT_STORAGE_OPTIONS", dict(REDIS_OPTIONS))
+    # One limiter serves every app a process builds (tests build many): start each one
+    # with its storage taken as alive and the fallback as this app's settings say.
+    limiter._storage_dead = False
+    limiter._in_memory_fallback_enabled = remote
     limiter.init_app(app)
     # Flask-Limiter logs each refusal with its key (an IP address): we log our own line.
     logging.getLogger("flask-limiter").setLevel(logging.WARNING)
