@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.auth.models import User
@@ -183,22 +183,33 @@ def mail_log(db: Session, number: int, per_page: int) -> tuple[list[IncomingMail
     return rows, page
 
 
-def new_replies(db: Session, case_ids: Collection[int]) -> set[int]:
-    """Cases with an emailed reply no one on the staff has answered since (one statement):
-    the reply is newer than every message written by someone other than the requester."""
+@dataclass(frozen=True)
+class Marks:
+    """What the helpdesk inbox shows of a case's email: where it came from, and whether
+    an emailed reply waits for an answer."""
+
+    channel: str
+    new_reply: bool
+
+
+def inbox_marks(db: Session, case_ids: Collection[int]) -> dict[int, Marks]:
+    """The marks of these cases, in one statement. A reply is new while no one but the
+    requester has written on the case since it came."""
     if not case_ids:
-        return set()
-    staff_message = (select(CaseMessage.id)
-                     .join(Case, Case.id == CaseMessage.case_id)
-                     .where(CaseMessage.case_id == IncomingMail.case_id,
-                            CaseMessage.author_id.is_not(None),
-                            or_(Case.requester_id.is_(None),
-                                CaseMessage.author_id != Case.requester_id),
-                            CaseMessage.created_at > IncomingMail.received_at)
-                     .exists())
-    return set(db.scalars(select(IncomingMail.case_id).distinct().where(
-        and_(IncomingMail.case_id.in_(list(case_ids)),
-             IncomingMail.outcome.in_((REPLY, ANSWER)), ~staff_message))))
+        return {}
+    answered = (select(CaseMessage.id)
+                .where(CaseMessage.case_id == IncomingMail.case_id,
+                       CaseMessage.author_id.is_not(None),
+                       or_(Case.requester_id.is_(None), CaseMessage.author_id != Case.requester_id),
+                       CaseMessage.created_at > IncomingMail.received_at)
+                .exists())
+    unanswered = (select(IncomingMail.id)
+                  .where(IncomingMail.case_id == Case.id,
+                         IncomingMail.outcome.in_((REPLY, ANSWER)), ~answered)
+                  .exists())
+    found = db.execute(select(Case.id, Case.channel, unanswered)
+                       .where(Case.id.in_(list(case_ids))))
+    return {case_id: Marks(channel, bool(new)) for case_id, channel, new in found}
 
 
 def usernames(db: Session, user_ids: Collection[int]) -> dict[int, str]:

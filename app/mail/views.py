@@ -20,7 +20,7 @@ from app.core.errors import fail
 from app.mail import labels, queries, service, storage
 from app.mail.forms import ButtonForm
 from app.mail.models import IncomingMail
-from app.mail.queries import CaseMail
+from app.mail.queries import CaseMail, Marks
 from app.mail.settings import mail_config
 
 bp = Blueprint("mail", __name__)
@@ -42,9 +42,9 @@ def case_mail(case: Case, access: CaseAccess) -> CaseMail | None:
 
 
 @bp.app_template_global("mail_marks")
-def mail_marks(case_ids: list[int]) -> set[int]:
-    """The cases among these with an emailed reply the staff has not answered yet."""
-    return queries.new_replies(get_session(), case_ids)
+def mail_marks(case_ids: list[int]) -> dict[int, Marks]:
+    """Where each of these cases came from, and whether an emailed reply waits."""
+    return queries.inbox_marks(get_session(), case_ids)
 
 
 @bp.app_template_global("held_mail_count")

@@ -213,3 +213,64 @@ def test_nothing_of_an_emailed_request_is_ever_public(
     shown = public_text()
     assert "Public title" in shown  # the projection is there…
     assert MARKER.lower() not in shown.lower()  # …and nothing private with it
+
+
+# -- the staff's side: the case page and the inbox --------------------------------------------
+
+def test_the_case_page_lists_the_emailed_files_and_the_emails(
+        mail_app: Flask, dovecot: Dovecot, sign_in: SignIn, people: None) -> None:
+    dovecot.append(corpus("apple_mail.eml"))
+    assert fetch(mail_app).exit_code == 0
+    post(signed_in(mail_app, sign_in, "Omar Requester"),
+         claim_path(mail_app, "sara.lind@kartarkivet.example.se"))
+    [case] = rows(mail_app, Case)
+    [file] = rows(mail_app, MailAttachment)
+    [mail] = rows(mail_app, IncomingMail)
+    download = f'href="/requests/{case.reference}/attachments/{file.id}"'
+    page = f"/requests/{case.reference}"
+
+    helpdesk = signed_in(mail_app, sign_in, "Sven Helpdesk").get(page).get_data(as_text=True)
+    assert download in helpdesk and f'href="/mail/{mail.id}"' in helpdesk  # one click to raw
+    requester = signed_in(mail_app, sign_in, "Omar Requester").get(page).get_data(as_text=True)
+    assert download in requester and "/mail/" not in requester.replace(
+        f"/requests/{case.reference}/mail", "")
+    committee = signed_in(mail_app, sign_in, "Ngozi Committee").get(page).get_data(as_text=True)
+    assert f'href="/requests/{case.reference}/mail"' in committee
+
+
+def test_the_inbox_shows_the_source_and_new_replies(
+        mail_app: Flask, dovecot: Dovecot, sign_in: SignIn, people: None) -> None:
+    from tests.html import parse
+
+    dovecot.append(corpus("arabic.eml"))
+    assert fetch(mail_app).exit_code == 0
+    [case] = rows(mail_app, Case)
+    reply = ("From: leila.hassan@archive.example.org\r\nTo: helpdesk@example.org\r\n"
+             f"Subject: Re: {case.reference}\r\nMessage-ID: <r1@archive.example.org>\r\n\r\n"
+             "We have 500 photographs.\r\n").encode()
+    dovecot.append(reply)
+    assert fetch(mail_app).stdout.strip() == "read 1: reply 1"
+    sven = signed_in(mail_app, sign_in, "Sven Helpdesk")
+
+    def row_of_case() -> str:
+        html = parse(sven.get("/inbox"))
+        cell = html.find("a", string=case.reference)
+        assert cell is not None
+        return cell.find_parent("tr").get_text(" ", strip=True)
+
+    assert "Email" in row_of_case() and "New reply" in row_of_case()
+    # the helpdesk answers: the mark goes
+    with session(mail_app) as db:
+        from app.cases.access import case_access
+
+        staff = make_user(db, "Sven Helpdesk")
+        stored = db.get_one(Case, case.id)
+        cases.post_message(db, stored, staff, case_access(db, staff, stored), "Thank you!",
+                           internal=False)
+    assert "New reply" not in row_of_case()
+    # a flood is announced in the inbox
+    mail_app.config["MAIL_SENDER_LIMIT"] = 1
+    dovecot.append(*(f"From: x@example.com\r\nSubject: {n}\r\nMessage-ID: <x{n}@e>\r\n\r\nx"
+                     .encode() for n in range(3)))
+    fetch(mail_app)
+    assert "2 emails held back" in sven.get("/inbox").get_data(as_text=True)
