@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeAlias
 
 from flask_babel import lazy_gettext as _l
@@ -16,6 +17,21 @@ def clean(value: Any) -> Any:
     """Text without NUL bytes and surrounding white space (other values unchanged)."""
     if isinstance(value, str):
         return value.replace("\x00", "").strip()
+    return value
+
+
+# Bidirectional formatting characters (embeddings, overrides, isolates and the two marks):
+# invisible, and in a one-line name they only serve to make it display as something else
+# (U+202E turns "gnp.exe" into "exe.png"). MediaWiki strips them from page titles too.
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_line(value: Any) -> Any:
+    """A one-line name or title: `clean`, and without bidi controls. Free text (a
+    description, a message) keeps them; every page shows user text isolated anyway."""
+    value = clean(value)
+    if isinstance(value, str):
+        return BIDI_CONTROLS.sub("", value).strip()
     return value
 
 

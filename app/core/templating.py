@@ -10,6 +10,7 @@ from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.admin import labels as audit_labels
@@ -80,6 +81,15 @@ def vocab_choices(name: str) -> list[tuple[str, str]]:
     return vocab.choices(getattr(vocab, name))
 
 
+def user_text(value: Any) -> Markup:
+    """Text someone typed, isolated from the page around it (``<bdi>``, escaped): a name
+    written right to left, or with bidi controls (U+202E), cannot reorder the words
+    around it ("exe.png" from "gnp.exe"). Nothing for None or an empty value."""
+    if value is None or value == "":
+        return Markup("")
+    return Markup("<bdi>%s</bdi>") % value
+
+
 def init_app(app: Flask) -> None:
     """Register the context processor, globals and filters (after Flask-Babel's)."""
     app.context_processor(template_context)
@@ -90,6 +100,7 @@ def init_app(app: Flask) -> None:
                                  audit_object=audit_labels.object_label,
                                  audit_changes=audit_labels.changes)
     app.jinja_env.filters["state_label"] = state_label  # {{ case.state|state_label }}
+    app.jinja_env.filters["bdi"] = user_text  # {{ case.title|bdi }}
     _date_filters(app)
     # Flask-Babel's callables, but with the translations looked up once per request.
     translations = babel_cache.translations

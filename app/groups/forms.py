@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
-from app.core.forms import clean, slug_field
+from app.core.forms import clean, clean_line, slug_field
 from app.groups.service import MAX_NOTE
 
 MAX_SLUG = 64  # WorkingGroup.slug holds at most this many characters
@@ -49,7 +49,7 @@ class GroupDetailsForm(FlaskForm):
 
     name = StringField(
         # Translators: a form label and column heading: the name of a group, organisation or person.
-        _l("Name"), filters=[clean],
+        _l("Name"), filters=[clean_line],
         # Translators: a form error.
         validators=[DataRequired(message=_l("Give the group a name.")),
                     # Translators: a form error; %(max)d is a number.

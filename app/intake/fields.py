@@ -11,7 +11,7 @@ from wtforms import Field, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.forms import Message, clean
+from app.core.forms import Message, clean, clean_line
 
 
 class CheckboxGroupField(SelectMultipleField):
@@ -26,8 +26,9 @@ class CheckboxGroupField(SelectMultipleField):
 
 
 def text(label: Message, limit: int, *validators: Any, **kwargs: Any) -> StringField:
-    """A one-line text field, cleaned, at most `limit` characters."""
-    return StringField(label, validators=[*validators, at_most(limit)], filters=[clean],
+    """A one-line text field, cleaned (bidi controls too: `clean_line`), at most `limit`
+    characters."""
+    return StringField(label, validators=[*validators, at_most(limit)], filters=[clean_line],
                        **kwargs)
 
 
