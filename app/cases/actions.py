@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -196,7 +196,8 @@ def summary(reference: str) -> ResponseReturnValue:
 @bp.post("/requests/<reference>/checklist")
 @login_required
 def checklist(reference: str) -> ResponseReturnValue:
-    """Tick or untick a step of the support checklist."""
+    """Tick or untick a step of the support checklist. The page's script asks for JSON
+    (static/js/checklist.js) and gets the checklist back instead of the whole page."""
 
     def change(case: Case, access: CaseAccess) -> str:
         service.tick_checklist(get_session(), case, g.user, access, _form("key"),
@@ -204,7 +205,26 @@ def checklist(reference: str) -> ResponseReturnValue:
         # Translators: a confirmation; the support checklist of a request.
         return _("The checklist was updated.")
 
+    if request.accept_mimetypes.best == "application/json":
+        return _apply_in_place(reference, change)
     return _apply(reference, change)
+
+
+def _apply_in_place(reference: str, change: Change) -> ResponseReturnValue:
+    """`_apply` for a script that updates the page itself: JSON with the case's new
+    version (for the page's other forms) and the new checklist section, or the refusal
+    (the script then sends the form as a page would, to show it with the page)."""
+    case, access = load_case(reference)
+    try:
+        done = change(case, access)
+        commit_work()
+    except WorkflowError as exc:
+        discard_work()
+        return jsonify({"error": exc.message}), exc.status
+    context = page_context(case, access)
+    return jsonify({"message": done, "version": case.version,
+                    "loaded_at": context["loaded_at"],
+                    "html": render_template("cases/_checklist.html", **context)})
 
 
 @bp.post("/requests/<reference>/message")

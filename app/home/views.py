@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, render_template
+from flask import Blueprint, current_app, g, jsonify, render_template
 from flask.typing import ResponseReturnValue
 
 from app.core.db import get_database, get_session
@@ -24,6 +24,13 @@ def index() -> ResponseReturnValue:
 def privacy() -> ResponseReturnValue:
     """What we store and who sees it."""
     return render_template("privacy.html")
+
+
+@bp.get("/favicon.ico")
+def favicon() -> ResponseReturnValue:
+    """The icon, where browsers and feed readers look for it when a page names none
+    (every page names static/favicon.svg)."""
+    return current_app.send_static_file("favicon.ico")
 
 
 @bp.get("/healthz")

@@ -32,7 +32,8 @@ from tests.system.test_authorization import EXPECTED, ROLES, path_for
 USERNAMES = {"requester": "Omar Requester", "other_requester": "Ada Requester",
              "committee": "Ngozi Committee", "recused": "Carlos Committee",
              "member": "Leila Lead", "helpdesk": "Sven Helpdesk", "admin": "Admin Demo"}
-NOT_HTML = {"/healthz", "/static/<path:filename>", "/cases.atom", "/stats.csv",
+NOT_HTML = {"/healthz", "/favicon.ico", "/static/<path:filename>", "/cases.atom",
+            "/stats.csv",
             "/api/v1/cases", "/api/v1/cases/<reference>", "/api/v1/working-groups",
             "/api/v1/openapi.json",
             "/login",  # redirects to the wiki

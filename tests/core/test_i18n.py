@@ -37,7 +37,7 @@ SHIPPED = ("en", "sv", "es", "fr", "ar", "bn")
 NOT_HTML = {
     "/static/<path:filename>", "/api/v1/cases", "/api/v1/cases/<reference>",
     "/api/v1/working-groups", "/api/v1/openapi.json", "/cases.atom", "/stats.csv",
-    "/healthz", "/login",
+    "/healthz", "/favicon.ico", "/login",
 }
 ANONYMOUS_ONLY = {"/oauth-callback"}
 

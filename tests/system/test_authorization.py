@@ -51,6 +51,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/"): ALL,
     ("GET", "/privacy"): ALL,
     ("GET", "/healthz"): ALL,
+    ("GET", "/favicon.ico"): ALL,
     ("GET", "/static/<path:filename>"): ALL,
     ("GET", "/login"): dict.fromkeys(ROLES, 302),
     ("GET", "/oauth-callback"): ALL,  # no answer from the wiki: the "cancelled" page

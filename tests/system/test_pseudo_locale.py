@@ -60,7 +60,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NOT_HTML = {
     "/static/<path:filename>", "/api/v1/cases", "/api/v1/cases/<reference>",
     "/api/v1/working-groups", "/api/v1/openapi.json", "/cases.atom", "/stats.csv",
-    "/healthz", "/login",
+    "/healthz", "/favicon.ico", "/login",
 }
 # Checked last: the sign-in callback page (without an answer from the wiki).
 LAST = "/oauth-callback"
