@@ -19,6 +19,7 @@ from app.cases import labels as vocab
 from app.cases.labels import state_label
 from app.core import babel_cache, formats, i18n
 from app.core.db import get_session
+from app.core.tables import label_cells
 from app.groups.queries import member_of_a_group
 
 
@@ -100,6 +101,7 @@ def init_app(app: Flask) -> None:
                                  audit_object=audit_labels.object_label,
                                  audit_changes=audit_labels.changes)
     app.jinja_env.filters["state_label"] = state_label  # {{ case.state|state_label }}
+    app.jinja_env.globals["label_cells"] = label_cells  # tables as cards on phones
     app.jinja_env.filters["bdi"] = user_text  # {{ case.title|bdi }}
     _date_filters(app)
     # Flask-Babel's callables, but with the translations looked up once per request.
