@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from app.auth.models import User
 from app.cases.models import Case, CaseMessage
@@ -218,3 +218,16 @@ def usernames(db: Session, user_ids: Collection[int]) -> dict[int, str]:
         return {}
     return dict(db.execute(select(User.id, User.username).where(User.id.in_(list(user_ids))))
                 .tuples())
+
+
+def sender_language(case: Case) -> str | None:
+    """The language the sender of an emailed request wrote in (None for other requests):
+    the emails about it are written in it until they choose one in their preferences."""
+    if case.channel != "email" or case.id is None:
+        return None
+    db = object_session(case)
+    if db is None:
+        return None
+    return db.scalar(select(IncomingMail.language)
+                     .where(IncomingMail.case_id == case.id, IncomingMail.outcome == NEW_REQUEST)
+                     .order_by(IncomingMail.id).limit(1))

@@ -18,6 +18,13 @@ import re
 from email.utils import parseaddr
 
 from flask import current_app
+from sqlalchemy.orm import object_session
+
+from app.cases.models import Case
+from app.core.db import get_session
+from app.mail import queries
+from app.mail.settings import mail_config
+from app.notifications.models import OutboxMessage
 
 REFERENCE = re.compile(r"\bCPH-(\d{4})-(\d{4,6})\b", re.IGNORECASE)
 _OURS = re.compile(r"^cp-helpdesk\.(?:outbox\.(\d+)\.(\d+)(?:\.c(\d+)\.([0-9a-f]{20}))?"
@@ -121,3 +128,42 @@ def subject_with_reference(subject: str, reference: str) -> str:
     if reference.lower() in subject.lower():
         return subject
     return f"{subject} [{reference}]"
+
+
+def _to_requester(row: OutboxMessage, case: Case) -> bool:
+    """The email goes to the case's requester (its contact address or their account)."""
+    if row.recipient_id is not None and row.recipient_id == case.requester_id:
+        return True
+    addresses = {case.contact_email.lower()}
+    if case.requester is not None and case.requester.email:
+        addresses.add(case.requester.email.lower())
+    return row.to_address.lower() in addresses - {""}
+
+
+def thread_headers(row: OutboxMessage, created: int) -> dict[str, str]:
+    """The headers that put an outbox row's email in its case's thread (none for an email
+    about no case): Message-ID (signed when it goes to the requester), In-Reply-To and
+    References (the requester's own messages and the case's thread), the reference in the
+    Subject, and for the requester a Reply-To of the helpdesk address."""
+    if row.case_id is None:
+        return {}
+    db = object_session(row) or get_session()
+    case = db.get(Case, row.case_id)
+    if case is None:
+        return {}
+    to_requester = _to_requester(row, case)
+    thread = queries.thread_of(db, case.id, row.created_at)
+    root = case_thread_id(case.id)
+    references = [root, *(f"<{known}>" for known in (thread.first, thread.latest) if known)]
+    headers = {
+        "Message-ID": outbox_message_id(row.id, created, case.id, to_requester),
+        "In-Reply-To": f"<{thread.latest}>" if thread.latest else root,
+        "References": " ".join(dict.fromkeys(references)),
+        "Subject": subject_with_reference(row.subject, case.reference),
+    }
+    if to_requester:
+        config = mail_config()
+        address = reply_to(config.helpdesk_address, case.reference, config.plus_addressing)
+        if address:
+            headers["Reply-To"] = address
+    return headers

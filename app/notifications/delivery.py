@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.core.config import SETTINGS, flag
 from app.core.models import utcnow
+from app.mail.threads import thread_headers
 from app.notifications.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,9 @@ def build_message(row: OutboxMessage, settings: MailSettings) -> EmailMessage:
     message["Date"] = formatdate(usegmt=True)
     # Stable across retries, so a copy re-sent after an unclear failure is a duplicate.
     message["Message-ID"] = f"<cp-helpdesk.outbox.{row.id}.{created}@{domain}>"
+    for name, value in thread_headers(row, created).items():  # the case's thread
+        del message[name]
+        message[name] = _one_line(value)
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
     message.set_content(row.body, charset="utf-8", cte="quoted-printable")

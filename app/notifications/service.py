@@ -19,6 +19,7 @@ from app.auth.roles import users_with_role
 from app.cases.labels import state_label
 from app.cases.models import Case
 from app.groups.models import Membership, WorkingGroup
+from app.mail.queries import sender_language
 from app.notifications.models import OutboxMessage
 
 Recipient = tuple[str, str, int | None]  # address, language, user id
@@ -37,7 +38,8 @@ def _requester(case: Case) -> list[Recipient]:
     address = case.contact_email or (user.email if user else None)
     if not address:
         return []
-    return [(address, (user.language if user else None) or "en", user.id if user else None)]
+    language = (user.language if user else None) or sender_language(case) or "en"
+    return [(address, language, user.id if user else None)]
 
 
 def _users(users: Iterable[User]) -> list[Recipient]:
