@@ -102,7 +102,8 @@ def test_request_goes_from_filing_to_closed_in_a_browser(
     # A committee member reviews it and records the initial feedback: refer.
     ngozi = visitor("Ngozi Committee", javascript=False)
     nav(ngozi, "Committee dashboard")
-    follow(ngozi, ngozi.page.get_by_role("link", name=ref))
+    follow(ngozi, ngozi.page.get_by_role("region", name="Waiting for your review")
+           .get_by_role("link", name=ref))
     page = ngozi.page
     review = form_with(page, "Save my review")
     review.get_by_label("Recommendation").select_option("refer")
@@ -136,7 +137,8 @@ def test_request_goes_from_filing_to_closed_in_a_browser(
     # Another committee member gives the final go.
     mei = visitor("Mei Committee", javascript=False)
     nav(mei, "Committee dashboard")
-    follow(mei, mei.page.get_by_role("link", name=ref))
+    follow(mei, mei.page.get_by_role("region", name="Waiting for your review")
+           .get_by_role("link", name=ref))
     decision = form_with(mei.page, "Record the decision")
     decision.get_by_label("Give the final go").check()
     decision.get_by_label("Rationale (internal)").fill("All good")

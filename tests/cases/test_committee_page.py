@@ -62,20 +62,26 @@ def test_the_page_goes_from_the_case_to_the_reviews_to_the_decision(
         app: Flask, sign_in: SignIn, reference: str) -> None:
     ngozi = signed_in(app, sign_in, "Ngozi Committee")
     html = ngozi.get(f"/requests/{reference}").get_data(as_text=True)
-    found = headings(html)
+    shown = headings(html)
     order = ["Where this request is", "The request", "Expert Committee",
              "Reviews (initial feedback)", "Your review (initial feedback)",
              "Record the initial feedback", "Managing this request", "History"]
-    assert [h for h in found if h in order] == order
+    assert [h for h in shown if h in order] == order
     reviews = text_of(one(html, "section.committee"))
     assert "1 member has reviewed this stage; a decision needs 3 members." in reviews
     assert "Mei Committee Support Fine by me." in reviews
 
     # the members who may take part, each with their review of the stage
     participants = one(html, "fieldset.participants")
-    labels = {text_of(label) for label in participants.select("label")}
-    assert labels == {"Carlos Committee not reviewed yet", "Mei Committee reviewed: Support",
-                      "Ngozi Committee not reviewed yet"}  # Zoe declared a conflict
+    boxes = {text_of(box) for box in participants.select(".checkbox")}
+    assert boxes == {"Carlos Committee not reviewed yet", "Mei Committee reviewed: Support",
+                     "Ngozi Committee not reviewed yet"}  # Zoe declared a conflict
+    # the name is the checkbox's label; the review describes it
+    assert {text_of(label) for label in participants.select("label")} == {
+        "Carlos Committee", "Mei Committee", "Ngozi Committee"}
+    for box in participants.select("input"):
+        review = one(html, f"#{box['aria-describedby']}")
+        assert "participants__review" in review["class"]
 
     # declaring a conflict of interest is folded away
     details = one(html, "section.committee details.collapsible")
@@ -182,8 +188,8 @@ def test_long_histories_and_earlier_reviews_fold_away(
     earlier = inside(committee, "details.collapsible")
     assert text_of(inside(earlier, "summary")) == "Earlier review (1)"
     assert "Mei Committee" in text_of(earlier)
-    labels = {text_of(label) for label in committee.select("fieldset.participants label")}
-    assert "Mei Committee not reviewed yet" in labels  # reviewed the initial stage only
+    found = {text_of(box) for box in committee.select("fieldset.participants .checkbox")}
+    assert "Mei Committee not reviewed yet" in found  # reviewed the initial stage only
     # the decisions on record fold away too
     decisions = one(page, 'section[aria-labelledby="staff-heading"] details.collapsible')
     assert text_of(inside(decisions, "summary")) == "Show 1 decision"
