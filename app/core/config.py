@@ -112,6 +112,8 @@ SETTINGS: dict[str, Setting] = {
     "MAIL_FROM": Setting(DEFAULT_MAIL_FROM),
     "OUTBOX_MAX_ATTEMPTS": Setting(8, int),
     "OUTBOX_RETRY_BASE_SECONDS": Setting(60, int),
+    # How long a delivery run holds the rows it claimed; a crashed run's rows wait this long.
+    "OUTBOX_LEASE_SECONDS": Setting(300, int),
     # Rate limits.
     "RATELIMIT_ENABLED": Setting(True, flag),
     "RATELIMIT_STORAGE_URI": Setting("memory://"),

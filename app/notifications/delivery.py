@@ -3,13 +3,30 @@
 `deliver_due()` sends the outbox rows that are due, one SMTP connection per run.
 Each row's outcome is committed on its own, so one failure never loses another's
 state, and nothing here touches a case: a failed delivery only reschedules its row.
+
+Several runs may overlap (a slow run and the next scheduled one, or two started by
+hand), so a run first *claims* a few rows and commits the claim, then sends them and
+marks each sent: a claimed row has `claimed_by` (the run) and `claimed_until` (its
+lease), and other runs skip it until the lease ends. On MariaDB the claim reads with
+``SELECT … FOR UPDATE SKIP LOCKED``, so two runs never wait on each other's rows; on
+SQLite, which has no row locks, one ``UPDATE … WHERE claimed_until IS NULL OR
+claimed_until < now`` claims them (SQLite runs one writer at a time) and the run reads
+back what it got. A run that crashes leaves its claims behind; when their lease ends
+the rows are due again. A run stops sending before its lease could run out.
+
+A permanent refusal (a 5xx answer) marks the address as failing
+(`FailingAddress`), shown to staff; mail accepted for it again clears the mark.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 import smtplib
+import socket
 import ssl
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,17 +35,18 @@ from email.utils import formatdate, parseaddr
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.core.config import SETTINGS, flag
 from app.core.models import utcnow
 from app.mail.threads import thread_headers
-from app.notifications.models import OutboxMessage
+from app.notifications.models import FailingAddress, OutboxMessage
 
 log = logging.getLogger(__name__)
 
 MAX_ERROR_LENGTH = 300
+CLAIM_BATCH = 10  # rows claimed at a time: a short lease covers them even on a slow server
 MAX_RETRY_DELAY = timedelta(days=1)
 # Failures that mean the message could not be handed over (the row is retried).
 SEND_ERRORS: tuple[type[BaseException], ...] = (OSError, smtplib.SMTPException, ValueError)
@@ -47,6 +65,7 @@ class MailSettings:
     timeout: float
     max_attempts: int
     retry_base_seconds: int
+    lease_seconds: int = 300
 
 
 @dataclass
@@ -77,6 +96,7 @@ def mail_settings(config: Mapping[str, Any] | None = None) -> MailSettings:
         timeout=float(value("SMTP_TIMEOUT")),
         max_attempts=max(1, int(value("OUTBOX_MAX_ATTEMPTS"))),
         retry_base_seconds=max(1, int(value("OUTBOX_RETRY_BASE_SECONDS"))),
+        lease_seconds=max(1, int(value("OUTBOX_LEASE_SECONDS"))),
     )
 
 
@@ -152,25 +172,101 @@ def _quit(smtp: smtplib.SMTP | None) -> None:
         smtp.close()
 
 
+def _due(now: datetime, max_attempts: int) -> Any:
+    """Unsent rows whose next attempt is due, with attempts left, claimed by no live run."""
+    return (OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < max_attempts,
+            OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
+
+
 def due_messages(db: Session, now: datetime, max_attempts: int,
                  limit: int) -> list[OutboxMessage]:
     """Unsent rows whose next attempt is due and that have attempts left, oldest first."""
     return list(db.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < max_attempts,
-               OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
+        select(OutboxMessage).where(*_due(now, max_attempts))
+        .order_by(OutboxMessage.id).limit(limit)
     ))
 
 
+def run_name() -> str:
+    """This run's name in `claimed_by`: the host, the process and a random part."""
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{secrets.token_hex(6)}"
+
+
+def claim(db: Session, run: str, now: datetime, settings: MailSettings,
+          limit: int) -> list[OutboxMessage]:
+    """Claim up to `limit` due rows for `run` until the lease ends; commit; return them."""
+    until = now + timedelta(seconds=settings.lease_seconds)
+    due = _due(now, settings.max_attempts)
+    if db.get_bind().dialect.name == "sqlite":
+        # No row locks: one UPDATE claims (SQLite lets one writer at a time in).
+        chosen = select(OutboxMessage.id).where(*due).order_by(OutboxMessage.id).limit(limit)
+        db.execute(update(OutboxMessage).where(OutboxMessage.id.in_(chosen.scalar_subquery()),
+                                               *due)
+                   .values(claimed_by=run, claimed_until=until)
+                   .execution_options(synchronize_session=False))
+    else:
+        # Rows another run is claiming right now are skipped, not waited for.
+        ids = list(db.scalars(select(OutboxMessage.id).where(*due).order_by(OutboxMessage.id)
+                              .limit(limit).with_for_update(skip_locked=True)))
+        if ids:
+            db.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                       .values(claimed_by=run, claimed_until=until)
+                       .execution_options(synchronize_session=False))
+    db.commit()
+    return list(db.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.claimed_by == run, OutboxMessage.sent_at.is_(None))
+        .order_by(OutboxMessage.id)
+        .execution_options(populate_existing=True)
+    ))
+
+
+def release(db: Session, run: str) -> None:
+    """Give back the rows `run` claimed and did not send (they are due again at once)."""
+    db.rollback()
+    db.execute(update(OutboxMessage)
+               .where(OutboxMessage.claimed_by == run, OutboxMessage.sent_at.is_(None))
+               .values(claimed_by=None, claimed_until=None)
+               .execution_options(synchronize_session=False))
+    db.commit()
+
+
+def _permanent(exc: BaseException) -> bool:
+    """The server refused the recipient for good: a 5xx answer."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return any(500 <= int(code) < 600 for code, _text in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600
+    return False
+
+
+def _mark_failing(db: Session, row: OutboxMessage, error: str, now: datetime) -> None:
+    address = row.to_address.strip().lower()
+    found = db.scalar(select(FailingAddress).where(FailingAddress.address == address))
+    if found is None:
+        db.add(FailingAddress(address=address, error=error, outbox_id=row.id, failed_at=now))
+    else:
+        found.error, found.outbox_id, found.failed_at = error, row.id, now
+
+
+def _clear_failing(db: Session, row: OutboxMessage) -> None:
+    db.execute(delete(FailingAddress)
+               .where(FailingAddress.address == row.to_address.strip().lower())
+               .execution_options(synchronize_session=False))
+
+
 def _record_failure(db: Session, row: OutboxMessage, error: str, now: datetime,
-                    settings: MailSettings, report: DeliveryReport) -> None:
+                    settings: MailSettings, report: DeliveryReport,
+                    permanent: bool = False) -> None:
     row.attempts = (row.attempts or 0) + 1
     row.last_error = error
     exponent = min(row.attempts - 1, 30)
     delay = min(timedelta(seconds=settings.retry_base_seconds * 2**exponent), MAX_RETRY_DELAY)
     row.next_attempt_at = now + delay
+    row.claimed_by = row.claimed_until = None
+    if permanent:
+        _mark_failing(db, row, error, now)
     db.commit()
     if row.attempts >= settings.max_attempts:
         report.gave_up += 1
@@ -183,42 +279,93 @@ def _record_failure(db: Session, row: OutboxMessage, error: str, now: datetime,
                     row.next_attempt_at.isoformat(timespec="seconds"), error)
 
 
+def _record_sent(db: Session, row: OutboxMessage, now: datetime,
+                 report: DeliveryReport) -> None:
+    row.sent_at = now
+    row.last_error = None
+    row.claimed_by = row.claimed_until = None
+    _clear_failing(db, row)
+    db.commit()
+    report.sent += 1
+
+
+class _Sender:
+    """One SMTP connection for a run, opened when the first row needs it."""
+
+    def __init__(self, settings: MailSettings) -> None:
+        self.settings = settings
+        self.smtp: smtplib.SMTP | None = None
+
+    def connect(self) -> smtplib.SMTP:
+        """The open connection, opened if need be (raises one of SEND_ERRORS)."""
+        if self.smtp is None:
+            self.smtp = _connect(self.settings)
+        return self.smtp
+
+    def send(self, row: OutboxMessage) -> None:
+        """Hand `row` to the server (raises one of SEND_ERRORS when it is not taken)."""
+        smtp = self.connect()
+        try:
+            smtp.send_message(build_message(row, self.settings),
+                              from_addr=parseaddr(self.settings.mail_from)[1],
+                              to_addrs=[row.to_address])
+        except SEND_ERRORS as exc:
+            if _connection_broken(exc):  # reconnect for the next row
+                smtp.close()
+                self.smtp = None
+            raise
+
+    def close(self) -> None:
+        """Say goodbye to the server, if connected."""
+        _quit(self.smtp)
+        self.smtp = None
+
+
+def _deliver(db: Session, rows: list[OutboxMessage], sender: _Sender, now: datetime,
+             deadline: float, report: DeliveryReport) -> bool:
+    """Send claimed rows while the lease lasts; False once it is (nearly) over."""
+    settings = sender.settings
+    for row in rows:
+        if time.monotonic() > deadline:
+            return False
+        if report.unreachable is None:
+            try:
+                sender.connect()
+            except SEND_ERRORS as exc:
+                report.unreachable = _short_error(exc)
+                log.error("SMTP server %s:%s unreachable: %s", settings.host, settings.port,
+                          report.unreachable)
+        if report.unreachable is not None:
+            _record_failure(db, row, report.unreachable, now, settings, report)
+            continue
+        try:
+            sender.send(row)
+        except SEND_ERRORS as exc:
+            _record_failure(db, row, _short_error(exc), now, settings, report, _permanent(exc))
+            continue
+        _record_sent(db, row, now, report)
+    return True
+
+
 def deliver_due(db: Session, now: datetime | None = None, limit: int = 100) -> DeliveryReport:
     """Send every due outbox row; reschedule failures with exponential backoff."""
     now = now or utcnow()
     settings = mail_settings()
     report = DeliveryReport()
-    rows = due_messages(db, now, settings.max_attempts, limit)
-    db.commit()  # end the read transaction; every row's outcome commits on its own
-    smtp: smtplib.SMTP | None = None
+    run = run_name()
+    # Stop sending well before the lease ends: after it, another run may take the rows.
+    deadline = time.monotonic() + settings.lease_seconds / 2
+    sender = _Sender(settings)
+    claimed = 0
     try:
-        for row in rows:
-            if report.unreachable is not None:
-                _record_failure(db, row, report.unreachable, now, settings, report)
-                continue
-            if smtp is None:
-                try:
-                    smtp = _connect(settings)
-                except SEND_ERRORS as exc:
-                    report.unreachable = _short_error(exc)
-                    log.error("SMTP server %s:%s unreachable: %s", settings.host, settings.port,
-                              report.unreachable)
-                    _record_failure(db, row, report.unreachable, now, settings, report)
-                    continue
-            try:
-                smtp.send_message(build_message(row, settings),
-                                  from_addr=parseaddr(settings.mail_from)[1],
-                                  to_addrs=[row.to_address])
-            except SEND_ERRORS as exc:
-                if _connection_broken(exc):  # reconnect for the next row
-                    smtp.close()
-                    smtp = None
-                _record_failure(db, row, _short_error(exc), now, settings, report)
-                continue
-            row.sent_at = now
-            row.last_error = None
-            db.commit()
-            report.sent += 1
+        while claimed < limit:
+            rows = claim(db, run, now, settings, min(CLAIM_BATCH, limit - claimed))
+            if not rows:
+                break
+            claimed += len(rows)
+            if not _deliver(db, rows, sender, now, deadline, report):
+                break
     finally:
-        _quit(smtp)
+        sender.close()
+        release(db, run)
     return report

@@ -28,3 +28,24 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True, index=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    # The delivery run sending it (app/notifications/delivery.py), until its lease ends: a
+    # second run skips it, and the rows of a run that crashed are taken up again later.
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True)
+
+
+class FailingAddress(Base):
+    """An address the mail server refused for good (a 5xx answer) when last tried.
+
+    Kept by address, so it names the person and the case whose address it is; the row
+    goes when mail to the address is accepted again, and a changed address has none.
+    """
+
+    __tablename__ = "mail_failing_addresses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(255), unique=True)  # lower case
+    error: Mapped[str] = mapped_column(String(300), default="")
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"),
+                                                  nullable=True)
+    failed_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)

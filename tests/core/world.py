@@ -47,6 +47,7 @@ from app.core.db import get_session
 from app.core.schema import metadata
 from app.groups.models import JoinRequest, WorkingGroup
 from app.mail.models import IncomingMail, MailAttachment, MailBounce
+from app.notifications.models import FailingAddress
 from app.partners.models import Organisation, OrganisationContact, Placement
 from dev.demo import load_demo_data
 
@@ -143,6 +144,7 @@ def _fill_the_gaps(db: Any) -> None:
                   recommendation="approve", comment=AWKWARD))
     db.add(CaseMessage(case_id=cases[2].id, author_id=None, internal=True, body=AWKWARD))
     _mail_rows(db, cases[2])
+    db.add(FailingAddress(address="gone@example.org", error=AWKWARD[:300], outbox_id=None))
     # A self-reference to a *later* row: the first case duplicates the last one.
     first = cases[0]
     first.state, first.outcome, first.duplicate_of_id = "closed", "duplicate", cases[-1].id
