@@ -30,6 +30,15 @@ DEMO_USERS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
     ("Omar Requester", 1009, ()),
 )
 
+# What some demo people say about themselves in their preferences (country, languages,
+# regions): the committee page shows its members', "filling the gaps" counts members'.
+ABOUT: dict[str, tuple[str, list[str], list[str]]] = {
+    "Ngozi Committee": ("NG", ["en", "yo", "ha"], ["ssa"]),
+    "Mei Committee": ("TW", ["zh", "en"], ["eseap"]),
+    "Carlos Committee": ("AR", ["es", "pt", "en"], ["lac"]),
+    "Leila Lead": ("SE", ["sv", "ar", "en"], ["western_europe", "mena"]),
+}
+
 ORGANISATIONS = (
     ("National Library of Examples", "glam", "SE", "Q1"),
     ("World Health Example Organization", "igo", "CH", "Q2"),
@@ -78,6 +87,7 @@ def _users(db: Session) -> dict[str, User]:
     for username, central_id, roles in DEMO_USERS:
         blocked = username.startswith("Blocked")
         user = User(central_id=central_id, username=username, blocked=blocked)
+        user.country, user.languages, user.regions = ABOUT.get(username, (None, [], []))
         db.add(user)
         db.flush()
         for role in roles:

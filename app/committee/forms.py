@@ -1,4 +1,4 @@
-"""Forms of the committee pages: a member's profile and the guidelines pages."""
+"""Forms of the committee's guidelines pages."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from typing import Any
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, SelectMultipleField, StringField, TextAreaField
+from wtforms import Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from app.core.forms import clean, slug_field
-from app.intake.fields import CheckboxGroupField, ValidChoice
 
 MAX_SLUG = 100  # Guideline.slug holds at most this many characters
 # Addresses under /guidelines/ that are pages of their own, not guidelines.
@@ -36,24 +35,6 @@ def _fits_storage(form: Any, field: Field) -> None:
             "This text is too long to be stored: at most %(max)s bytes in UTF-8 (letters "
             "outside the Latin alphabet take two to four bytes each). Split it into "
             "several pages.", max=format_decimal(MAX_BODY_BYTES))))
-
-
-class ProfileForm(FlaskForm):
-    """What the committee page shows about a member: languages and regions."""
-
-    languages = SelectMultipleField(
-        # Translators: a form label on a committee member's profile.
-        _l("Languages you work in"), validate_choice=False,
-        validators=[ValidChoice(required=False)],
-        render_kw={"size": 10},
-        # Translators: help for a list where several items can be chosen; ⌘ is the Command key on a
-        # Mac.
-        description=_l("To choose several, hold Ctrl (⌘ on a Mac) while you click."),
-    )
-    regions = CheckboxGroupField(
-        # Translators: a form label on a committee member's profile: Wikimedia movement regions.
-        _l("Regions you know well"), validators=[ValidChoice(required=False)],
-    )
 
 
 class GuidelineForm(FlaskForm):

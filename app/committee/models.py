@@ -67,18 +67,6 @@ class Decision(Base):
     recorded_by: Mapped[User | None] = relationship()
 
 
-class CommitteeProfile(Base):
-    """What the committee page shows about a member: languages and regions."""
-
-    __tablename__ = "committee_profiles"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
-    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
-    regions: Mapped[list[str]] = mapped_column(JSON, default=list)
-    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
-
-
 class Guideline(Base):
     """A guidelines page written by the committee (Markdown), with its revisions."""
 

@@ -1,5 +1,5 @@
-"""What the committee pages read: the roster with members' profiles, and the guidelines
-pages with their revisions."""
+"""What the committee pages read: the roster with what members say about themselves,
+and the guidelines pages with their revisions."""
 
 from __future__ import annotations
 
@@ -8,46 +8,32 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.auth.models import User
 from app.auth.roles import users_with_role
-from app.committee.models import CommitteeProfile, Guideline, GuidelineRevision
+from app.committee.models import Guideline, GuidelineRevision
 from app.core.regions import REGIONS
 
 
 @dataclass(frozen=True)
 class Member:
-    """A committee member as the public roster shows them (nothing private)."""
+    """A committee member as the public roster shows them: what they said about
+    themselves on the preferences page (nothing private)."""
 
     username: str
+    country: str | None
     languages: list[str]
     regions: list[str]
 
 
 def committee_members(session: Session) -> list[Member]:
-    """Users holding the committee role, by username, with their profile's choices."""
-    users = users_with_role(session, "committee")
-    profiles = {
-        profile.user_id: profile
-        for profile in session.scalars(
-            select(CommitteeProfile).where(CommitteeProfile.user_id.in_([u.id for u in users]))
-        )
-    } if users else {}
-    members = []
-    for user in users:
-        profile = profiles.get(user.id)
-        members.append(Member(
-            username=user.username,
-            languages=list(profile.languages or []) if profile else [],
-            regions=[code for code in REGIONS if profile and code in (profile.regions or [])],
-        ))
+    """Users holding the committee role, by username, with their country, languages and
+    regions (regions in REGIONS order)."""
+    members = [
+        Member(username=user.username, country=user.country,
+               languages=list(user.languages or []),
+               regions=[code for code in REGIONS if code in (user.regions or [])])
+        for user in users_with_role(session, "committee")
+    ]
     return sorted(members, key=lambda member: (member.username.casefold(), member.username))
-
-
-def profile_of(session: Session, user: User) -> CommitteeProfile | None:
-    """The user's committee profile, if they saved one."""
-    return session.scalars(
-        select(CommitteeProfile).where(CommitteeProfile.user_id == user.id)
-    ).first()
 
 
 def guidelines(session: Session) -> list[Guideline]:

@@ -1,4 +1,4 @@
-"""Changes to the committee's profiles and guidelines pages (reads are in
+"""Changes to the committee's guidelines pages (reads are in
 `app.committee.queries`).
 
 Every change is audited in the caller's session; the caller commits.
@@ -9,11 +9,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
-from app.committee.models import CommitteeProfile, Guideline, GuidelineRevision
-from app.committee.queries import guideline_by_slug, latest_revision, profile_of
+from app.committee.models import Guideline, GuidelineRevision
+from app.committee.queries import guideline_by_slug, latest_revision
 from app.core import audit
 from app.core.models import utcnow
-from app.core.regions import REGIONS
 
 
 class SlugTaken(ValueError):
@@ -26,29 +25,6 @@ class EditConflict(Exception):
     def __init__(self, latest: GuidelineRevision) -> None:
         super().__init__(latest.id)
         self.latest = latest
-
-
-def save_profile(session: Session, user: User, languages: list[str],
-                 regions: list[str]) -> bool:
-    """Save the member's languages and regions (audited); False when nothing changed."""
-    languages = list(dict.fromkeys(languages))
-    regions = [code for code in REGIONS if code in set(regions)]
-    profile = profile_of(session, user)
-    before = ({"languages": list(profile.languages or []), "regions": list(profile.regions or [])}
-              if profile else None)
-    after = {"languages": languages, "regions": regions}
-    if before == after or (before is None and not languages and not regions):
-        return False
-    if profile is None:
-        profile = CommitteeProfile(user_id=user.id)
-        session.add(profile)
-    profile.languages = languages
-    profile.regions = regions
-    profile.updated_at = utcnow()
-    session.flush()
-    audit.record(session, user, "committee.profile", "committee_profile", profile.id,
-                 before=before, after=after)
-    return True
 
 
 def create_guideline(session: Session, author: User, slug: str, title: str, body: str,

@@ -1,4 +1,4 @@
-"""Routes of the committee pages: the roster, members' profiles and the guidelines."""
+"""Routes of the committee pages: the roster and the guidelines."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.models import User
 from app.auth.roles import current_roles, role_required
 from app.committee import queries, service
-from app.committee.forms import RESERVED_SLUGS, EditGuidelineForm, NewGuidelineForm, ProfileForm
+from app.committee.forms import RESERVED_SLUGS, EditGuidelineForm, NewGuidelineForm
 from app.committee.models import Guideline
 from app.core.db import commit_work, discard_work, get_session
 from app.core.markdown import render_markdown
-from app.core.regions import language_choices, language_name, region_choices, region_label
+from app.core.regions import country_name, language_name, region_label
 
 bp = Blueprint("committee", __name__)
 
@@ -36,12 +35,14 @@ def _page_or_404(slug: str, lock: bool = False) -> Guideline:
 
 @bp.route("/committee")
 def index() -> ResponseReturnValue:
-    """The Expert Committee: its members (languages, regions) and its guidelines pages."""
+    """The Expert Committee: its members (country, languages, regions) and its guidelines
+    pages."""
     db = get_session()
     locale = _locale()
     members = [
         {
             "username": member.username,
+            "country": country_name(member.country, locale) if member.country else "",
             "languages": sorted((language_name(code, locale) for code in member.languages),
                                 key=str.casefold),
             "regions": [region_label(code) for code in member.regions],
@@ -53,30 +54,11 @@ def index() -> ResponseReturnValue:
                            is_member="committee" in current_roles())
 
 
-@bp.route("/committee/profile", methods=["GET", "POST"])
-@role_required("committee")
+@bp.get("/committee/profile")
 def profile() -> ResponseReturnValue:
-    """A member edits the languages and regions the committee page shows for them."""
-    db = get_session()
-    user: User = g.user
-    saved = queries.profile_of(db, user)
-    form = ProfileForm(data={"languages": list(saved.languages or []) if saved else [],
-                             "regions": list(saved.regions or []) if saved else []})
-    form.languages.choices = language_choices(_locale())
-    form.regions.choices = region_choices()
-    if not form.is_submitted():
-        return render_template("committee/profile.html", form=form)
-    if not form.validate():
-        return render_template("committee/profile.html", form=form), 400
-    if service.save_profile(db, user, list(form.languages.data or []),
-                            list(form.regions.data or [])):
-        commit_work()
-        # Translators: a confirmation on a committee member's profile.
-        flash(_("Your languages and regions were saved."), "success")
-    else:
-        # Translators: a notice after saving a form without changes.
-        flash(_("Nothing changed."), "notice")
-    return redirect(url_for("committee.index"), 303)
+    """Where members once set their languages and regions: everyone now sets theirs, and
+    their country, on the preferences page."""
+    return redirect(url_for("preferences.edit", _anchor="about-you"), 301)
 
 
 @bp.route("/guidelines/new", methods=["GET", "POST"])

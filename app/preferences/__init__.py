@@ -1,1 +1,2 @@
-"""A person's preferences: notifications, email address, language."""
+"""A person's preferences: notifications, email address, language; country, languages and
+regions."""

@@ -1,4 +1,5 @@
-"""The preferences form."""
+"""The preferences form: emails and language, and what people say about themselves
+(country, languages, regions)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from wtforms import BooleanField, EmailField, SelectField
 from wtforms.validators import Email, Length, Optional
 
 from app.core import i18n
+from app.core.multichoice import MultiChoiceField, language_groups
+from app.core.regions import LocaleLike, country_choices, region_choices
+from app.intake.fields import CheckboxGroupField, ValidChoice
 
 MAX_EMAIL = 255
 
@@ -22,7 +26,8 @@ def language_choices() -> list[tuple[str, str]]:
 
 
 class PreferencesForm(FlaskForm):
-    """Email notifications on or off, the address they go to, the language."""
+    """Email notifications on or off, the address they go to, the language; the person's
+    country, languages and regions."""
 
     email_notifications = BooleanField(
         # Translators: a checkbox label on the preferences page.
@@ -57,3 +62,25 @@ class PreferencesForm(FlaskForm):
         # Translators: help for the language choice.
         description=_l("The language of these pages and of the emails we send you."),
     )
+    country = SelectField(
+        # Translators: a form label on the preferences page: the country the person lives or works
+        # in.
+        _l("Your country"), validate_choice=False, validators=[ValidChoice(required=False)],
+    )
+    languages = MultiChoiceField(
+        # Translators: a form label on the preferences page (and formerly a committee member's
+        # profile).
+        _l("Languages you work in"), validators=[ValidChoice(required=False)],
+    )
+    regions = CheckboxGroupField(
+        # Translators: a form label on the preferences page: Wikimedia movement regions.
+        _l("Regions you know well"), validators=[ValidChoice(required=False)],
+    )
+
+    def set_choices(self, locale: LocaleLike) -> None:
+        """Fill the choices: the languages of the pages, and CLDR names in the page language."""
+        self.language.choices = language_choices()
+        # Translators: the first choice in the list of countries on the preferences page.
+        self.country.choices = [("", _("Not given")), *country_choices(locale)]
+        self.languages.set_groups(language_groups(locale, str(locale)))
+        self.regions.choices = region_choices()

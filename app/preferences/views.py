@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.auth.models import User
 from app.auth.roles import login_required
 from app.core.db import commit_work, get_session
 from app.preferences import service
-from app.preferences.forms import PreferencesForm, language_choices
+from app.preferences.forms import PreferencesForm
 
 bp = Blueprint("preferences", __name__)
 
 
 def _form(user: User) -> PreferencesForm:
     form = PreferencesForm(data={"email_notifications": user.email_notifications,
-                                 "email": user.email or "", "language": user.language or ""})
-    form.language.choices = language_choices()
+                                 "email": user.email or "", "language": user.language or "",
+                                 "country": user.country or "",
+                                 "languages": list(user.languages or []),
+                                 "regions": list(user.regions or [])})
+    form.set_choices(get_locale() or "en")
     return form
 
 
@@ -32,10 +36,13 @@ def edit() -> ResponseReturnValue:
         return render_template("preferences/edit.html", form=form)
     if not form.validate():
         return render_template("preferences/edit.html", form=form), 400
+    about = service.AboutMe(country=form.country.data or None,
+                            languages=list(form.languages.data or []),
+                            regions=list(form.regions.data or []))
     if service.save_preferences(get_session(), user,
                                 email_notifications=bool(form.email_notifications.data),
                                 email=form.email.data or None,
-                                language=form.language.data or None):
+                                language=form.language.data or None, about=about):
         commit_work()
     if user.language:
         session["language"] = user.language

@@ -31,9 +31,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import Integer, cast, select
+from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
+from app.auth.models import User
 from app.cases.labels import ORGANISATION_KINDS, THEMES
 from app.cases.models import Case
 from app.cases.transitions import ACTIONS, CLOSED_STATES, STATES
@@ -343,12 +344,16 @@ def find_gaps(case_countries: Iterable[Iterable[str]], member_countries: Iterabl
 
 
 def gaps(db: Session) -> list[Gap]:
-    """Countries of public cases with no working-group member (of an active group)."""
+    """Countries of public cases with no working-group member (of an active group). A
+    member's country is the one they set in their preferences (or one the membership
+    itself names)."""
     case_countries = db.scalars(select(Case.countries).where(is_public_clause()))
+    member_country = func.coalesce(Membership.country, User.country)
     member_countries = db.scalars(
-        select(Membership.country)
+        select(member_country)
         .join(WorkingGroup, WorkingGroup.id == Membership.group_id)
-        .where(WorkingGroup.archived.is_(False), Membership.country.is_not(None))
+        .join(User, User.id == Membership.user_id)
+        .where(WorkingGroup.archived.is_(False), member_country.is_not(None))
         .distinct()
     )
     return find_gaps((countries or [] for countries in case_countries),

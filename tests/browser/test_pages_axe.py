@@ -37,6 +37,7 @@ NOT_HTML = {"/healthz", "/favicon.ico", "/static/<path:filename>", "/cases.atom"
             "/api/v1/cases", "/api/v1/cases/<reference>", "/api/v1/working-groups",
             "/api/v1/openapi.json",
             "/login",  # redirects to the wiki
+            "/committee/profile",  # redirects to the preferences
             }
 ANONYMOUS_ONLY = {"/oauth-callback"}  # the "sign-in cancelled" page
 # Who looks at a page that everyone may see, besides anonymous visitors.

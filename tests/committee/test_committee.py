@@ -1,4 +1,5 @@
-"""The Expert Committee page, members' profiles, and the guidelines pages."""
+"""The Expert Committee page (its members, with what they say about themselves in their
+preferences) and the guidelines pages."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.auth.service import revoke_role
-from app.committee.models import CommitteeProfile, Guideline, GuidelineRevision
+from app.committee.models import Guideline, GuidelineRevision
 from app.core.audit_log import AuditEvent
 from app.core.db import get_session
 from tests.factories import make_user
@@ -35,20 +36,14 @@ def setup_users(app: Flask) -> None:
         db.commit()
 
 
-def set_profile(app: Flask, username: str, languages: list[str], regions: list[str]) -> None:
+def set_profile(app: Flask, username: str, languages: list[str], regions: list[str],
+                country: str | None = None) -> None:
+    """What the member said about themselves on the preferences page."""
     with app.app_context():
         db = get_session()
         user = db.scalars(select(User).where(User.username == username)).one()
-        db.add(CommitteeProfile(user_id=user.id, languages=languages, regions=regions))
+        user.languages, user.regions, user.country = languages, regions, country
         db.commit()
-
-
-def profile(app: Flask, username: str) -> CommitteeProfile | None:
-    with app.app_context():
-        db = get_session()
-        return db.scalars(
-            select(CommitteeProfile).join(User, User.id == CommitteeProfile.user_id)
-            .where(User.username == username)).first()
 
 
 def audit_actions(app: Flask, prefix: str) -> list[AuditEvent]:
@@ -103,11 +98,11 @@ def edit_form(client: FlaskClient, slug: str = "licences") -> dict[str, str]:
 
 # --- The committee page ---------------------------------------------------------------
 
-def test_committee_page_lists_members_with_languages_and_regions_only(
+def test_committee_page_lists_members_with_country_languages_and_regions_only(
     app: Flask, client: FlaskClient
 ) -> None:
     setup_users(app)
-    set_profile(app, "Ngozi Committee", ["yo", "en"], ["ssa", "western_europe"])
+    set_profile(app, "Ngozi Committee", ["yo", "en"], ["ssa", "western_europe"], "NG")
     set_profile(app, "Mei Committee", ["zh"], ["eseap"])
     html = text_of(client.get("/committee"))
     assert "Expert Committee" in html
@@ -118,6 +113,7 @@ def test_committee_page_lists_members_with_languages_and_regions_only(
     assert "Ada Requester" not in html and "Sven Helpdesk" not in html
     ngozi_row = html[html.index("Ngozi Committee"):]
     ngozi_row = ngozi_row[:ngozi_row.index("</tr>")]
+    assert "Nigeria" in ngozi_row
     assert "English, Yoruba" in ngozi_row
     assert "Sub-Saharan Africa, Western Europe" in ngozi_row
     assert "Chinese" in html and "East, Southeast Asia and the Pacific" in html
@@ -147,80 +143,23 @@ def test_revoked_member_is_no_longer_listed(app: Flask, client: FlaskClient) -> 
     assert "Mei Committee" not in html and "Chinese" not in html
 
 
-# --- Profiles -------------------------------------------------------------------------
+# --- Where members set what the page shows -----------------------------------------------
 
-def test_profile_page_sends_anonymous_users_to_sign_in(client: FlaskClient) -> None:
+def test_members_are_sent_to_their_preferences(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    """Everyone sets their country, languages and regions in their preferences; the old
+    profile address leads there, and the committee page links there for members."""
     response = client.get("/committee/profile")
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/login?next=/committee/profile"
-
-
-def test_profile_page_is_for_committee_members_only(
-    app: Flask, client: FlaskClient, sign_in: SignIn
-) -> None:
-    setup_users(app)
-    sign_in(client, "Sven Helpdesk")
-    assert client.get("/committee/profile").status_code == 403
-    token = csrf_token(client, "/preferences")
-    response = client.post("/committee/profile",
-                           data={"csrf_token": token, "languages": ["en"], "regions": ["cee"]})
-    assert response.status_code == 403
-    assert profile(app, "Sven Helpdesk") is None
-
-
-def test_member_edits_their_languages_and_regions(
-    app: Flask, client: FlaskClient, sign_in: SignIn
-) -> None:
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/preferences#about-you"
+    assert "/preferences#about-you" not in text_of(client.get("/committee"))
     setup_users(app)
     sign_in(client, "Ngozi Committee")
-    page = text_of(client.get("/committee/profile"))
-    assert re.search(r'<select[^>]*multiple[^>]*name="languages"|<select[^>]*name="languages"'
-                     r'[^>]*multiple', page)
-    assert 'type="checkbox"' in page and 'value="mena"' in page
-    response = client.post("/committee/profile", data={
-        "csrf_token": csrf_token(client, "/committee/profile"),
-        "languages": ["ha", "fr"], "regions": ["ssa", "mena"],
-    })
-    assert response.status_code == 303
-    saved = profile(app, "Ngozi Committee")
-    assert saved is not None
-    assert saved.languages == ["ha", "fr"]
-    assert saved.regions == ["mena", "ssa"]
-    events = audit_actions(app, "committee.profile")
-    assert len(events) == 1
-    assert events[0].before is None
-    assert events[0].after == {"languages": ["ha", "fr"], "regions": ["mena", "ssa"]}
-    html = text_of(client.get("/committee"))
-    assert "French, Hausa" in html and "Middle East and North Africa, Sub-Saharan Africa" in html
-    # The form shows what is saved.
-    page = text_of(client.get("/committee/profile"))
-    assert re.search(r'<option selected value="ha">|<option[^>]*value="ha"[^>]*selected', page)
-    assert re.search(r'<input[^>]*checked[^>]*value="ssa"|<input[^>]*value="ssa"[^>]*checked',
-                     page)
-
-
-def test_invalid_region_or_language_is_refused_with_a_message(
-    app: Flask, client: FlaskClient, sign_in: SignIn
-) -> None:
-    setup_users(app)
-    set_profile(app, "Ngozi Committee", ["en"], ["cee"])
-    sign_in(client, "Ngozi Committee")
-    token = csrf_token(client, "/committee/profile")
-    response = client.post("/committee/profile", data={
-        "csrf_token": token, "languages": ["en", "yo"], "regions": ["ssa", "atlantis"]})
-    assert response.status_code == 400
-    html = text_of(response)
-    assert "Please choose from the list." in html
-    assert 'id="regions-error"' in html
-    # What was typed is kept; nothing was saved.
-    assert re.search(r'<option[^>]*value="yo"[^>]*selected|<option selected value="yo"', html)
-    saved = profile(app, "Ngozi Committee")
-    assert saved is not None and saved.languages == ["en"] and saved.regions == ["cee"]
-    response = client.post("/committee/profile", data={
-        "csrf_token": token, "languages": ["not-a-language"], "regions": []})
-    assert response.status_code == 400
-    assert 'id="languages-error"' in text_of(response)
-    assert audit_actions(app, "committee.profile") == []
+    assert 'href="/preferences#about-you"' in text_of(client.get("/committee"))
+    assert client.post("/committee/profile",
+                       data={"csrf_token": csrf_token(client, "/preferences")}
+                       ).status_code == 405
 
 
 # --- Guidelines: create, read, edit, history -------------------------------------------

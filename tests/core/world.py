@@ -35,7 +35,6 @@ from app import create_app
 from app.auth.models import User, UserSession
 from app.cases.models import Case, CaseLink, CaseMessage
 from app.committee.models import (
-    CommitteeProfile,
     ConflictOfInterest,
     Guideline,
     GuidelineRevision,
@@ -126,7 +125,7 @@ def _fill_the_gaps(db: Any) -> None:
     db.flush()
     db.add(GuidelineRevision(guideline_id=guideline.id, title=guideline.title, body=AWKWARD,
                              summary="first", author_id=ngozi.id))
-    db.add(CommitteeProfile(user_id=ngozi.id, languages=["ar", "bn"], regions=["mena", "ssa"]))
+    ngozi.country, ngozi.languages, ngozi.regions = "NG", ["ar", "bn"], ["mena", "ssa"]
     db.add(JoinRequest(group_id=groups["translation"].id, user_id=omar.id, note=AWKWARD))
     db.add(JoinRequest(group_id=groups["implementation"].id, user_id=omar.id, note="",
                        status="declined", decided_by_id=leila.id,

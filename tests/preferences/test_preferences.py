@@ -1,4 +1,5 @@
-"""The preferences page: email on/off, a private address, the language."""
+"""The preferences page: email on/off, a private address, the language; the person's
+country, languages and regions (shown on the committee page, counted on /gaps)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from app.auth.models import User
 from app.core.audit_log import AuditEvent
 from app.core.db import get_session
 from app.notifications.models import OutboxMessage
-from tests.factories import make_case
+from tests.factories import make_case, make_user
 from tests.helpers import SignIn, csrf_token
+from tests.html import field_value, is_checked, one, parse, table_rows, text_of
 
 ADA_CENTRAL_ID = 1001
 
@@ -106,9 +108,11 @@ def test_audit_records_the_change_but_not_the_address(
     save(client, email_notifications="y", email="other.secret@example.net")  # no change
 
     first, second = preference_events(app)
-    assert first.before == {"email_notifications": True, "email_set": False, "language": None}
+    nothing_about_her = {"country": None, "languages": [], "regions": []}
+    assert first.before == {"email_notifications": True, "email_set": False, "language": None,
+                            **nothing_about_her}
     assert first.after == {"email_notifications": True, "email_set": True, "language": None,
-                           "email_changed": True}
+                           **nothing_about_her, "email_changed": True}
     assert second.after["email_changed"] is True
     assert (first.object_type, first.object_id) == ("user", str(first.actor_id))
     logged = json.dumps([(e.before, e.after) for e in (first, second)])
@@ -168,3 +172,79 @@ def test_saving_needs_the_csrf_token(app: Flask, client: FlaskClient, sign_in: S
     assert response.status_code == 400
     assert ada(app) == before
     assert preference_events(app) == []
+
+
+# -- country, languages and regions ---------------------------------------------------------
+
+def about(app: Flask, username: str) -> tuple[str | None, list[str], list[str]]:
+    with app.app_context():
+        user = get_session().scalars(select(User).where(User.username == username)).one()
+        return user.country, list(user.languages), list(user.regions)
+
+
+def test_anyone_sets_their_country_languages_and_regions(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    sign_in(client, "Ada Requester")
+    soup = parse(client.get("/preferences"))
+    section = one(soup, "fieldset#about-you")
+    assert "All optional" in text_of(section)
+    assert one(soup, "select#country option[value=KE]")
+    assert soup.select('input[type=checkbox][name="languages"][value="sw"]')
+    assert soup.select('input[type=checkbox][name="regions"][value="ssa"]')
+    assert soup.select("select[multiple]") == []  # no Ctrl-click list
+
+    response = client.post("/preferences", data={
+        "csrf_token": csrf_token(client, "/preferences"), "email_notifications": "y",
+        "country": "KE", "languages": ["sw", "en", "sw"], "regions": ["ssa", "mena"]})
+
+    assert response.status_code == 303
+    assert about(app, "Ada Requester") == ("KE", ["sw", "en"], ["mena", "ssa"])
+    event = preference_events(app)[-1]
+    assert event.before is not None and event.after is not None
+    assert (event.before["country"], event.after["country"]) == (None, "KE")
+    assert event.after["languages"] == ["sw", "en"]
+    assert event.after["regions"] == ["mena", "ssa"]
+    soup = parse(client.get("/preferences"))
+    assert field_value(soup, "country") == "KE"
+    assert is_checked(soup, "languages", "sw") and is_checked(soup, "regions", "mena")
+    assert text_of(one(soup, "#languages-chosen")) == "Chosen: English, Swahili"
+
+    assert client.post("/preferences", data={
+        "csrf_token": csrf_token(client, "/preferences"), "email_notifications": "y",
+        "country": "",
+    }).status_code == 303  # "Not given", nothing ticked
+    assert about(app, "Ada Requester") == (None, [], [])
+
+
+def test_unknown_countries_languages_or_regions_are_refused(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    sign_in(client, "Ada Requester")
+    token = csrf_token(client, "/preferences")
+    for wrong in ({"country": "ZZ"}, {"languages": ["en", "not-a-language"]},
+                  {"regions": ["ssa", "atlantis"]}):
+        response = client.post("/preferences", data={"csrf_token": token, **wrong})
+        assert response.status_code == 400, wrong
+        soup = parse(response)
+        name = next(iter(wrong))
+        assert "Please choose from the list." in text_of(one(soup, f"#{name}-error")), wrong
+    assert about(app, "Ada Requester") == (None, [], [])
+    assert preference_events(app) == []
+
+
+def test_the_committee_page_shows_what_members_set(
+    app: Flask, client: FlaskClient, sign_in: SignIn
+) -> None:
+    with app.app_context():
+        db = get_session()
+        make_user(db, "Ngozi Committee", "committee")
+        db.commit()
+    sign_in(client, "Ngozi Committee")
+    client.post("/preferences", data={
+        "csrf_token": csrf_token(client, "/preferences"), "email_notifications": "y",
+        "country": "NG", "languages": ["ha", "fr"], "regions": ["ssa", "mena"]})
+    row = next(row for row in table_rows(parse(client.get("/committee")))
+               if row[0] == "Ngozi Committee")
+    assert row == ["Ngozi Committee", "Nigeria", "French, Hausa",
+                   "Middle East and North Africa, Sub-Saharan Africa"]

@@ -113,8 +113,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/groups/manage/<slug>/lead"): post({"admin": 400}),
     # The Expert Committee and its guidelines.
     ("GET", "/committee"): ALL,
-    ("GET", "/committee/profile"): only({"committee": 200, "recused": 200}),
-    ("POST", "/committee/profile"): post({"committee": 303, "recused": 303}),
+    ("GET", "/committee/profile"): dict.fromkeys(ROLES, 301),  # moved to the preferences
     ("GET", "/guidelines/new"): only({"committee": 200, "recused": 200}),
     ("POST", "/guidelines/new"): post({"committee": 400, "recused": 400}),
     ("GET", "/guidelines/<slug>"): ALL,

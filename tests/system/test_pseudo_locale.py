@@ -31,7 +31,6 @@ from app.cases.access import case_access
 from app.cases.models import CannedReply, Case, CaseMessage, ChecklistItem
 from app.committee import service as committee_service
 from app.committee.models import (
-    CommitteeProfile,
     ConflictOfInterest,
     Decision,
     Guideline,
@@ -364,8 +363,8 @@ def scene(app: Flask, world: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
                            ).one()
         group_service.request_to_join(db, group, omar, "Ich möchte helfen")
         join_group(db, sven, "communication", lead=True)
-        db.add(CommitteeProfile(user_id=ngozi.id, languages=["sv", "en"],
-                                regions=["ssa", "western_europe"]))
+        ngozi.country, ngozi.languages = "KE", ["sv", "en"]
+        ngozi.regions = ["ssa", "western_europe"]
         page = db.scalars(select(Guideline)).one()
         base = db.scalars(select(GuidelineRevision.id)).one()
         committee_service.edit_guideline(db, page, ngozi, base, "Mit uns arbeiten",
