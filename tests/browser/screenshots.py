@@ -10,9 +10,9 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, ViewportSize, sync_playwright
 from sqlalchemy import select
 
 from app import create_app
@@ -26,35 +26,59 @@ from tests.browser.support import REPO, Visitor, launch
 
 OUTPUT = REPO / "docs" / "screenshots"
 CONSUMER = ("screenshots-consumer", "screenshots-consumer-secret-0123456789")
-WIDTH, HEIGHT = 1280, 800
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
-# (file name, who looks, path or "{state}" for the demo case in that state, full page?)
-SHOTS: tuple[tuple[str, str, str, bool], ...] = (
-    ("home.png", "anonymous", "/", False),
-    ("public-cases.png", "anonymous", "/cases", False),
-    ("working-groups.png", "anonymous", "/groups", False),
-    ("request-form.png", "Ada Requester", "/requests/new", False),
-    ("committee-dashboard.png", "Ngozi Committee", "/dashboard", False),
-    ("case-page.png", "Ngozi Committee", "{in_initial_review}", True),
-    ("helpdesk-inbox.png", "Sven Helpdesk", "/inbox", False),
-    ("public-cases-ar.png", "anonymous", "/cases?uselang=ar", False),
+
+class Shot(NamedTuple):
+    """One PNG: who looks at which path ("{state}" for the demo case in that state), the
+    whole page or the screen, on a desktop or a phone, with the menu opened or not."""
+
+    name: str
+    who: str
+    path: str
+    full_page: bool = False
+    phone: bool = False
+    menu: bool = False
+
+
+SHOTS: tuple[Shot, ...] = (
+    Shot("home.png", "anonymous", "/"),
+    Shot("public-cases.png", "anonymous", "/cases"),
+    Shot("working-groups.png", "anonymous", "/groups"),
+    Shot("statistics.png", "anonymous", "/stats"),
+    Shot("request-form.png", "Ada Requester", "/requests/new"),
+    Shot("committee-dashboard.png", "Ngozi Committee", "/dashboard"),
+    Shot("case-page.png", "Ngozi Committee", "{in_initial_review}", full_page=True),
+    Shot("helpdesk-inbox.png", "Sven Helpdesk", "/inbox"),
+    Shot("public-cases-ar.png", "anonymous", "/cases?uselang=ar"),
+    Shot("phone-home.png", "anonymous", "/", phone=True),
+    Shot("phone-menu.png", "Sven Helpdesk", "/inbox", phone=True, menu=True),
+    Shot("phone-public-cases.png", "anonymous", "/cases", phone=True),
+    Shot("phone-request-form.png", "Ada Requester", "/requests/new", phone=True),
+    Shot("phone-committee-dashboard.png", "Ngozi Committee", "/dashboard", phone=True),
+    Shot("phone-case-page.png", "Sven Helpdesk", "{in_support}", phone=True),
 )
 
 
 def _take(browser: Browser, base_url: str, references: dict[str, str], folder: Path) -> None:
     tabs: dict[str, Visitor] = {}
-    for name, who, path, full_page in SHOTS:
-        tab = tabs.get(who)
+    for shot in SHOTS:
+        tab = tabs.get(shot.who)
         if tab is None:
-            tab = tabs[who] = Visitor(browser, base_url, who=who)
-            if who != "anonymous":
-                tab.sign_in(who)
-            tab.page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+            tab = tabs[shot.who] = Visitor(browser, base_url, who=shot.who)
+            if shot.who != "anonymous":
+                tab.sign_in(shot.who)
+        tab.page.set_viewport_size(PHONE if shot.phone else DESKTOP)
+        path = shot.path
         if path.startswith("{"):
             path = f"/requests/{references[path.strip('{}')]}"
         tab.goto(path)
-        tab.page.screenshot(path=str(folder / name), full_page=full_page, animations="disabled")
-        print(f"  {folder / name}")
+        if shot.menu:
+            tab.page.locator("header summary").click()
+        tab.page.screenshot(path=str(folder / shot.name), full_page=shot.full_page,
+                            animations="disabled")
+        print(f"  {folder / shot.name}")
     for tab in tabs.values():
         tab.close()
 
