@@ -8,17 +8,23 @@ it is (and the pseudo-locale test notices it).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from flask import current_app, url_for
 from flask_babel import get_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.admin.queries import USER_LIST_FIELDS, AuditNames
 from app.auth.labels import role_label
 from app.cases import checklists, transitions
 from app.cases import labels as vocab
 from app.cases.labels import Vocabulary, state_label
 from app.core import i18n, regions
+from app.core.audit_log import AuditEvent
+from app.core.formats import format_date
 
 # Events on a case named `case.<action>` for each action of the workflow are named
 # after the action (see `action_label`); these are all the others.
@@ -135,6 +141,9 @@ ACTIONS: Vocabulary = {
     "canned_reply.update": _l("Canned reply edited"),
     # Translators: an event in the audit log: a canned reply (a reusable message text) was deleted.
     "canned_reply.delete": _l("Canned reply deleted"),
+    # Translators: an event in the audit log: an email the tool had given up sending was queued
+    # to be sent again.
+    "outbox.resend": _l("Undelivered email sent again"),
 }
 
 # The kinds of object an event is about (shown before the object's number).
@@ -162,6 +171,9 @@ OBJECTS: Vocabulary = {
     # Translators: the kind of object an audit-log event is about, followed by its number: a
     # reusable reply text.
     "canned_reply": _l("Canned reply"),
+    # Translators: the kind of object an audit-log event is about, followed by its number: an
+    # email the tool sends.
+    "outbox": _l("Outgoing email"),
     # Translators: the kind of object an audit-log event is about, followed by its number: what the
     # committee page shows about a member.
     "committee_profile": _l("Committee profile"),
@@ -303,6 +315,109 @@ JOIN_STATUSES: Vocabulary = {
 }
 
 
+# The kinds of change the audit log can be filtered by: the first part of the actions'
+# codes (`case.triage`, `role.grant`, `group.join_accept`…).
+KINDS: Vocabulary = {
+    # Translators: a kind of change in the audit log's filter: everything done to requests.
+    "case": _l("Requests"),
+    # Translators: a kind of change in the audit log's filter.
+    "decision": _l("Committee decisions"),
+    # Translators: a kind of change in the audit log's filter: roles granted and revoked.
+    "role": _l("Roles"),
+    # Translators: a kind of change in the audit log's filter: sign-ins, account and preference
+    # changes.
+    "user": _l("Accounts"),
+    # Translators: a kind of change in the audit log's filter.
+    "group": _l("Working groups"),
+    # Translators: a kind of change in the audit log's filter: the organisations of the partner
+    # registry.
+    "organisation": _l("Partner registry"),
+    # Translators: a kind of change in the audit log's filter: the committee's guidelines pages.
+    "guideline": _l("Guidelines"),
+    # Translators: a kind of change in the audit log's filter: reusable reply texts.
+    "canned_reply": _l("Canned replies"),
+    # Translators: a kind of change in the audit log's filter: what the committee page shows of
+    # its members.
+    "committee": _l("Committee profiles"),
+    # Translators: a kind of change in the audit log's filter: the helpdesk's incoming email.
+    "mail": _l("Email"),
+}
+
+# Fields that only number something the page names otherwise (the decision's stage and
+# outcome, the case it is on, a contact's or placement's name): not shown.
+HIDDEN_FIELDS = frozenset({"decision", "message", "id", "contact_id", "placement_id"})
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """The audit log's kind filter: any kind, then each kind."""
+    # Translators: the first choice of the audit log's kind filter: no filter.
+    return [("", _("Any kind")), *vocab.choices(KINDS)]
+
+
+@dataclass(frozen=True)
+class ObjectName:
+    """What an event is about, as the audit log shows it: its kind ("Request"), its
+    name ("CPH-2026-0042"), a link to it where it has a page, and a detail (a title)."""
+
+    kind: str
+    name: str
+    url: str | None = None
+    detail: str = ""
+
+
+def _snapshot(event: AuditEvent) -> dict[str, Any]:
+    """The event's after value, or its before value (a deletion), as a dictionary."""
+    for values in (event.after, event.before):
+        if isinstance(values, dict):
+            return values
+    return {}
+
+
+def _url(endpoint: str, **values: Any) -> str | None:
+    return url_for(endpoint, **values) if endpoint in current_app.view_functions else None
+
+
+def _membership_name(values: dict[str, Any], names: AuditNames) -> str:
+    group = names.group_names.get(str(values.get("group")), str(values.get("group") or ""))
+    user = str(values.get("user") or "")
+    return " — ".join(part for part in (group, user) if part)
+
+
+def object_name(event: AuditEvent, names: AuditNames) -> ObjectName:
+    """What the event is about, named (from `names`, or from what the event itself
+    recorded when the thing was deleted since), with a link where it has a page."""
+    kind, number = object_label(event.object_type), event.object_id
+    key = int(number) if number.isdigit() else -1
+    values = _snapshot(event)
+    if event.object_type == "case" and key in names.cases:
+        reference, title = names.cases[key]
+        return ObjectName(kind, reference, _url("cases.case_page", reference=reference), title)
+    if event.object_type == "user" and key in names.users:
+        return ObjectName(kind, names.users[key])
+    if event.object_type == "organisation":
+        name = names.organisations.get(key) or str(values.get("name") or "")
+        if not name and isinstance(values.get("source"), dict):
+            name = str(values["source"].get("name") or "")
+        url = _url("partners.detail", org_id=key) if key in names.organisations else None
+        return ObjectName(kind, name or number, url)
+    if event.object_type == "working_group" and key in names.groups:
+        slug, name = names.groups[key]
+        return ObjectName(kind, name, _url("groups.group_page", slug=slug))
+    if event.object_type in ("join_request", "membership") and values:
+        slug = str(values.get("group") or "")
+        return ObjectName(kind, _membership_name(values, names),
+                          _url("groups.group_page", slug=slug) if slug else None)
+    if event.object_type == "guideline":
+        slug, title = names.guidelines.get(key, ("", str(values.get("title") or number)))
+        return ObjectName(kind, title, _url("committee.guideline", slug=slug) if slug else None)
+    if event.object_type == "canned_reply":
+        title = names.canned_replies.get(key) or str(values.get("title") or number)
+        return ObjectName(kind, title, _url("cases.canned_replies"))
+    if event.object_type == "committee_profile" and event.actor is not None:
+        return ObjectName(kind, event.actor.username)  # members edit their own profile
+    return ObjectName(kind, number)
+
+
 def action_label(code: str) -> str:
     """The name of an audited action (the code itself when it has none)."""
     if code in ACTIONS:
@@ -327,10 +442,34 @@ def _outcome_label(code: str) -> str:
     return code
 
 
-def _value(field: str, value: Any) -> str:
+def _named(field: str, value: Any, names: AuditNames | None) -> str | None:
+    """A value that numbers a user, a referral or a group, named (None if it is not one,
+    or the page did not read the names)."""
+    if names is None:
+        return None
+    if field in USER_LIST_FIELDS and isinstance(value, list):
+        return ", ".join(names.users.get(item, str(item)) for item in value) or "—"
+    if field == "referral" and isinstance(value, int):
+        return names.referrals.get(value, str(value))
+    if field == "group" and isinstance(value, str):
+        return names.group_names.get(value, value)
+    return None
+
+
+def _day(value: str) -> str:
+    try:
+        return format_date(date.fromisoformat(value))
+    except ValueError:
+        return value
+
+
+def _value(field: str, value: Any, names: AuditNames | None = None) -> str:
     """One value, named in the reader's language where it is a code."""
     if value is None:
         return "—"
+    named_by_page = _named(field, value, names)
+    if named_by_page is not None:
+        return named_by_page
     if isinstance(value, bool):
         if value:
             # Translators: a value in the audit log (and a table cell): true.
@@ -338,7 +477,7 @@ def _value(field: str, value: Any) -> str:
         # Translators: a value in the audit log (and a table cell): false.
         return _("No")
     if isinstance(value, list):
-        return ", ".join(_value(field, item) for item in value) or "—"
+        return ", ".join(_value(field, item, names) for item in value) or "—"
     if not isinstance(value, str):
         return str(value)
     locale = get_locale() or i18n.SOURCE_LANGUAGE
@@ -354,26 +493,33 @@ def _value(field: str, value: Any) -> str:
         "kind": lambda code: vocab.label(vocab.ORGANISATION_KINDS, code),
         "themes": lambda code: vocab.label(vocab.THEMES, code),
         "country": lambda code: regions.country_name(code, locale),
-        "language": lambda code: regions.language_name(code, locale),
-        "languages": lambda code: regions.language_name(code, locale),
+        "language": lambda code: i18n.language_name(code, locale),
+        "languages": lambda code: i18n.language_name(code, locale),
+        "start_date": _day,
+        "end_date": _day,
         "regions": regions.region_label,
         "status": lambda code: vocab.label(JOIN_STATUSES, code),
     }.get(field)
     return named(value) if named else value
 
 
-def changes(values: Any, prefix: str = "") -> list[tuple[str, str]]:
+def changes(values: Any, prefix: str = "", names: AuditNames | None = None
+            ) -> list[tuple[str, str]]:
     """(field name, value) pairs of an event's before or after value, in the reader's
-    language; nested values (a merge's source and target) are named "outer › inner"."""
+    language; nested values (a merge's source and target) are named "outer › inner".
+    With the page's `names`, numbers of users, referrals and groups are named, and
+    fields that only number something named elsewhere are left out."""
     if not isinstance(values, dict):
-        return [(prefix, _value("", values))]
+        return [(prefix, _value("", values, names))]
     pairs: list[tuple[str, str]] = []
     for key, value in values.items():
+        if names is not None and key in HIDDEN_FIELDS:
+            continue
         name = vocab.label(FIELDS, key)
         if prefix:
             name = f"{prefix} › {name}"
         if isinstance(value, dict):
-            pairs += changes(value, name)
+            pairs += changes(value, name, names)
         else:
-            pairs.append((name, _value(key, value)))
+            pairs.append((name, _value(key, value, names)))
     return pairs

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from app.admin import labels as audit_labels
 from app.admin import queries, service
-from app.admin.forms import GrantRoleForm, RevokeRoleForm, SignOutEverywhereForm
+from app.admin.forms import AuditFilterForm, GrantRoleForm, RevokeRoleForm, SignOutEverywhereForm
 from app.auth.labels import role_choices, role_label
 from app.auth.roles import configured_admins, find_user, role_required
 from app.auth.service import RoleError, grant_role, revoke_role
 from app.auth.sessions import renew_after_own_change
-from app.core import audit
 from app.core.db import as_id, commit_work, get_session
+from app.core.pagination import paginate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 # The sign-out form shares the roles page with the grant form: its fields are prefixed.
@@ -130,9 +133,42 @@ def sign_out_everywhere() -> ResponseReturnValue:
 @bp.get("/audit")
 @role_required("admin")
 def audit_log() -> ResponseReturnValue:
-    """The audit log, newest first, paginated."""
+    """The audit log, newest first, paginated, filtered like Special:Log (who, kind of
+    change, request, days); everything it mentions by number is named."""
     per_page = current_app.config["AUDIT_PAGE_SIZE"]
     page_number = request.args.get("page", 1, type=int) or 1
     page_number = max(1, min(page_number, 1_000_000))
-    events, page = audit.page_of_events(get_session(), page_number, per_page)
-    return render_template("admin/audit.html", events=events, page=page)
+    form = AuditFilterForm(formdata=request.args)
+    form.kind.choices = audit_labels.kind_choices()
+    db = get_session()
+    filters = _audit_filters(form)
+    events, page = (queries.page_of_events(db, filters, page_number, per_page)
+                    if filters is not None else ([], paginate(1, per_page, 0)))
+    names = queries.names_for(db, events)
+    return render_template(
+        "admin/audit.html", events=events, page=page, form=form, chosen=form.chosen(),
+        names=names, object_name=partial(audit_labels.object_name, names=names),
+        changes=partial(audit_labels.changes, names=names)), 400 if filters is None else 200
+
+
+def _audit_filters(form: AuditFilterForm) -> queries.AuditFilters | None:
+    """The filters of the form, or None when one cannot be used (its field says why)."""
+    form.validate()
+    since, until = form.days()
+    db = get_session()
+    name = (form.person.data or "").strip()
+    person = find_user(db, name) if name else None
+    if name and person is None:
+        # Translators: an error of the audit log's filter; %(name)s is the username typed.
+        form.person.errors = [*form.person.errors, _("No user called “%(name)s” has signed in "
+                                                     "to the helpdesk.", name=name[:80])]
+    reference = (form.case.data or "").strip()
+    case = queries.case_by_reference(db, reference) if reference else None
+    if reference and case is None:
+        # Translators: an error of the audit log's filter; %(reference)s is what was typed.
+        form.case.errors = [*form.case.errors, _("There is no request %(reference)s.",
+                                                 reference=reference[:40])]
+    if any(field.errors for field in form):
+        return None
+    return queries.AuditFilters(person=person, kind=form.kind.data or None, case=case,
+                                since=since, until=until)

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.core.audit_log import AuditEvent
-from app.core.pagination import Page, paginate
 
 
 def record(
@@ -36,18 +34,3 @@ def record(
     )
     session.add(event)
     return event
-
-
-def page_of_events(session: Session, number: int,
-                   per_page: int) -> tuple[list[AuditEvent], Page]:
-    """Events newest first: one page of them (kept between the first and the last)."""
-    total = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
-    page = paginate(number, per_page, int(total))
-    events = session.scalars(
-        select(AuditEvent)
-        .options(selectinload(AuditEvent.actor))
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .offset(page.offset)
-        .limit(per_page)
-    ).all()
-    return list(events), page

@@ -24,7 +24,7 @@ from typing import Any
 
 from babel import Locale, dates, numbers
 from flask_babel import gettext as _
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from app.core.babel_cache import locale_and_zone
 from app.core.models import utcnow
@@ -148,9 +148,11 @@ def time_element(value: Moment | None, *, relative: bool = False, with_time: boo
     if not isinstance(value, datetime):
         return Markup('<time datetime="{}">{}</time>').format(iso(value), format_date(value))
     exact = format_datetime(value)
-    shown = format_ago(value) if relative else (exact if with_time else format_date(value))
+    if relative:
+        return Markup('<time datetime="{}" title="{}" class="time-ago">{}</time>').format(
+            iso(value), exact, format_ago(value))
     return Markup('<time datetime="{}" title="{}">{}</time>').format(
-        iso(value), exact, escape(shown))
+        iso(value), exact, exact if with_time else format_date(value))
 
 
 class LocalNumber(int):
