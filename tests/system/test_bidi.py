@@ -25,6 +25,7 @@ from app.cases.models import Case
 from app.core.db import get_session
 from app.core.forms import clean_line
 from app.groups.models import JoinRequest, Referral, WorkingGroup
+from app.mail.models import HELD, IncomingMail
 from tests.factories import join_group, make_user
 from tests.helpers import SignIn, csrf_token
 from tests.html import parse
@@ -72,8 +73,12 @@ def bidi_world(app: Flask, world: dict[str, Any]) -> dict[str, Any]:
                              internal=True)
         service.assign(db, case, sven, case_access(db, sven, case), zed, case.version)
         db.add(JoinRequest(group_id=group.id, user_id=omar.id, note=spoof("Join")))
+        mail = IncomingMail(message_key="bidi@example.org", from_address="bidi@example.org",
+                            from_name=spoof("Sender"), subject=spoof("Subject"),
+                            outcome=HELD, note=spoof("Why"), body=spoof("Body"))
+        db.add(mail)
         db.commit()
-    return world
+        return {**world, "mail_id": mail.id}
 
 
 def unisolated(html: str) -> list[str]:
@@ -121,6 +126,10 @@ PAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("admin", "/admin/audit", ("Zed",)),
     ("admin", "/admin/", ()),
     ("helpdesk", "/requests/{reference}/mail", ()),
+    ("helpdesk", "/mail", ("Subject",)),
+    ("helpdesk", "/mail/{mail_id}", ("Subject", "Sender", "Why", "Body")),
+    ("committee", "/committee", ()),
+    ("helpdesk", "/canned-replies", ()),
 )
 
 
