@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 DUPLICATE = "duplicate"
 FAILED = "failed"
 ATTEMPTS = 3  # two new requests at once may draw the same reference number; try again
+MOVE_BATCH = 50  # stored messages moved to the Processed folder with one command
 
 
 @dataclass
@@ -80,21 +81,30 @@ def _store(db: Session, box: Mailbox, envelope: Envelope, config: MailConfig) ->
 def fetch_mail(db: Session, config: MailConfig, limit: int | None = None) -> FetchReport:
     """Read the waiting messages of the mailbox (at most `limit`, else MAIL_FETCH_BATCH).
 
+    Stored messages are moved to the Processed folder MOVE_BATCH at a time (always after
+    their commits): a run that dies before moving some leaves them for the next run,
+    which finds them stored and only moves them.
+
     A server that cannot be reached (or drops the connection) ends the run with
     `unreachable` set: nothing is lost, the next run goes on. A server that refuses the
     sign-in or the folder raises MailboxError (the configuration needs fixing).
     """
     report = FetchReport()
     box = Mailbox(config)
+    stored: list[int] = []
     try:
         box.connect()
         db.commit()  # no earlier transaction stays open while the mailbox is read
         for envelope in box.messages(limit or config.batch):
             outcome = _store_one(db, box, envelope, config)
-            if outcome != FAILED:
-                box.done(envelope.uid)  # only once it is committed
             db.expunge_all()  # nothing of this message stays in memory
             report.outcomes[outcome] += 1
+            if outcome != FAILED:
+                stored.append(envelope.uid)  # committed: it may be moved
+            if len(stored) >= MOVE_BATCH:
+                box.done(stored)
+                stored = []
+        box.done(stored)
     except MailboxError as exc:
         if not exc.unreachable:
             raise

@@ -164,18 +164,20 @@ class Mailbox:
         """Only the header block of a message (one too large to read)."""
         return self._fetch(uid, "HEADER")
 
-    def done(self, uid: int) -> None:
-        """Move a stored message to the Processed folder."""
-        imap, number = self.imap, str(uid)
+    def done(self, uids: list[int]) -> None:
+        """Move stored messages to the Processed folder (one command for all of them)."""
+        if not uids:
+            return
+        imap, numbers = self.imap, ",".join(str(uid) for uid in uids)
         target = _quoted(self.config.processed_mailbox)
         capabilities = {str(c).upper() for c in imap.capabilities}
         if "MOVE" in capabilities:
-            _check(lambda: imap.uid("MOVE", number, target), "MOVE")
+            _check(lambda: imap.uid("MOVE", numbers, target), "MOVE")
             return
-        _check(lambda: imap.uid("COPY", number, target), "COPY")
-        _check(lambda: imap.uid("STORE", number, "+FLAGS.SILENT", r"(\Deleted)"), "STORE")
+        _check(lambda: imap.uid("COPY", numbers, target), "COPY")
+        _check(lambda: imap.uid("STORE", numbers, "+FLAGS.SILENT", r"(\Deleted)"), "STORE")
         if "UIDPLUS" in capabilities:
-            _check(lambda: imap.uid("EXPUNGE", number), "EXPUNGE")
+            _check(lambda: imap.uid("EXPUNGE", numbers), "EXPUNGE")
         else:
             _check(lambda: imap.expunge(), "EXPUNGE")
 

@@ -47,6 +47,10 @@ TARGETS = (
            lambda value: value <= 3),
     Target("bot_edits_unchanged", "bot wiki edits, 1,000 unchanged cases", "0",
            lambda value: value == 0),
+    Target("mail_fetch_s", "fetching 1,000 emails (`mail fetch`, IMAP → requests)", "≤ 60 s",
+           lambda value: value <= 60),
+    Target("mail_rss_1000_over_100", "mail job's peak memory, 1,000 ÷ 100 emails",
+           "≤ 1.10 (flat)", lambda value: value <= 1.1),
 )
 # The same figures with the app's per-process caches off (bench/uncached.py): shown
 # next to the targets, for information (a read-only load keeps the caches warm).

@@ -48,6 +48,7 @@ default_internal_user = {user}
 default_internal_group = {group}
 default_login_user = {user}
 mail_location = maildir:{base}/mail/%n
+mail_fsync = never
 mail_privileged_group =
 first_valid_uid = 0
 passdb {{

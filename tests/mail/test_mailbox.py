@@ -132,28 +132,29 @@ def test_fetching_twice_changes_nothing(mail_app: Flask, dovecot: Dovecot) -> No
 
 def test_dying_after_a_commit_loses_and_duplicates_nothing(
         mail_app: Flask, dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.mail import fetch as job
+    from app.mail.settings import mail_config
+
     names = list(NEW_REQUESTS)
     dovecot.append(*(corpus(name) for name in names))
-    moved: list[int] = []
+    monkeypatch.setattr(job, "MOVE_BATCH", 3)
+    moves: list[list[int]] = []
     real_done = Mailbox.done
 
-    def die_on_the_fourth(self: Mailbox, uid: int) -> None:
-        if len(moved) == 3:  # the fourth message is committed, then the job is killed
+    def die_on_the_second_move(self: Mailbox, uids: list[int]) -> None:
+        if moves:  # six messages are committed, three moved: the job is killed
             raise KeyboardInterrupt
-        real_done(self, uid)
-        moved.append(uid)
+        real_done(self, uids)
+        moves.append(uids)
 
-    monkeypatch.setattr(Mailbox, "done", die_on_the_fourth)
+    monkeypatch.setattr(Mailbox, "done", die_on_the_second_move)
     with pytest.raises(KeyboardInterrupt), mail_app.app_context():
-        from app.mail.fetch import fetch_mail
-        from app.mail.settings import mail_config
-
-        fetch_mail(get_session(), mail_config())
-    assert count(mail_app, IncomingMail) == 4 and dovecot.count("INBOX") == len(names) - 3
+        job.fetch_mail(get_session(), mail_config())
+    assert count(mail_app, IncomingMail) == 6 and dovecot.count("INBOX") == len(names) - 3
 
     monkeypatch.setattr(Mailbox, "done", real_done)
     result = fetch(mail_app)
-    assert result.stdout.strip() == f"read {len(names) - 3}: duplicate 1, new_request 3"
+    assert result.stdout.strip() == f"read {len(names) - 3}: duplicate 3, new_request 1"
     assert count(mail_app, Case) == len(names) == count(mail_app, IncomingMail)
     assert count(mail_app, OutboxMessage, OutboxMessage.kind == "mail_received") == len(names)
     assert dovecot.count("INBOX") == 0 and dovecot.count("Processed") == len(names)
