@@ -90,8 +90,8 @@ def test_triage_asks_for_the_public_summary_with_a_suggestion(
     reference = _case(app)
     sign_in(client, "Sven Helpdesk")
     html = client.get(f"/requests/{reference}").get_data(as_text=True)
-    box = _action_form(html, "triage").select_one("textarea[name=public_summary]")
-    assert box is not None
+    box = _action_form(html, "triage").select_one("details[open] textarea[name=public_summary]")
+    assert box is not None  # open: there is no summary yet
     label = parse(html).select_one(f'label[for="{box["id"]}"]')
     assert label is not None and text_of(label) == "Public summary"
     with app.test_request_context("/?uselang=en"):
@@ -117,6 +117,8 @@ def test_closing_offers_the_closing_suggestion_and_keeps_an_unchanged_summary(
     form = _action_form(html, "close_resolved")
     box = form.select_one("textarea[name=public_summary]")
     assert box is not None and text_of(box) == "Old maps of the Baltic."
+    folded = form.select_one("details.summary-field")
+    assert folded is not None and not folded.has_attr("open")  # there is a summary already
     suggestion = form.select_one("[data-draft-text]")
     assert suggestion is not None and "the request is resolved" in text_of(suggestion)
     button = form.select_one("button[data-draft-for]")
