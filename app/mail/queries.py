@@ -12,16 +12,8 @@ from sqlalchemy.orm import Session, object_session, selectinload
 from app.auth.models import User
 from app.cases.models import Case, CaseMessage
 from app.core.pagination import Page, paginate
-from app.mail.models import (
-    ANSWER,
-    HELD,
-    NEW_REQUEST,
-    REPLY,
-    IncomingMail,
-    MailAttachment,
-    MailBounce,
-)
-from app.notifications.models import OutboxMessage
+from app.mail.models import ANSWER, HELD, NEW_REQUEST, REPLY, IncomingMail, MailAttachment
+from app.notifications.models import FailingAddress, OutboxMessage
 from app.partners.models import Organisation, OrganisationContact
 
 # Outcomes that count towards a sender's hourly limit (what a person's mail became).
@@ -137,11 +129,18 @@ def case_mail(db: Session, case: Case, staff: bool) -> CaseMail:
 
 
 def bouncing(db: Session, addresses: Collection[str]) -> set[str]:
-    """Which of these addresses a delivery report said are failing."""
+    """Which of these addresses are failing: a delivery report said so, or the SMTP server
+    refused them for good, and no mail to them was accepted since."""
     if not addresses:
         return set()
-    return set(db.scalars(select(MailBounce.address).distinct()
-                          .where(MailBounce.address.in_([a.lower() for a in addresses]))))
+    return set(db.scalars(select(FailingAddress.address)
+                          .where(FailingAddress.address.in_([a.lower() for a in addresses]))))
+
+
+def failing(db: Session, address: str) -> FailingAddress | None:
+    """The failing mark of an address, if it has one."""
+    return db.scalars(select(FailingAddress)
+                      .where(FailingAddress.address == address.lower())).first()
 
 
 def attachment(db: Session, attachment_id: int) -> MailAttachment | None:

@@ -58,6 +58,7 @@ from app.mail.parsing import (
 from app.mail.settings import MailConfig, is_own
 from app.mail.tokens import BadClaim, read_claim
 from app.notifications import service as notify
+from app.notifications.models import FailingAddress, OutboxMessage
 from app.partners.models import Organisation
 
 MAX_MESSAGE = 19_000  # characters of a reply put on a case (the case service allows 20,000)
@@ -100,7 +101,7 @@ def record_too_large(db: Session, parsed: ParsedMail, config: MailConfig) -> Inc
     if is_own(parsed.from_address, config.own_addresses):
         mail.outcome = OWN
     elif parsed.automatic or parsed.no_reply or "@" not in parsed.from_address:
-        mail.note = parsed.automatic or "no-reply sender"
+        mail.note = parsed.automatic  # no answer: automatic, or a no-reply sender
     else:
         notices.refuse_too_large(db, parsed.from_address, mail.language, parsed.size,
                                  config.max_message_bytes, parsed.subject)
@@ -138,7 +139,6 @@ def _over_limit(db: Session, address: str, config: MailConfig) -> bool:
 def _hold(mail: IncomingMail, config: MailConfig, raw: bytes) -> None:
     mail.outcome = HELD
     mail.raw_name, _digest = storage.store(config.attachments_dir, raw, suffix=".eml")
-    mail.note = f"more than {config.sender_limit} messages from this sender in an hour"
 
 
 def _record_bounces(db: Session, mail: IncomingMail, parsed: ParsedMail) -> None:
@@ -150,10 +150,25 @@ def _record_bounces(db: Session, mail: IncomingMail, parsed: ParsedMail) -> None
                           mail_id=mail.id, action=bounce.action or "failed",
                           status=bounce.status, diagnostic=bounce.diagnostic))
     mail.note = ", ".join(bounce.address for bounce in parsed.bounces)[:500]
+    for bounce in parsed.bounces:
+        _mark_failing(db, bounce.address, f"Bounced: {bounce.status} {bounce.diagnostic}",
+                      outgoing)
     if outgoing is not None:
         first = parsed.bounces[0]
         outgoing.last_error = f"Bounced: {first.status} {first.diagnostic}".strip()[:300]
         mail.case_id = outgoing.case_id
+
+
+def _mark_failing(db: Session, address: str, error: str, outgoing: OutboxMessage | None
+                  ) -> None:
+    """The address is failing, as when the SMTP server refuses it for good (the outbox
+    clears the mark when mail to it is accepted again)."""
+    found = queries.failing(db, address)
+    if found is None:
+        found = FailingAddress(address=address.lower())
+        db.add(found)
+    found.error, found.failed_at = error.strip()[:300], utcnow()
+    found.outbox_id = outgoing.id if outgoing is not None else found.outbox_id
 
 
 # -- which case a reply belongs to --------------------------------------------------------
@@ -300,7 +315,7 @@ def _open_request(db: Session, mail: IncomingMail, parsed: ParsedMail, config: M
             "This email named %(ref)s, but its sender is not on that request, so it was opened "
             "as a new request. If it belongs to %(ref)s, link the two or close this one as a "
             "duplicate.", ref=named))
-        mail.note = f"named {named}"
+        mail.note = named  # the reference it named without right
     refused = _store_attachments(db, mail, case.id, parsed, config)
     if not parsed.no_reply and "@" in address:
         notices.acknowledge(db, case, address, mail.language, config.claim_days, refused)

@@ -21,7 +21,7 @@ from app.core.db import get_session
 from app.mail import threads
 from app.mail.imap import Mailbox
 from app.mail.models import IncomingMail, MailAttachment, MailBounce
-from app.notifications.models import OutboxMessage
+from app.notifications.models import FailingAddress, OutboxMessage
 from tests.factories import make_case, make_user
 from tests.helpers import app_session as session
 from tests.mail.conftest import HELPDESK, corpus, fetch
@@ -282,7 +282,7 @@ def test_a_forged_reference_to_another_persons_case_opens_a_new_request(
     new = rows(mail_app, Case, Case.contact_email == "mallory@example.net")[0]
     note = rows(mail_app, CaseMessage, CaseMessage.case_id == new.id)[0]
     assert note.internal and reference in note.body
-    assert rows(mail_app, IncomingMail)[0].note == f"named {reference}"
+    assert rows(mail_app, IncomingMail)[0].note == reference
 
 
 # -- loops and floods -------------------------------------------------------------------------
@@ -310,6 +310,10 @@ def test_a_delivery_report_marks_the_message_and_the_address(
     assert outgoing.last_error.startswith("Bounced: 5.1.1")
     assert rows(mail_app, IncomingMail)[0].case_id == case_id
     assert count(mail_app, OutboxMessage) == before  # a bounce is never answered
+    # the address is failing, as after a permanent SMTP refusal (shown to staff)
+    [failing] = rows(mail_app, FailingAddress)
+    assert (failing.address, failing.outbox_id) == ("gone@example.net", row_id)
+    assert failing.error.startswith("Bounced: 5.1.1")
 
 
 def test_mail_from_the_tools_own_address_is_ignored(mail_app: Flask, dovecot: Dovecot) -> None:
@@ -373,3 +377,25 @@ def test_files_over_the_limits_are_listed_not_kept(mail_app: Flask, dovecot: Dov
         ("scans.zip", False, "too_large", None), ("setup.exe", False, "type", None)]
     acks = rows(mail_app, OutboxMessage, OutboxMessage.kind == "mail_received")
     assert "- scans.zip" in acks[0].body and "- setup.exe" in acks[1].body
+
+
+# -- the job's exit statuses ----------------------------------------------------------------
+
+def test_an_unreachable_server_is_said_and_nothing_is_lost(
+        mail_app: Flask, dovecot: Dovecot) -> None:
+    from tests.mail.dovecot import free_port
+
+    mail_app.config["IMAP_PORT"] = free_port()  # nobody listens there
+    result = fetch(mail_app)
+    assert result.exit_code == 0
+    assert f"IMAP server 127.0.0.1:{mail_app.config['IMAP_PORT']} unreachable" in result.stderr
+    assert result.stdout.strip() == "read 0"
+
+
+def test_a_refused_sign_in_or_no_mailbox_fails_the_job(mail_app: Flask, dovecot: Dovecot) -> None:
+    mail_app.config["IMAP_PASSWORD"] = "wrong"
+    refused = fetch(mail_app)
+    assert refused.exit_code == 1 and "refused us" in refused.stderr and "LOGIN" in refused.stderr
+    mail_app.config["IMAP_HOST"] = ""
+    unset = fetch(mail_app)
+    assert unset.exit_code == 1 and "IMAP_HOST is not set" in unset.stderr
