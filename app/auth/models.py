@@ -22,6 +22,9 @@ class User(Base):
     email_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
     language: Mapped[str | None] = mapped_column(String(20), nullable=True)
     email: Mapped[str | None] = mapped_column(String(255), nullable=True)  # private
+    # The mail server's answer when it last refused `email` for good (a 5xx); cleared when
+    # mail to it is accepted again or the address changes (app/notifications/).
+    email_failing: Mapped[str | None] = mapped_column(String(300), nullable=True)
     # What the person says about themselves on the preferences page: the committee page
     # shows its members', "filling the gaps" counts working-group members' countries.
     country: Mapped[str | None] = mapped_column(String(8), nullable=True)

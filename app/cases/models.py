@@ -78,6 +78,9 @@ class Case(Base):
     )
     contact_name: Mapped[str] = mapped_column(String(255), default="")
     contact_email: Mapped[str] = mapped_column(String(255), default="")
+    # The mail server's answer when it last refused `contact_email` for good (a 5xx);
+    # cleared when mail to it is accepted again or the address changes (app/notifications/).
+    contact_email_failing: Mapped[str | None] = mapped_column(String(300), nullable=True)
     contact_username: Mapped[str] = mapped_column(String(255), default="")
     channel: Mapped[str] = mapped_column(String(16), default="web")  # web | email
 

@@ -35,9 +35,11 @@ from email.utils import formatdate, parseaddr
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
+from app.auth.models import User
+from app.cases.models import Case
 from app.core.config import SETTINGS, flag
 from app.core.models import utcnow
 from app.mail.threads import thread_headers
@@ -128,13 +130,15 @@ def build_message(row: OutboxMessage, settings: MailSettings) -> EmailMessage:
     return message
 
 
+def _text(detail: bytes | str) -> str:
+    return detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
+
+
 def _short_error(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
-        detail = exc.smtp_error
-        text = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
-        message = f"{type(exc).__name__}: {exc.smtp_code} {text}"
+        message = f"{type(exc).__name__}: {exc.smtp_code} {_text(exc.smtp_error)}"
     elif isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = ", ".join(str(code) for code, _text in exc.recipients.values())
+        codes = ", ".join(f"{code} {_text(detail)}" for code, detail in exc.recipients.values())
         message = f"{type(exc).__name__}: {codes}"
     else:
         message = f"{type(exc).__name__}: {exc}"
@@ -241,6 +245,16 @@ def _permanent(exc: BaseException) -> bool:
     return False
 
 
+def _note_on_people_and_cases(db: Session, address: str, error: str | None) -> None:
+    """Write (or clear, with None) the failure on the users and cases with this address."""
+    for column, failing in ((User.email, User.email_failing),
+                            (Case.contact_email, Case.contact_email_failing)):
+        changed = failing.is_not(None) if error is None else true()
+        db.execute(update(column.class_).where(func.lower(column) == address, changed)
+                   .values({failing.key: error})
+                   .execution_options(synchronize_session=False))
+
+
 def _mark_failing(db: Session, row: OutboxMessage, error: str, now: datetime) -> None:
     address = row.to_address.strip().lower()
     found = db.scalar(select(FailingAddress).where(FailingAddress.address == address))
@@ -248,12 +262,15 @@ def _mark_failing(db: Session, row: OutboxMessage, error: str, now: datetime) ->
         db.add(FailingAddress(address=address, error=error, outbox_id=row.id, failed_at=now))
     else:
         found.error, found.outbox_id, found.failed_at = error, row.id, now
+    _note_on_people_and_cases(db, address, error)
 
 
 def _clear_failing(db: Session, row: OutboxMessage) -> None:
-    db.execute(delete(FailingAddress)
-               .where(FailingAddress.address == row.to_address.strip().lower())
-               .execution_options(synchronize_session=False))
+    address = row.to_address.strip().lower()
+    cleared = db.execute(delete(FailingAddress).where(FailingAddress.address == address)
+                         .execution_options(synchronize_session=False))
+    if getattr(cleared, "rowcount", 0):
+        _note_on_people_and_cases(db, address, None)
 
 
 def _record_failure(db: Session, row: OutboxMessage, error: str, now: datetime,
@@ -261,6 +278,7 @@ def _record_failure(db: Session, row: OutboxMessage, error: str, now: datetime,
                     permanent: bool = False) -> None:
     row.attempts = (row.attempts or 0) + 1
     row.last_error = error
+    row.last_attempt_at = now
     exponent = min(row.attempts - 1, 30)
     delay = min(timedelta(seconds=settings.retry_base_seconds * 2**exponent), MAX_RETRY_DELAY)
     row.next_attempt_at = now + delay
@@ -281,7 +299,7 @@ def _record_failure(db: Session, row: OutboxMessage, error: str, now: datetime,
 
 def _record_sent(db: Session, row: OutboxMessage, now: datetime,
                  report: DeliveryReport) -> None:
-    row.sent_at = now
+    row.sent_at = row.last_attempt_at = now
     row.last_error = None
     row.claimed_by = row.claimed_until = None
     _clear_failing(db, row)

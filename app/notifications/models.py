@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.auth.models import User
+from app.cases.models import Case
 from app.core.models import Base, Timestamp, utcnow
 
 
@@ -27,6 +30,7 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True, index=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     # The delivery run sending it (app/notifications/delivery.py), until its lease ends: a
     # second run skips it, and the rows of a run that crashed are taken up again later.
@@ -49,3 +53,16 @@ class FailingAddress(Base):
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"),
                                                   nullable=True)
     failed_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+@event.listens_for(User.email, "set")
+def _user_address_changed(target: User, value: Any, old: Any, _initiator: Any) -> None:
+    """A new address has not failed (the mark was about the old one)."""
+    if value != old:
+        target.email_failing = None
+
+
+@event.listens_for(Case.contact_email, "set")
+def _case_address_changed(target: Case, value: Any, old: Any, _initiator: Any) -> None:
+    if value != old:
+        target.contact_email_failing = None

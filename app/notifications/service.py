@@ -18,6 +18,8 @@ from app.auth.models import User
 from app.auth.roles import users_with_role
 from app.cases.labels import state_label
 from app.cases.models import Case
+from app.core import audit
+from app.core.models import utcnow
 from app.groups.models import Membership, WorkingGroup
 from app.mail.queries import sender_language
 from app.notifications.models import OutboxMessage
@@ -121,3 +123,13 @@ def referred(db: Session, case: Case, groups: Iterable[WorkingGroup]) -> None:
 def reminder(db: Session, case: Case) -> None:
     """Remind the requester that the committee is waiting for information."""
     _enqueue(db, case, _requester(case), "reminder")
+
+
+def resend(db: Session, row: OutboxMessage, actor: User) -> None:
+    """Queue a message delivery gave up on again, with all its attempts (audited)."""
+    before = {"attempts": row.attempts, "last_error": row.last_error}
+    row.attempts = 0
+    row.next_attempt_at = utcnow()
+    row.claimed_by = row.claimed_until = None
+    audit.record(db, actor, "outbox.resend", "outbox", row.id, before=before,
+                 after={"attempts": 0, "to": row.to_address})

@@ -149,6 +149,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/mail/<int:mail_id>"): only(dict.fromkeys(STAFF, 404)),
     ("POST", "/mail/<int:mail_id>/release"): post({"helpdesk": 404}),
     ("POST", "/mail/<int:mail_id>/discard"): post({"helpdesk": 404}),
+    # Mail the outbox gave up on (app/notifications): administrators and the helpdesk.
+    ("GET", "/undelivered-mail"): only({"helpdesk": 200, "admin": 200}),
+    ("POST", "/undelivered-mail/<int:row_id>/resend"): post({"helpdesk": 303, "admin": 303}),
 }
 
 EXTRA_DATA = {"/requests/<reference>/conflict": {"reason": "x" * 3000}}
@@ -216,6 +219,7 @@ def path_for(rule: str, world: dict[str, Any]) -> str:
                       ("<int:contact_id>", "contact_id"),
                       ("<int:placement_id>", "placement_id"),
                       ("<int:attachment_id>", "attachment_id"), ("<int:mail_id>", "mail_id"),
+                      ("<int:row_id>", "mail_id"),
                       ("<token>", "token")):
         path = path.replace(name, str(world[key]))
     return path
