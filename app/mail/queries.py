@@ -107,34 +107,22 @@ class CaseMail:
 
     attachments: list[MailAttachment]
     messages: list[IncomingMail]
-    bouncing: set[str]
 
 
 def case_mail(db: Session, case: Case, staff: bool) -> CaseMail:
-    """Attachments of the case (and for staff its incoming messages and the addresses on
-    it that bounced), in two statements at most."""
+    """Attachments of the case (and for staff its incoming messages), in one statement
+    (two for staff)."""
     if not staff:
         files = list(db.scalars(select(MailAttachment)
                                 .where(MailAttachment.case_id == case.id)
                                 .order_by(MailAttachment.id)))
-        return CaseMail(attachments=files, messages=[], bouncing=set())
+        return CaseMail(attachments=files, messages=[])
     messages = list(db.scalars(select(IncomingMail)
                                .options(selectinload(IncomingMail.attachments))
                                .where(IncomingMail.case_id == case.id)
                                .order_by(IncomingMail.id)))
-    files = [file for message in messages for file in message.attachments]
-    addresses = {case.contact_email.lower()} - {""}
-    return CaseMail(attachments=files, messages=messages,
-                    bouncing=bouncing(db, addresses) if case.channel == "email" else set())
-
-
-def bouncing(db: Session, addresses: Collection[str]) -> set[str]:
-    """Which of these addresses are failing: a delivery report said so, or the SMTP server
-    refused them for good, and no mail to them was accepted since."""
-    if not addresses:
-        return set()
-    return set(db.scalars(select(FailingAddress.address)
-                          .where(FailingAddress.address.in_([a.lower() for a in addresses]))))
+    return CaseMail(attachments=[file for message in messages for file in message.attachments],
+                    messages=messages)
 
 
 def failing(db: Session, address: str) -> FailingAddress | None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import func, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -161,14 +162,20 @@ def _record_bounces(db: Session, mail: IncomingMail, parsed: ParsedMail) -> None
 
 def _mark_failing(db: Session, address: str, error: str, outgoing: OutboxMessage | None
                   ) -> None:
-    """The address is failing, as when the SMTP server refuses it for good (the outbox
-    clears the mark when mail to it is accepted again)."""
+    """The address is failing, as when the SMTP server refuses it for good: marked by
+    address, and on the people and cases with it (a note for staff in the case page's
+    contact details); the outbox clears all three when mail to it is accepted again."""
+    text = error.strip()[:300]
     found = queries.failing(db, address)
     if found is None:
         found = FailingAddress(address=address.lower())
         db.add(found)
-    found.error, found.failed_at = error.strip()[:300], utcnow()
+    found.error, found.failed_at = text, utcnow()
     found.outbox_id = outgoing.id if outgoing is not None else found.outbox_id
+    for column, failing in ((User.email, User.email_failing),
+                            (Case.contact_email, Case.contact_email_failing)):
+        db.execute(update(column.class_).where(func.lower(column) == address.lower())
+                   .values({failing.key: text}).execution_options(synchronize_session=False))
 
 
 # -- which case a reply belongs to --------------------------------------------------------

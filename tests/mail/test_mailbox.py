@@ -314,6 +314,7 @@ def test_a_delivery_report_marks_the_message_and_the_address(
     [failing] = rows(mail_app, FailingAddress)
     assert (failing.address, failing.outbox_id) == ("gone@example.net", row_id)
     assert failing.error.startswith("Bounced: 5.1.1")
+    assert rows(mail_app, Case, Case.id == case_id)[0].contact_email_failing == failing.error
 
 
 def test_mail_from_the_tools_own_address_is_ignored(mail_app: Flask, dovecot: Dovecot) -> None:
