@@ -175,7 +175,7 @@ def test_member_creates_a_guidelines_page(
     html = text_of(client.get("/guidelines/licences"))
     assert "<h1>Licences</h1>" in html
     assert "<h2>Free licences</h2>" in html and "<strong>CC BY-SA</strong>" in html
-    assert "by Ngozi Committee" in html
+    assert "by <bdi>Ngozi Committee</bdi>" in html
     assert 'href="/guidelines/licences/history"' in html
     revisions = revisions_of(app, "licences")
     assert [(r.title, r.summary) for r in revisions] == [("Licences", "First version")]
@@ -267,7 +267,7 @@ def test_member_edits_a_page_and_history_lists_every_version(
     assert response.status_code == 303
     html = text_of(client.get("/guidelines/licences"))
     assert "Licences and rights" in html and "Use CC0." in html
-    assert "by Mei Committee" in html
+    assert "by <bdi>Mei Committee</bdi>" in html
     revisions = revisions_of(app, "licences")
     assert len(revisions) == 2
     events = audit_actions(app, "guideline.")

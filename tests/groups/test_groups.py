@@ -362,7 +362,8 @@ def test_admin_adds_renames_and_archives_a_group(
                     {"slug": "wikidata-help", "name": "Wikidata help",
                      "description": "Models collections in Wikidata."}, "/groups/manage")
     assert response.status_code == 303
-    assert 'href="/groups/wikidata-help">Wikidata help</a>' in text_of(client.get("/groups"))
+    assert 'href="/groups/wikidata-help"><bdi>Wikidata help</bdi></a>' in text_of(
+        client.get("/groups"))
     taken = post(client, "/groups/manage/add",
                  {"slug": "wikidata-help", "name": "Again", "description": ""}, "/groups/manage")
     assert taken.status_code == 409
@@ -383,7 +384,7 @@ def test_admin_adds_renames_and_archives_a_group(
     assert "wikidata-help" not in text_of(client.get("/api/v1/working-groups"))
     page = text_of(client.get("/groups/wikidata-help"))
     assert "This working group is archived" in page
-    assert "Unarchive Wikidata modelling" in text_of(client.get("/groups/manage"))
+    assert "Unarchive <bdi>Wikidata modelling</bdi>" in text_of(client.get("/groups/manage"))
 
     joiner = app.test_client()
     sign_in(joiner, "Ada Requester")
@@ -393,7 +394,8 @@ def test_admin_adds_renames_and_archives_a_group(
 
     assert post(client, "/groups/manage/wikidata-help/archive",
                 form_page="/groups/manage").status_code == 303
-    assert 'href="/groups/wikidata-help">Wikidata modelling</a>' in text_of(client.get("/groups"))
+    assert 'href="/groups/wikidata-help"><bdi>Wikidata modelling</bdi></a>' in text_of(
+        client.get("/groups"))
     assert actions(app) == ["group.create", "group.update", "group.archive", "group.unarchive"]
 
 
