@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from app.core.formats import format_number
 from app.core.i18n import available_languages
 
 MAX_TITLE = 255  # the size of canned_replies.title
@@ -26,9 +26,9 @@ def canned_reply_values(form: Mapping[str, str]) -> tuple[dict[str, str], dict[s
     if not values["title"] or len(values["title"]) > MAX_TITLE:
         # Translators: a form error on the canned replies page; %(max)s is a number.
         errors["title"] = _("Give a title of at most %(max)s characters.",
-                            max=format_decimal(MAX_TITLE))
+                            max=format_number(MAX_TITLE))
     if not values["body"] or len(values["body"]) > MAX_BODY:
         # Translators: a form error on the canned replies page; %(max)s is a number.
         errors["body"] = _("Write the reply (at most %(max)s characters).",
-                           max=format_decimal(MAX_BODY))
+                           max=format_number(MAX_BODY))
     return values, errors

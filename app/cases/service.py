@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from flask_babel import format_decimal, pgettext
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,7 @@ from app.cases.queries import find_case
 from app.cases.transitions import CLOSED_STATES, OPEN_STATES, SYSTEM, Transition
 from app.committee.models import ConflictOfInterest, Decision, Review
 from app.core import audit
+from app.core.formats import format_number
 from app.core.models import utcnow
 from app.groups.models import Membership, Referral, WorkingGroup
 from app.notifications import service as notify
@@ -66,7 +67,7 @@ def _text(value: str | None, field: str, required: bool = False, limit: int = MA
     if len(text) > limit:
         # Translators: a form error; %(field)s is the name of a field, %(limit)s a number.
         raise WorkflowError(_("%(field)s is too long (at most %(limit)s characters).",
-                              field=field, limit=format_decimal(limit)), field=name)
+                              field=field, limit=format_number(limit)), field=name)
     return text
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
+from app.core.formats import format_number
 from app.core.forms import clean, slug_field
 
 MAX_SLUG = 100  # Guideline.slug holds at most this many characters
@@ -34,7 +34,7 @@ def _fits_storage(form: Any, field: Field) -> None:
         raise ValidationError(str(_l(
             "This text is too long to be stored: at most %(max)s bytes in UTF-8 (letters "
             "outside the Latin alphabet take two to four bytes each). Split it into "
-            "several pages.", max=format_decimal(MAX_BODY_BYTES))))
+            "several pages.", max=format_number(MAX_BODY_BYTES))))
 
 
 class GuidelineForm(FlaskForm):

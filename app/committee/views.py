@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -15,6 +15,7 @@ from app.committee import queries, service
 from app.committee.forms import RESERVED_SLUGS, EditGuidelineForm, NewGuidelineForm
 from app.committee.models import Guideline
 from app.core.db import commit_work, discard_work, get_session
+from app.core.formats import format_datetime
 from app.core.markdown import render_markdown
 from app.core.regions import country_name, language_name, region_label
 

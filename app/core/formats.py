@@ -59,7 +59,8 @@ def digit_table(locale: Locale) -> dict[int, str] | None:
 
 def localise_digits(text: str, locale: Locale | None = None) -> str:
     """`text` with its Latin digits written in the locale's own digits (if it has any)."""
-    table = digit_table(locale or locale_and_zone()[0])
+    locale = locale or locale_and_zone()[0]
+    table = digit_table(locale) if locale is not None else None
     return text.translate(table) if table else text
 
 

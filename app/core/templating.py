@@ -122,7 +122,7 @@ def _date_filters(app: Flask) -> None:
     """Dates, times and numbers as the language writes them (app.core.formats):
     ``|date``, ``|datetime`` (no seconds), ``|when`` (a <time> with the date, the time
     on hover; ``when(time=True)`` shows both), ``|ago`` (a <time>: "3 days ago", the
-    date and time on hover) and ``|number``."""
+    date and time on hover) and ``|number`` (also as Flask-Babel's ``|numberformat``)."""
     filters = app.jinja_env.filters
     filters["date"] = lambda value, fmt=None: formats.format_date(value, fmt) if value else ""
     filters["datetime"] = lambda value: formats.format_datetime(value) if value else ""
@@ -130,6 +130,7 @@ def _date_filters(app: Flask) -> None:
     filters["ago"] = lambda value: formats.time_element(value, relative=True)
     filters["number"] = lambda value, fmt=None: (
         formats.format_number(value, fmt) if value is not None else "")
+    filters["numberformat"] = filters["number"]  # Flask-Babel's, with the language's digits
 
 
 def _numbers_in_local_digits(function: Callable[..., Any]) -> Callable[..., Any]:

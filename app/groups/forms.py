@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
+from app.core.formats import format_number
 from app.core.forms import clean, clean_line, slug_field
 from app.groups.service import MAX_NOTE
 
@@ -31,7 +31,7 @@ class JoinForm(FlaskForm):
         # Translators: help for the note when asking to join a working group; %(max)s is a number.
         description=_l("Say in a sentence or two why you would like to join. At most "
                        "%(max)s characters. Only the group's leads and the administrators "
-                       "see it.", max=LazyString(format_decimal, MAX_NOTE)),
+                       "see it.", max=LazyString(format_number, MAX_NOTE)),
         render_kw={"maxlength": MAX_NOTE, "rows": 3},
     )
 

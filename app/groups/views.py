@@ -8,12 +8,12 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from app.auth.roles import login_required
 from app.core.db import commit_work, discard_work, get_session
 from app.core.errors import fail
+from app.core.formats import format_date
 from app.groups import queries, service
 from app.groups.forms import JoinForm, ListingForm
 from app.groups.models import WorkingGroup

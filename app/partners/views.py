@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.auth.roles import role_required
@@ -19,6 +19,7 @@ from app.cases.labels import ORGANISATION_KINDS, THEMES, label
 from app.cases.transitions import STATES
 from app.core.db import commit_work, discard_work, get_session
 from app.core.errors import fail
+from app.core.formats import format_date
 from app.core.regions import country_name
 from app.partners import queries, service
 from app.partners.forms import ContactForm, OrganisationForm, PlacementForm

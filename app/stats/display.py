@@ -7,11 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask_babel import format_decimal, format_number, pgettext
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from markupsafe import Markup
 
 from app.cases.labels import state_label
+from app.core.formats import format_number
 from app.stats.charts import PROGRESSIVE, SUCCESS, Bar, Series, bar_chart
 from app.stats.labels import kind_label, month_label, region_name, theme_label
 from app.stats.queries import Figures, Month
@@ -19,7 +20,7 @@ from app.stats.queries import Figures, Month
 
 def days(value: Decimal | None) -> str | None:
     """Days with one decimal, in the current language (None stays None)."""
-    return None if value is None else format_decimal(value, format="#,##0.0")
+    return None if value is None else format_number(value, "#,##0.0")
 
 
 @dataclass

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from app.cases.labels import ORGANISATION_KINDS, THEMES, label
+from app.core.formats import format_date
 from app.core.regions import region_label
 from app.stats.queries import UNKNOWN, Month
 

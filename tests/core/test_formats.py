@@ -191,3 +191,58 @@ def test_request_form_and_preferences_name_every_language(
         parser.feed(response.get_data(as_text=True))
         bare = sorted({text for text in parser.texts if text in codes})
         assert not bare, (path, language, bare)
+
+
+class _VisibleText(HTMLParser):
+    """The text of a page's <main>, without scripts and styles."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.skip = 0
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "main" or self.depth:
+            self.depth += tag not in ("br", "img", "input", "meta", "link", "hr")
+        if tag in ("script", "style"):
+            self.skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth:
+            self.depth -= 1
+        if tag in ("script", "style"):
+            self.skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.depth and not self.skip:
+            self.text.append(data)
+
+
+def _main_text(html: str) -> str:
+    parser = _VisibleText()
+    parser.feed(html)
+    return " ".join(parser.text)
+
+
+def test_statistics_and_guidelines_in_the_language_digits_without_seconds(
+        app: Flask, client: FlaskClient) -> None:
+    """Figures formatted in Python (the statistics, a guideline's date) follow the same
+    rules as the templates' filters."""
+    from app.committee import service as committee_service
+    from app.core.db import get_session
+    from tests.factories import make_case, make_user
+
+    with app.app_context():
+        db = get_session()
+        author = make_user(db, "Ngozi Committee", "committee")
+        page = committee_service.create_guideline(db, author, "dates", "Dates", "Body.", "")
+        page.updated_at = MOMENT
+        make_case(db, make_user(db, "Ada Requester"))
+        db.commit()
+    stats = _main_text(client.get("/stats?uselang=bn").get_data(as_text=True))
+    assert any(digit in stats for digit in BENGALI_DIGITS), stats[:300]
+    latin = re.findall(r"[0-9]+", stats)
+    assert not latin, latin[:10]
+    guideline = client.get("/guidelines/dates?uselang=en").get_data(as_text=True)
+    assert "3:04 PM" in _plain(guideline) and "3:04:05" not in guideline
