@@ -3,6 +3,8 @@ regular expressions over markup: attribute order, quoting and white space don't 
 
 from __future__ import annotations
 
+from copy import copy
+
 from bs4 import BeautifulSoup, Tag
 from werkzeug.test import TestResponse
 
@@ -23,7 +25,12 @@ def one(page: str | BeautifulSoup, selector: str) -> Tag:
 
 
 def text_of(element: Tag) -> str:
-    """The visible text of an element, white space folded."""
+    """The visible text of an element, white space folded; cells and blocks are apart,
+    and an isolated value (<bdi>) reads as part of its sentence."""
+    element = copy(element)
+    for isolated in element.find_all("bdi"):
+        isolated.unwrap()
+    element.smooth()
     return " ".join(element.get_text(" ").split())
 
 
