@@ -69,6 +69,17 @@ class Context:
 
 # -- the frame of every page -------------------------------------------------------------
 
+
+def bold(text: str) -> str:
+    """Wikitext in bold (the text is already escaped)."""
+    return f"'''{text}'''"
+
+
+def italic(text: str) -> str:
+    """Wikitext in italics (the text is already escaped)."""
+    return f"''{text}''"
+
+
 def _note(tool_url: str) -> str:
     """The comment at the top of every block (no data in it; the URL cannot close it)."""
     url = safe_url(tool_url) or ""
@@ -172,9 +183,9 @@ def _separator(lang: Language) -> str:
 def status_line(cases: Sequence[PublicCase], lang: Language) -> str:
     """One line: how many public requests are in each stage."""
     # Translators: the start of the status line of the Meta-Wiki pages, in bold.
-    head = f"'''{fill(lang.gettext('Status:'))}'''"
+    head = bold(fill(lang.gettext("Status:")))
     if not cases:
-        return f"{head} {fill(lang.gettext('there are no public requests yet.'))}"
+        return head + " " + fill(lang.gettext("there are no public requests yet."))
     counts = status_counts(cases)
 
     def detail(closed: bool) -> str:
@@ -265,19 +276,19 @@ def render_cases(ctx: Context, cases: Sequence[PublicCase],
                  _date_cell(lang, case.updated_at.date())] for case in open_cases)
         lines += table(caption, columns, rows)
     else:
-        lines.append(f"''{fill(lang.gettext('There are no open requests.'))}''")
+        lines.append(italic(fill(lang.gettext("There are no open requests."))))
     lines.append("")
     if archives:
         years = " · ".join(internal_link(title, escape(lang.native_digits(str(year))))
                            for year, title in archives)
         # Translators: before the links to the yearly archives of closed requests.
-        lines.append(f"'''{fill(lang.gettext('Closed requests by year:'))}''' {years}")
+        lines.append(bold(fill(lang.gettext("Closed requests by year:"))) + " " + years)
     else:
-        lines.append(f"''{fill(lang.gettext('No request has been closed yet.'))}''")
+        lines.append(italic(fill(lang.gettext("No request has been closed yet."))))
     if unlisted:
         refs = _separator(lang).join(escape(ref) for ref in unlisted)
         # Translators: before references of requests that were public once and no longer are.
-        lines += ["", f"''{fill(lang.gettext('No longer publicly listed:'))}'' {refs}"]
+        lines += ["", italic(fill(lang.gettext("No longer publicly listed:"))) + " " + refs]
     return frame(ctx, "\n".join(lines))
 
 
@@ -304,7 +315,7 @@ def render_archive(ctx: Context, year: int, cases: Sequence[PublicCase],
         lines += table(caption, columns, rows)
     else:
         lines += [f"'''{caption}'''",
-                  f"''{fill(lang.gettext('No request of that year is publicly listed.'))}''"]
+                  italic(fill(lang.gettext("No request of that year is publicly listed.")))]
     return frame(ctx, "\n".join(lines))
 
 
@@ -351,13 +362,13 @@ def render_group(ctx: Context, group: WorkingGroup) -> str:
                  _date_cell(lang, m.member_since)] for m in group.members)
         lines += table(caption, columns, rows)
     else:
-        lines.append(f"''{fill(lang.gettext('No member has chosen to be listed.'))}''")
-    lines += ["", f"'''{fill(lang.gettext('Open asks'))}'''"]
+        lines.append(italic(fill(lang.gettext("No member has chosen to be listed."))))
+    lines += ["", bold(fill(lang.gettext("Open asks")))]
     if group.open_referrals:
         lines += [f"* {external_link(ask.url, escape(ask.reference))} {bdi(ask.title, TITLE_LIMIT)}"
                   for ask in group.open_referrals]
     else:
-        lines.append(f"''{fill(lang.gettext('No open asks.'))}''")
+        lines.append(italic(fill(lang.gettext("No open asks."))))
     return frame(ctx, "\n".join(lines))
 
 
