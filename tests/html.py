@@ -41,7 +41,8 @@ def field_value(page: str | BeautifulSoup, name: str) -> str | None:
     if not isinstance(field, Tag):
         return None
     if field.name == "textarea":
-        return field.get_text().removeprefix("\n")
+        text = field.get_text()  # a browser drops one newline right after <textarea>
+        return text[2:] if text.startswith("\r\n") else text.removeprefix("\n")
     if field.name == "select":
         chosen = field.find("option", selected=True) or field.find("option")
         return str(chosen.get("value", "")) if isinstance(chosen, Tag) else None

@@ -3,8 +3,6 @@ preferences) and the guidelines pages."""
 
 from __future__ import annotations
 
-import re
-from html import unescape
 from typing import Any
 
 from flask import Flask
@@ -18,7 +16,7 @@ from app.core.audit_log import AuditEvent
 from app.core.db import get_session
 from tests.factories import make_user
 from tests.helpers import SignIn, csrf_token
-from tests.html import parse
+from tests.html import field_value, parse
 
 
 def text_of(response: Any) -> str:
@@ -70,15 +68,15 @@ def revisions_of(app: Flask, slug: str) -> list[GuidelineRevision]:
 
 def textarea(html: str, name: str) -> str:
     """The text in a form's <textarea name=…>, as the browser shows it."""
-    match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>(?:\r\n|\n)?(.*?)</textarea>', html, re.S)
-    assert match, f"no textarea {name}"
-    return unescape(match.group(1))
+    value = field_value(html, name)
+    assert value is not None, f"no textarea {name}"
+    return value
 
 
 def hidden(html: str, name: str) -> str:
-    match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html)
-    assert match, f"no hidden input {name}"
-    return match.group(1)
+    value = field_value(html, name)
+    assert value is not None, f"no hidden input {name}"
+    return value
 
 
 def create_page(client: FlaskClient, slug: str = "licences", title: str = "Licences",
