@@ -1,158 +1,34 @@
-"""Filing requests: the "Ask for help" form, email intake, linking the requester."""
+"""Filing a request through the "Ask for help" form: fields, errors, drafts, who may."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from html.parser import HTMLParser
-from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from werkzeug.test import TestResponse
 
 from app.cases.checklists import TEMPLATES
-from app.cases.models import Case, CaseMessage, ChecklistItem
+from app.cases.models import Case, ChecklistItem
 from app.core.audit_log import AuditEvent
 from app.core.db import get_session
 from app.notifications.models import OutboxMessage
 from app.partners.models import Organisation
-from tests.factories import make_case, make_organisation, make_user
+from tests.factories import make_organisation
 from tests.helpers import SignIn, csrf_token
 from tests.html import field_value, hidden_fields, is_checked, one, parse, text_of
-
-NEW = "/requests/new"
-LOG_EMAIL = "/requests/log-email"
-
-
-# -- helpers ------------------------------------------------------------------
-
-class _Page(HTMLParser):
-    """Attributes of every element with an id, and the text of each element by id."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.by_id: dict[str, dict[str, str]] = {}
-        self.text: dict[str, str] = {}
-        self._open: list[str | None] = []
-        self.selected: dict[str, list[str]] = {}
-        self._select: str | None = None
-        self.checked: dict[str, list[str]] = {}
-        self.values: dict[str, str] = {}
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {key: value or "" for key, value in attrs}
-        ident = attributes.get("id")
-        if ident:
-            self.by_id[ident] = attributes
-        if tag not in ("input", "br", "meta", "link", "img"):
-            self._open.append(ident)
-        if tag == "select":
-            self._select = attributes.get("name")
-        if tag == "option" and self._select and "selected" in attributes:
-            self.selected.setdefault(self._select, []).append(attributes.get("value", ""))
-        if tag == "input" and attributes.get("type") in ("checkbox", "radio") \
-                and "checked" in attributes:
-            self.checked.setdefault(attributes["name"], []).append(attributes.get("value", ""))
-        if tag == "input" and attributes.get("type") not in ("checkbox", "radio", "hidden"):
-            self.values[attributes.get("name", "")] = attributes.get("value", "")
-        if tag == "textarea":
-            self._textarea = attributes.get("name")
-            self.values[self._textarea or ""] = ""
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "select":
-            self._select = None
-        if tag == "textarea" and self._textarea is not None:
-            # Browsers drop the newline right after <textarea>.
-            value = self.values[self._textarea]
-            self.values[self._textarea] = value.removeprefix("\r\n").removeprefix("\n")
-            self._textarea = None
-        if tag not in ("input", "br", "meta", "link", "img") and self._open:
-            self._open.pop()
-
-    def handle_data(self, data: str) -> None:
-        for ident in self._open:
-            if ident:
-                self.text[ident] = self.text.get(ident, "") + data
-        if self._textarea:
-            self.values[self._textarea] += data
-
-
-def page(response: TestResponse) -> _Page:
-    parsed = _Page()
-    parsed.feed(response.get_data(as_text=True))
-    return parsed
-
-
-def error_of(parsed: _Page, field_id: str) -> str:
-    """The error shown for a field, checking it is tied to the field (aria-describedby)."""
-    error_id = f"{field_id}-error"
-    assert error_id in parsed.text, f"no error shown for {field_id}"
-    assert error_id in parsed.by_id[field_id].get("aria-describedby", "").split(), field_id
-    return " ".join(parsed.text[error_id].split())
-
-
-def summary_links(parsed: _Page) -> str:
-    return " ".join(parsed.text.get("error-summary", "").split())
-
-
-def form_data(token: str, **overrides: Any) -> dict[str, Any]:
-    """A complete request that describes a new organisation."""
-    data: dict[str, Any] = {
-        "csrf_token": token,
-        "title": "Digitised maps of the Baltic",
-        "description": "Ten thousand scanned maps from our collection, 1600-1900.",
-        "request_type": "commons_upload",
-        "timeline": "Spring 2027",
-        "organisation_id": "",
-        "org_name": "Sjöhistoriska museet",
-        "org_kind": "glam",
-        "org_country": "SE",
-        "org_website": "https://www.sjohistoriska.se/",
-        "org_wikidata": "Q1140532",
-        "content_kinds": ["images", "data"],
-        "content_volume": "about 10,000 files",
-        "licence": "cc_by_sa",
-        "licence_details": "4.0 international",
-        "target_projects": ["commons", "wikidata"],
-        "themes": ["heritage", "climate"],
-        "countries": ["SE", "FI"],
-        "languages": ["sv", "fi"],
-        "support_types": ["mass_upload", "community"],
-        "support_details": "We need help with Pattypan.",
-        "contact_name": "Ada Lovelace",
-        "contact_email": "ada@example.org",
-        "public_listing": "y",
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
-
-
-def signed_in(app: Flask, client: FlaskClient, sign_in: SignIn, username: str,
-              *roles: str) -> int:
-    with app.app_context():
-        db = get_session()
-        user = make_user(db, username, *roles)
-        db.commit()
-        user_id = user.id
-    sign_in(client, username)
-    return user_id
-
-
-def count(app: Flask, model: Any) -> int:
-    with app.app_context():
-        return int(get_session().scalar(select(func.count()).select_from(model)) or 0)
-
-
-def only_case(app: Flask) -> Case:
-    with app.app_context():
-        case = get_session().scalars(select(Case)).one()
-        _ = case.organisation.name
-        return case
-
+from tests.intake.support import (
+    LOG_EMAIL,
+    NEW,
+    count,
+    error_of,
+    form_data,
+    only_case,
+    page,
+    signed_in,
+    summary_links,
+)
 
 # -- filing a request ---------------------------------------------------------
 
@@ -599,159 +475,3 @@ def test_a_form_from_another_site_is_refused_and_not_shown_back(
         assert "not sent from this site" in html
         assert data["title"] not in html
     assert count(app, Case) == 0
-
-
-# -- requests that came by email ------------------------------------------------
-
-def email_data(token: str, **overrides: Any) -> dict[str, Any]:
-    data = form_data(token, contact_name="Grace Sender", contact_email="grace@un.example",
-                     contact_username="Grace_Wiki",
-                     original_email="Dear helpdesk,\nwe have 5,000 photos…\nGrace")
-    data.update(overrides)
-    return data
-
-
-def test_helpdesk_logs_a_request_that_came_by_email(
-    app: Flask, client: FlaskClient, sign_in: SignIn
-) -> None:
-    sven_id = signed_in(app, client, sign_in, "Sven Helpdesk", "helpdesk")
-    form_page = client.get(LOG_EMAIL)
-    assert form_page.status_code == 200
-    html = form_page.get_data(as_text=True)
-    assert "The original email" in html and "Sender's email" in html
-
-    response = client.post(LOG_EMAIL, data=email_data(csrf_token(client, LOG_EMAIL)))
-
-    assert response.status_code == 302
-    case = only_case(app)
-    assert response.headers["Location"].endswith(f"/requests/{case.reference}")
-    assert (case.requester_id, case.channel) == (None, "email")
-    assert (case.contact_name, case.contact_email, case.contact_username) == (
-        "Grace Sender", "grace@un.example", "Grace_Wiki")
-    assert case.title == "Digitised maps of the Baltic"
-    with app.app_context():
-        db = get_session()
-        [note] = db.scalars(select(CaseMessage).where(CaseMessage.case_id == case.id))
-        assert note.internal is True
-        assert note.author_id == sven_id
-        assert note.body == "Dear helpdesk,\nwe have 5,000 photos…\nGrace"
-        create = db.scalars(select(AuditEvent).where(AuditEvent.action == "case.create")).one()
-        assert create.actor_id == sven_id and create.after["channel"] == "email"
-        created = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "created")).one()
-        assert created.to_address == "grace@un.example"
-
-
-def test_logging_an_email_needs_the_sender_and_the_email(
-    app: Flask, client: FlaskClient, sign_in: SignIn
-) -> None:
-    signed_in(app, client, sign_in, "Sven Helpdesk", "helpdesk")
-    response = client.post(LOG_EMAIL, data=email_data(csrf_token(client, LOG_EMAIL),
-                                                      contact_email="", original_email=""))
-    assert response.status_code == 400
-    parsed = page(response)
-    assert "sender's email" in error_of(parsed, "contact_email")
-    assert "Paste the email" in error_of(parsed, "original_email")
-    assert parsed.values["contact_username"] == "Grace_Wiki"
-    assert count(app, Case) == 0
-
-
-def test_only_the_helpdesk_logs_email_requests(
-    app: Flask, client: FlaskClient, sign_in: SignIn
-) -> None:
-    signed_in(app, client, sign_in, "Ngozi Committee", "committee")
-    assert client.get(LOG_EMAIL).status_code == 403
-    token = csrf_token(client, NEW)
-    assert client.post(LOG_EMAIL, data=email_data(token)).status_code == 403
-    assert count(app, Case) == 0
-
-
-# -- linking an email case to the sender's account --------------------------------
-
-def email_case(app: Flask) -> tuple[str, int]:
-    with app.app_context():
-        db = get_session()
-        case = make_case(db, None, channel="email", contact_username="Omar Requester")
-        db.commit()
-        return case.reference, case.version
-
-
-def test_helpdesk_links_an_email_case_to_the_senders_account(
-    app: Flask, client: FlaskClient, sign_in: SignIn
-) -> None:
-    omar = app.test_client()
-    omar_id = signed_in(app, omar, sign_in, "Omar Requester")
-    reference, version = email_case(app)
-    signed_in(app, client, sign_in, "Sven Helpdesk", "helpdesk")
-    token = csrf_token(client, NEW)
-    url = f"/requests/{reference}/link-requester"
-
-    stale = client.post(url, data={"csrf_token": token, "username": "Omar_Requester",
-                                   "version": version - 1})
-    assert stale.status_code == 409
-    assert "changed by someone else" in stale.get_data(as_text=True)
-
-    empty = client.post(url, data={"csrf_token": token, "username": " ", "version": version})
-    assert empty.status_code == 400
-    assert "Enter the Wikimedia username to link." in empty.get_data(as_text=True)
-
-    unknown = client.post(url, data={"csrf_token": token, "username": "Nobody Here",
-                                     "version": version})
-    assert unknown.status_code == 404
-    assert "No one called “Nobody Here” has signed in" in unknown.get_data(as_text=True)
-    assert only_case(app).requester_id is None
-
-    linked = client.post(url, data={"csrf_token": token, "username": "omar_Requester",
-                                    "version": version})
-    assert linked.status_code == 302
-    assert linked.headers["Location"].endswith(f"/requests/{reference}")
-    case = only_case(app)
-    assert case.requester_id == omar_id
-    with app.app_context():
-        event = get_session().scalars(select(AuditEvent).where(
-            AuditEvent.action == "case.link_requester")).one()
-        assert event.after["requester"] == "Omar Requester"
-        assert event.before["requester"] is None
-
-    again = client.post(url, data={"csrf_token": token, "username": "Omar Requester",
-                                   "version": case.version})
-    assert again.status_code == 409
-    assert "already has a requester" in again.get_data(as_text=True)
-
-
-def test_only_the_helpdesk_links_requesters(
-    app: Flask, client: FlaskClient, sign_in: SignIn
-) -> None:
-    reference, version = email_case(app)
-    signed_in(app, client, sign_in, "Omar Requester")
-    response = client.post(f"/requests/{reference}/link-requester", data={
-        "csrf_token": csrf_token(client, NEW), "username": "Omar Requester",
-        "version": version})
-    assert response.status_code == 403
-    assert only_case(app).requester_id is None
-
-
-def test_linking_an_unknown_case_is_404(
-    app: Flask, client: FlaskClient, sign_in: SignIn
-) -> None:
-    signed_in(app, client, sign_in, "Sven Helpdesk", "helpdesk")
-    response = client.post("/requests/CPH-1999-0042/link-requester", data={
-        "csrf_token": csrf_token(client, NEW), "username": "Sven Helpdesk", "version": 1})
-    assert response.status_code == 404
-    assert "There is no case CPH-1999-0042" in response.get_data(as_text=True)
-
-
-def test_a_web_request_already_has_its_requester(
-    app: Flask, client: FlaskClient, sign_in: SignIn
-) -> None:
-    with app.app_context():
-        db = get_session()
-        case = make_case(db, make_user(db, "Ada Requester"))
-        db.commit()
-        reference = case.reference
-    signed_in(app, client, sign_in, "Sven Helpdesk", "helpdesk")
-    response = client.post(f"/requests/{reference}/link-requester", data={
-        "csrf_token": csrf_token(client, NEW), "username": "Sven Helpdesk"})
-    assert response.status_code == 409
-    assert "already has a requester (Ada Requester)" in response.get_data(as_text=True)
-    with app.app_context():
-        assert get_session().scalars(select(Case)).one().requester.username == "Ada Requester"
