@@ -1,180 +1,38 @@
-"""The committee dashboard, the helpdesk inbox and "my requests"."""
+"""The committee dashboard: who sees it, counts, what needs the member first, filters,
+sorting, pages, overdue, and a query count that stays constant."""
+
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
-from html.parser import HTMLParser
-from typing import Any
 
-import pytest
-from flask import Flask, url_for
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.cases import service
-from app.cases.access import case_access
 from app.cases.models import Case
 from app.core.models import utcnow
-from tests.factories import case_fields, make_case, make_organisation, make_user
+from tests.dashboard.support import (
+    advance,
+    age,
+    assign,
+    page_text,
+    people,
+    queue_rows,
+    review,
+    set_priority,
+    tables,
+    titles,
+    triage,
+)
+from tests.factories import case_fields, make_case, make_organisation
 from tests.helpers import SignIn, queries_for
 from tests.helpers import app_session as session
 from tests.html import one, parse
-
-# -- helpers ------------------------------------------------------------------
-
-
-
-
-def people(db: Session) -> dict[str, User]:
-    """The demo users with their roles (made before anyone signs in)."""
-    return {
-        "ada": make_user(db, "Ada Requester"),
-        "omar": make_user(db, "Omar Requester"),
-        "ngozi": make_user(db, "Ngozi Committee", "committee"),
-        "mei": make_user(db, "Mei Committee", "committee"),
-        "carlos": make_user(db, "Carlos Committee", "committee"),
-        "sven": make_user(db, "Sven Helpdesk", "helpdesk"),
-        "leila": make_user(db, "Leila Lead", "helpdesk"),
-    }
-
-
-def triage(db: Session, case: Case, sven: User) -> None:
-    service.move(db, case, sven, {"helpdesk"}, "triage")
-
-
-def decide(db: Session, case: Case, outcome: str, by: list[User]) -> None:
-    """A committee decision with quorum (the first member records it)."""
-    actor = by[0]
-    service.record_decision(
-        db, case, actor, case_access(db, actor, case), expected_version=case.version,
-        outcome=outcome, rationale="Discussed.", public_rationale="Go ahead.",
-        participant_ids=[member.id for member in by],
-    )
-
-
-def review(db: Session, case: Case, member: User) -> None:
-    service.save_review(db, case, member, case_access(db, member, case), "support", "ok")
-
-
-def advance(db: Session, case: Case, state: str, u: dict[str, User]) -> None:
-    """Move a case forward through the workflow, from where it is, to `state`."""
-    committee = [u["mei"], u["carlos"], u["ngozi"]]
-    steps = {
-        "submitted": lambda: triage(db, case, u["sven"]),
-        "in_initial_review": lambda: decide(db, case, "proceed", committee),
-        "awaiting_final_go": lambda: decide(db, case, "approve", committee),
-        "approved": lambda: service.move(db, case, u["sven"], {"helpdesk"}, "start_support"),
-    }
-    while case.state != state:
-        assert case.state in steps, f"the workflow moved the case to {case.state}, not {state}"
-        steps[case.state]()
-        db.flush()
-
-
-def assign(db: Session, case: Case, sven: User, assignee: User | None) -> None:
-    service.assign(db, case, sven, case_access(db, sven, case), assignee, case.version)
-
-
-def set_priority(db: Session, case: Case, member: User, priority: str) -> None:
-    service.set_priority(db, case, member, case_access(db, member, case), priority,
-                         case.version)
-
-
-def age(case: Case, days: float) -> None:
-    """Pretend the case entered its state `days` ago."""
-    then = utcnow() - timedelta(days=days)
-    case.state_changed_at = then
-    case.stage_started_at = then
-
-
-class _Tables(HTMLParser):
-    """Every table of a page: its caption and its body rows as lists of cell texts."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tables: list[dict[str, Any]] = []
-        self._in: str | None = None
-        self._text: list[str] = []
-        self._row: list[str] | None = None
-        self._body = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "table":
-            self.tables.append({"caption": "", "rows": [], "headers": []})
-        elif tag == "caption" or (tag in ("th", "td") and self.tables):
-            self._in, self._text = tag, []
-        elif tag == "tbody":
-            self._body = True
-        elif tag == "tr" and self._body:
-            self._row = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.tables:
-            return
-        text = " ".join("".join(self._text).split())
-        if tag == "caption" and self._in == "caption":
-            self.tables[-1]["caption"] = text
-            self._in = None
-        elif tag in ("th", "td") and self._in == tag:
-            if self._row is not None:
-                self._row.append(text)
-            else:
-                self.tables[-1]["headers"].append(text)
-            self._in = None
-        elif tag == "tr" and self._row is not None:
-            self.tables[-1]["rows"].append(self._row)
-            self._row = None
-        elif tag == "tbody":
-            self._body = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in:
-            self._text.append(data)
-
-
-def tables(html: str) -> list[dict[str, Any]]:
-    parser = _Tables()
-    parser.feed(html)
-    return parser.tables
-
-
-def queue_rows(client: FlaskClient, query: str = "", *, default: bool = False
-               ) -> list[list[str]]:
-    """The body rows of the dashboard's queue table ([] when no case matches), of every
-    open state unless `query` names states (or `default`: the queue as it opens)."""
-    if "state=" not in query and not default:
-        query = f"{query}&state=open" if query else "?state=open"
-    response = client.get(f"/dashboard{query}")
-    assert response.status_code == 200
-    found = [t for t in tables(response.get_data(as_text=True))
-             if t["caption"].startswith("Cases")]
-    return found[0]["rows"] if found else []
-
-
-def refs(rows: list[list[str]]) -> list[str]:
-    return [row[0] for row in rows]
-
-
-def titles(rows: list[list[str]]) -> list[str]:
-    return [row[1] for row in rows]
-
-
-def page_text(client: FlaskClient, path: str) -> str:
-    response = client.get(path)
-    assert response.status_code == 200
-    return response.get_data(as_text=True)
-
-
-@pytest.fixture
-def p(app: Flask) -> dict[str, Any]:
-    """The demo users; ids only (the objects belong to a closed session)."""
-    with session(app) as db:
-        users = people(db)
-        return {key: user.id for key, user in users.items()}
-
 
 # -- access -------------------------------------------------------------------
 
@@ -582,110 +440,3 @@ def test_query_count_does_not_grow_with_the_number_of_cases(
     assert large == small
     assert len(queue_rows(committee)) == 25
     assert "400 cases match." in page_text(committee, "/dashboard?state=open")  # less declined
-
-
-# -- the helpdesk inbox -------------------------------------------------------
-
-
-def test_inbox_sections(
-    app: Flask, p: dict[str, int], client: FlaskClient, sign_in: SignIn
-) -> None:
-    with session(app) as db:
-        u = people(db)
-        older = make_case(db, u["ada"], title="Older new request")
-        newer = make_case(db, u["ada"], title="Newer new request")
-        age(older, 4)
-        age(newer, 1)
-        mine = make_case(db, u["ada"], title="Assigned to Sven")
-        triage(db, mine, u["sven"])
-        assign(db, mine, u["sven"], u["sven"])
-        closed_mine = make_case(db, u["ada"], title="Sven's withdrawn case")
-        assign(db, closed_mine, u["sven"], u["sven"])
-        service.move(db, closed_mine, u["ada"], {"requester"}, "withdraw")
-        leilas = make_case(db, u["ada"], title="Leila's approved case")
-        advance(db, leilas, "approved", u)
-        assign(db, leilas, u["sven"], u["leila"])
-        approved = make_case(db, u["ada"], title="Approved, nobody on it")
-        advance(db, approved, "approved", u)
-        supported = make_case(db, u["ada"], title="In support, nobody on it")
-        advance(db, supported, "in_support", u)
-        reviewing = make_case(db, u["ada"], title="Unassigned in review")
-        triage(db, reviewing, u["sven"])
-    sign_in(client, "Sven Helpdesk")
-    found = {t["caption"]: t["rows"] for t in tables(page_text(client, "/inbox"))}
-    assert titles(found["New requests"]) == ["Older new request", "Newer new request"]
-    assert found["New requests"][0][6] == "4 days Overdue"
-    assert found["New requests"][1][6] == "1 day"
-    assert titles(found["Assigned to me"]) == ["Assigned to Sven"]
-    assert sorted((row[1], row[3]) for row in found["Unassigned cases in approval or support"]) == [
-        ("Approved, nobody on it", "Approved"), ("In support, nobody on it", "In support")]
-
-    other = app.test_client()
-    sign_in(other, "Leila Lead")
-    found = {t["caption"]: t["rows"] for t in tables(page_text(other, "/inbox"))}
-    assert titles(found["Assigned to me"]) == ["Leila's approved case"]
-
-
-# -- my requests --------------------------------------------------------------
-
-
-def test_my_requests_shows_only_mine_with_the_stage_clock(
-    app: Flask, p: dict[str, int], client: FlaskClient, sign_in: SignIn
-) -> None:
-    with session(app) as db:
-        u = people(db)
-        waiting = make_case(db, u["ada"], title="Ada's upload")
-        age(waiting, 2)
-        reviewing = make_case(db, u["ada"], title="Ada's data donation")
-        triage(db, reviewing, u["sven"])
-        make_case(db, u["omar"], title="Omar's request")
-    sign_in(client, "Ada Requester")
-    html = page_text(client, "/requests/mine")
-    assert "Omar's request" not in html.replace("&#39;", "'")
-    rows = {row[1].replace("&#39;", "'"): row for row in tables(html)[0]["rows"]}
-    assert set(rows) == {"Ada's upload", "Ada's data donation"}
-    upload = rows["Ada's upload"]
-    assert upload[2:6] == ["Submitted", "the helpdesk", "2 days", "3 days"]
-    donation = rows["Ada's data donation"]
-    assert donation[2:6] == ["In initial review", "the Expert Committee", "0 days", "14 days"]
-
-    app.config["STAGE_TARGET_DAYS"] = {"submitted": 1}
-    html = page_text(client, "/requests/mine")
-    rows = {row[1].replace("&#39;", "'"): row for row in tables(html)[0]["rows"]}
-    assert rows["Ada's upload"][4:6] == ["2 days Overdue", "1 day"]
-
-
-def test_my_requests_when_there_are_none(
-    app: Flask, p: dict[str, int], client: FlaskClient, sign_in: SignIn
-) -> None:
-    sign_in(client, "Omar Requester")
-    html = page_text(client, "/requests/mine")
-    assert "You have not asked the helpdesk for help yet." in html
-    assert tables(html) == []
-    if "intake.new_request" in app.view_functions:
-        with app.test_request_context():
-            assert f'class="button button--primary" href="{url_for("intake.new_request")}"' in html
-    else:  # no link to a page that does not exist (yet)
-        assert 'class="button button--primary" href=' not in html
-
-
-# -- escaping -----------------------------------------------------------------
-
-
-def test_a_hostile_title_is_escaped_everywhere(
-    app: Flask, p: dict[str, int], sign_in: SignIn
-) -> None:
-    hostile = '<script>alert("x")</script>'
-    with session(app) as db:
-        u = people(db)
-        organisation = make_organisation(db, "<img src=x onerror=alert(1)>")
-        make_case(db, u["ada"], title=hostile, organisation=organisation)
-    for username, path in (("Ngozi Committee", "/dashboard?state=open"),
-                           ("Sven Helpdesk", "/inbox"),
-                           ("Ada Requester", "/requests/mine")):
-        client = app.test_client()
-        sign_in(client, username)
-        html = page_text(client, path)
-        assert "<script>alert" not in html, path
-        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html, path
-        assert "<img src=x" not in html, path
