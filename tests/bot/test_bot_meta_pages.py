@@ -33,7 +33,7 @@ from werkzeug.serving import make_server
 
 from bot.blocks import BEGIN, END, find_block
 from bot.config import BotConfig
-from bot.i18n import LANGUAGES, languages
+from bot.i18n import LANGUAGES, language, languages
 from bot.plan import PlannedPage, plan_pages
 from bot.state import WikiState
 from bot.sync import SyncReport, run_sync
@@ -173,7 +173,7 @@ def test_2_every_page_transcludes_inline_in_a_list_and_on_its_own_line(
                    "Helpdesk]]"):
         assert leaked not in text  # only the data is transcluded
     arabic = page.find("span", attrs={"dir": "rtl", "lang": "ar"})
-    assert arabic is not None and "Status" in arabic.get_text()
+    assert arabic is not None and language("ar").gettext("Status:") in arabic.get_text()
     parsed = bot_wiki.api({"action": "parse", "text": f"{{{{:{status}}}}}", "contentmodel":
                            "wikitext", "prop": "categories"}, post=True)["parse"]
     assert parsed["categories"] == []  # the human's category stays on the page itself

@@ -119,6 +119,7 @@ def demo_world(app: Flask) -> dict[str, Any]:
                 "filename": "css/helpdesk.css", "slug": "implementation",
                 "revision_id": revision.id, "org_id": case.organisation_id,
                 "request_id": 1, "contact_id": 1, "placement_id": 1, "mail_id": 1,
+                "attachment_id": 1, "token": "no-claim-token",
                 "by_state": by_state}
 
 

@@ -31,7 +31,7 @@ from app.partners.models import Organisation
 from tests.factories import make_user
 from tests.helpers import SignIn, csrf_token
 from tests.html import one, text_of
-from tests.intake.test_intake import form_data
+from tests.intake.support import form_data
 from tests.pseudo import PSEUDO_LOCALE, build, pseudo
 
 REAL_LIMITS = {"RATELIMIT_SIGN_IN": DEFAULT_SIGN_IN_LIMIT,

@@ -176,7 +176,7 @@ def test_clean_line_strips_every_bidi_control() -> None:
 def test_a_title_and_organisation_typed_with_controls_are_stored_without(
     app: Flask, sign_in: SignIn, world: dict[str, Any]
 ) -> None:
-    from tests.intake.test_intake import form_data
+    from tests.intake.support import form_data
 
     client = app.test_client()
     sign_in(client, "Ada Requester")

@@ -13,7 +13,7 @@ from app.groups.models import Referral, WorkingGroup
 from tests.case_client import post_on_case
 from tests.factories import join_group, make_user
 from tests.helpers import SignIn, csrf_token
-from tests.intake.test_intake import form_data
+from tests.intake.support import form_data
 
 COMMITTEE = ("Ngozi Committee", "Mei Committee", "Carlos Committee")
 

@@ -28,7 +28,7 @@ from tests.system.hostile.corpus import (
 def test_a_hostile_request_round_trips_escaped(
     app: Flask, sign_in: SignIn, hostile_world: dict[str, Any]
 ) -> None:
-    from tests.intake.test_intake import form_data
+    from tests.intake.support import form_data
 
     ada, sven = app.test_client(), app.test_client()
     sign_in(ada, "Ada Requester")
