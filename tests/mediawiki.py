@@ -22,11 +22,9 @@ All output of the PHP processes is kept in `tmp_dir/logs/`.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -34,6 +32,8 @@ from pathlib import Path
 from typing import IO, Any
 
 import requests
+
+from tests.processes import stop_process_group
 
 MEDIAWIKI_DIR = Path("/usr/share/mediawiki")
 SITE_NAME = "Helpdesk Test Wiki"
@@ -290,15 +290,8 @@ class ThrowawayWiki:
     def stop(self) -> None:
         """Stop the PHP server (its whole process group). Safe to call twice."""
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        if process is not None:
+            stop_process_group(process)
         if self._server_log_file is not None:
             self._server_log_file.close()
             self._server_log_file = None

@@ -14,7 +14,6 @@ import logging
 import os
 import re
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from app.core.ratelimit import REDIS_OPTIONS, limiter
 from dev.standin.server import RunningServer
 from tests.helpers import CONSUMER_KEY, CONSUMER_SECRET
 from tests.private_mariadb import free_port
+from tests.processes import stop_process_group
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -66,14 +66,7 @@ def gunicorn(env: dict[str, str], port: int, logs: Path) -> Iterator[subprocess.
     try:
         yield process
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        stop_process_group(process, grace=15)
         out.close()
         err.close()
 

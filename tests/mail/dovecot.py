@@ -20,13 +20,14 @@ import imaplib
 import os
 import pwd
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from tests.processes import stop_process_group
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 USERNAME = "helpdesk@example.org"
@@ -162,16 +163,8 @@ class Dovecot:
     def stop(self) -> None:
         """Stop the server (and every process it started)."""
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        if process is not None:
+            stop_process_group(process)
 
     def log(self) -> str:
         path = self.base / "dovecot.log"

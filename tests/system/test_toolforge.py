@@ -9,7 +9,6 @@ import os
 import re
 import runpy
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -33,6 +32,7 @@ from bot.config import BotConfig
 from dev.standin.server import RunningServer
 from tests.conftest import app_config
 from tests.private_mariadb import PrivateMariaDB, free_port, private_mariadb
+from tests.processes import stop_process_group
 from useragent import BOT_CLIENT, WEB_CLIENT
 from useragent import user_agent as build_user_agent
 
@@ -225,15 +225,7 @@ def procfile_process(
     try:
         yield process
     finally:
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        stop_process_group(process, grace=15)
         out.close()
         err.close()
 
