@@ -1,6 +1,6 @@
 """A bare Flask app: the baseline throughput the Helpdesk's pages are compared with.
 
-Served by the same gunicorn settings: `gunicorn ... 'bench.hello_app:create_app()'`.
+Served by the same gunicorn settings: `gunicorn ... 'dev.bench.hello_app:create_app()'`.
 """
 
 from __future__ import annotations

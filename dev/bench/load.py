@@ -1,6 +1,6 @@
 """The load generator: a separate process that drives the served app over HTTP.
 
-    python -m bench.load SPEC.json  → prints the results as JSON on stdout
+    python -m dev.bench.load SPEC.json  → prints the results as JSON on stdout
 
 SPEC: {"host": "127.0.0.1", "port": 8000, "threads": 2, "phases": [{"name": "dashboard",
 "paths": ["/dashboard"], "headers": {"Cookie": "..."}, "requests": 300, "seconds": 20,

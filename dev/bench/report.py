@@ -81,6 +81,11 @@ def _cell(value: Any, verdict: bool | None, unit: str = "") -> str:
     return f"{shown}{unit}{mark}"
 
 
+
+def _thousands(value: Any) -> str:
+    """A count with thousands separators, or "?" when a run failed before counting."""
+    return f"{value:,}" if isinstance(value, int) else "?"
+
 def markdown(results: dict[str, dict[str, Any]]) -> str:
     """The Markdown report (README shows it)."""
     dbs = [db for db in ("sqlite", "mariadb") if db in results]
@@ -88,8 +93,8 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
     lines = ["# Benchmark results", ""]
     first = results[dbs[0]] if dbs else {}
     meta = first.get("meta", {})
-    lines += [f"`make bench` — {meta.get('cases', '?'):,} cases, "
-              f"{meta.get('events', '?'):,} audit events, {meta.get('users', '?')} users "
+    lines += [f"`make bench` — {_thousands(meta.get('cases'))} cases, "
+              f"{_thousands(meta.get('events'))} audit events, {meta.get('users', '?')} users "
               f"(BENCH_SCALE={meta.get('scale')}); gunicorn `--workers 2` (sync), load from a "
               f"separate process with {meta.get('threads')} concurrent clients; "
               f"{meta.get('cpus')} CPU cores; run {meta.get('finished_at', '')}.", ""]

@@ -1,4 +1,4 @@
-"""`make bench` / `python -m bench.run`: the whole benchmark, on SQLite and MariaDB.
+"""`make bench` / `python -m dev.bench.run`: the whole benchmark, on SQLite and MariaDB.
 
 Environment: BENCH_SCALE (1 = 10,000 cases and 100,000 audit events; 0.1 for a quick
 run), BENCH_DBS (default "sqlite,mariadb"), BENCH_MARIADB_URL (default the local
@@ -165,17 +165,17 @@ def drive(port: int, threads: int, phases: list[dict[str, Any]], work: Path) -> 
     spec.write_text(json.dumps({"host": "127.0.0.1", "port": port, "threads": threads,
                                 "phases": phases}), encoding="utf-8")
     budget = sum(phase["seconds"] + 60 for phase in phases)
-    done = subprocess.run([sys.executable, "-m", "bench.load", str(spec)], cwd=ROOT,  # noqa: S603
+    done = subprocess.run([sys.executable, "-m", "dev.bench.load", str(spec)], cwd=ROOT,  # noqa: S603
                           capture_output=True, text=True, timeout=budget, check=False)
     if done.returncode != 0:
-        raise RuntimeError(f"bench.load failed: {done.stderr[-1000:]}")
+        raise RuntimeError(f"dev.bench.load failed: {done.stderr[-1000:]}")
     spec.unlink()
     return json.loads(done.stdout)  # type: ignore[no-any-return]
 
 
 def serve_hello(plan: Plan, work: Path) -> dict[str, Any]:
     env = settings.app_environment("sqlite://", "http://127.0.0.1:9/w/index.php")
-    with Served("bench.hello_app:create_app()", env, work / "gunicorn-hello.log") as served:
+    with Served("dev.bench.hello_app:create_app()", env, work / "gunicorn-hello.log") as served:
         cold = served.start()
         load = drive(served.port, plan.threads, [{
             "name": "hello", "paths": ["/"], "requests": plan.hello_requests,
@@ -275,7 +275,7 @@ def bench_uncached(db: str, plan: Plan, work: Path, env: dict[str, str],
     off (`bench.uncached`): under a read-only load every request after the first is a
     cache hit, in real use any audited change empties the caches."""
     log(f"{db}: {', '.join(UNCACHED_PAGES)} with the caches off")
-    with Served("bench.uncached:create_app()", env,
+    with Served("dev.bench.uncached:create_app()", env,
                 work / f"gunicorn-{db}-uncached.log") as uncached:
         uncached.start()
         cookie = sign_in(uncached.url, settings.SIGN_IN_AS)

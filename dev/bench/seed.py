@@ -6,7 +6,7 @@ role grants, cases in every state (mostly publicly listed) with their checklists
 messages, decisions, referrals, reviews and conflicts, and an append-only audit log
 of `case.create` and state-change events whose before/after carry the states.
 
-    python -m bench.seed sqlite:////tmp/x.sqlite3 --cases 1000 --events 10000
+    python -m dev.bench.seed sqlite:////tmp/x.sqlite3 --cases 1000 --events 10000
 """
 
 from __future__ import annotations
@@ -373,7 +373,7 @@ def limit_public(url: str, wanted: int) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.seed", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m dev.bench.seed", description=__doc__)
     parser.add_argument("url", help="a migrated, empty database")
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=100_000)

@@ -1,6 +1,6 @@
 """The app as production configures it, but with its per-process caches turned off.
 
-`make bench` serves this too (`gunicorn 'bench.uncached:create_app()'`) to measure the
+`make bench` serves this too (`gunicorn 'dev.bench.uncached:create_app()'`) to measure the
 pages with nothing cached: the dashboard's query results and the public list's rendered
 page are kept while no data changes (app/datacache.py), which a read-only load never
 does, while in real use a write (any audited change) empties them.
