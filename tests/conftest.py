@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.core import schema
+from app.core.backup import SEEDED_TABLES  # rows the migrations create
 from app.core.schema import metadata
 from dev.standin import create_standin_app
 from dev.standin.server import RunningServer, serve_in_thread
@@ -61,7 +62,6 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 _SEEDED: dict[str, list[dict[str, Any]]] = {}
-SEEDED_TABLES = ("working_groups",)  # rows the migrations create
 
 
 def remember_seed_rows(url: str) -> None:
