@@ -39,7 +39,9 @@ from tests.helpers import app_session as session
 from tests.helpers import sql_statements as statements
 from tests.html import parse, text_of
 
-BUDGET = 16  # the case page: the case and its parts, and at most one statement per panel (votes, queue place, attention, attachments, wiki checks, suggestions)
+# The case and its parts, and at most one statement per panel (votes, place in line,
+# attention, attachments, wiki checks, suggestions); flat in data size.
+BUDGET = 16
 
 
 
