@@ -32,9 +32,9 @@ from app.cases import service as cases
 from app.cases.errors import WorkflowError, WrongState
 from app.cases.models import Case, CaseMessage
 from app.cases.queries import find_case
-from app.core import audit
+from app.core import audit, storage
 from app.core.models import utcnow
-from app.mail import notices, queries, storage, threads
+from app.mail import notices, queries, threads
 from app.mail.models import (
     ANSWER,
     AUTO_REPLY,

@@ -15,9 +15,10 @@ from app.cases.errors import WorkflowError
 from app.cases.labels import label
 from app.cases.models import Case
 from app.cases.views import load_case
+from app.core import storage
 from app.core.db import as_id, commit_work, discard_work, get_session
 from app.core.errors import fail
-from app.mail import labels, queries, service, storage
+from app.mail import labels, queries, service
 from app.mail.forms import ButtonForm
 from app.mail.models import IncomingMail
 from app.mail.queries import CaseMail, Marks

@@ -1,8 +1,11 @@
-"""Files of incoming mail on disk, private: attachments, and held messages kept whole.
+"""Private files on disk: attachments of requests, messages and incoming mail, and held
+messages kept whole. The one place the tool writes files.
 
 Each file gets a random name (never the sender's) under ATTACHMENTS_DIR, in folders
 only the tool's account may open (0700) and files only it may read (0600). Nothing
-serves this folder; the app streams a file only to those allowed to see it.
+serves this folder; the app streams a file only to those allowed to see it. On
+Toolforge ATTACHMENTS_DIR is a folder of the tool's home, so every job that reads or
+writes it (the web service, the mail fetch) needs the home mounted.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import hashlib
 import os
 import re
 import secrets
+import unicodedata
 from pathlib import Path
 
 _NAME = re.compile(r"^[0-9a-f]{32}(\.eml)?$")
@@ -43,6 +47,28 @@ def store(root: Path, data: bytes, suffix: str = "") -> tuple[str, str]:
 def read(root: Path, name: str) -> bytes:
     """The bytes of a stored file."""
     return path_of(root, name).read_bytes()
+
+
+def sanitised_name(name: str, limit: int = 255) -> str:
+    """A file name fit to show and to offer as a download name: no folders, no control or
+    bidi characters, no leading dots, at most `limit` characters (the extension kept)."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = unicodedata.normalize("NFC", base)
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
+    base = re.sub(r"\s+", " ", base).strip().lstrip(".").strip()
+    if len(base) > limit:
+        stem, dot, extension = base.rpartition(".")
+        if dot and 0 < len(extension) <= 16:
+            base = stem[:limit - len(extension) - 1] + "." + extension
+        else:
+            base = base[:limit]
+    return base or "file"
+
+
+def extension_of(name: str) -> str:
+    """The file extension, lower case, without its dot ("" when there is none)."""
+    stem, dot, extension = name.rpartition(".")
+    return extension.lower() if dot and stem else ""
 
 
 def remove(root: Path, name: str | None) -> None:
