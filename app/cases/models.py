@@ -81,6 +81,9 @@ class Case(Base):
     # The mail server's answer when it last refused `contact_email` for good (a 5xx);
     # cleared when mail to it is accepted again or the address changes (app/notifications/).
     contact_email_failing: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # Reviewers an admin added to this case alone when conflicts left too few members
+    # (app.committee.votes.add_substitute); they vote on this case only.
+    substitute_ids: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)
     contact_username: Mapped[str] = mapped_column(String(255), default="")
     channel: Mapped[str] = mapped_column(String(16), default="web")  # web | email
 
@@ -92,6 +95,9 @@ class Case(Base):
                                           server_default=true())
     outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
     priority: Mapped[str] = mapped_column(String(16), default="normal", index=True)
+    # Short free labels the helpdesk puts on a case (bulk actions on the inbox, app/queue/);
+    # None when it has none.
+    labels: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id"), nullable=True, index=True
     )

@@ -26,6 +26,7 @@ from app.cases.labels import PRIORITIES, RECOMMENDATIONS, state_label
 from app.cases.models import CannedReply, Case, CaseLink, CaseMessage, ChecklistItem
 from app.cases.queries import find_case
 from app.cases.transitions import CLOSED_STATES, OPEN_STATES, SYSTEM, Transition
+from app.committee import votes
 from app.committee.models import ConflictOfInterest, Decision, Review
 from app.core import audit
 from app.core.formats import format_number
@@ -206,8 +207,7 @@ def committee_members(db: Session) -> list[User]:
 
 def recused_ids(db: Session, case: Case) -> set[int]:
     """Members who declared a conflict of interest on the case."""
-    return set(db.scalars(select(ConflictOfInterest.member_id)
-                          .where(ConflictOfInterest.case_id == case.id)))
+    return votes.recused_ids(db, case)
 
 
 def declare_conflict(db: Session, case: Case, member: User, reason: str) -> None:
@@ -279,38 +279,110 @@ def record_decision(
     group_ids: Sequence[int] = (),
     question: str = "",
 ) -> Decision:
-    """Record a committee decision and apply its transition; refused without quorum."""
+    """A decision taken together, as at a meeting: the participants who have not voted
+    yet are recorded as voting for `outcome` by `actor` (audited, each member may correct
+    theirs), then `decide_on_votes` with them as the voters. Pages use `cast_vote` and
+    `decide_on_votes`; this is for meetings' minutes, the demo data and tests."""
     if not access.can_decide:
         # Translators: an error: the member declared a conflict of interest on this case, or is not
         # on the committee.
         raise NotAllowed(_("Only Expert Committee members without a conflict of interest "
                            "take part in decisions on this case."))
     check_version(case, expected_version)
-    if not outcome:
-        # Translators: a form error: no outcome was chosen for a committee decision.
-        raise WorkflowError(_("Choose the decision."), field="outcome")
-    transition = _transition_for(case, outcome)
-    if not transition.decision_stage:
-        # Translators: an error.
-        raise WorkflowError(_("This is not a committee decision."), field="outcome")
+    stage = votes.open_stage(case)
     recused = recused_ids(db, case)
-    members = {user.id for user in committee_members(db)}
+    eligible = votes.eligible_ids(db, case, recused)
     participants = set(participant_ids) | {actor.id}
-    if participants - members:
-        # Translators: an error.
-        raise WorkflowError(_("Only Expert Committee members can take part in a decision."),
-                            field="participants")
     if participants & recused:
         # Translators: an error.
         raise WorkflowError(_("Members with a conflict of interest cannot take part."),
                             field="participants")
-    quorum = int(current_app.config.get("COMMITTEE_QUORUM", 3))
-    if len(participants) < quorum:
+    if participants - eligible:
+        # Translators: an error.
+        raise WorkflowError(_("Only Expert Committee members can take part in a decision."),
+                            field="participants")
+    if stage is not None and outcome in votes.stage_outcomes(stage):
+        voted = {vote.member_id for vote in votes.stage_votes(db, case, stage)
+                 if vote.recommendation in votes.stage_outcomes(stage)}
+        for member in db.scalars(select(User).where(User.id.in_(sorted(participants - voted)))):
+            votes.cast_vote(db, case, member, stage, outcome, "", {},
+                            recorded_by=None if member.id == actor.id else actor)
+    return decide_on_votes(db, case, actor, access, stage=stage or "", outcome=outcome,
+                           rationale=rationale, public_rationale=public_rationale,
+                           voters=participants, group_ids=group_ids, question=question,
+                           dissent_reason="", expected_version=case.version)
+
+
+def decide_on_votes(
+    db: Session,
+    case: Case,
+    actor: User,
+    access: CaseAccess | None,
+    *,
+    stage: str,
+    outcome: str,
+    rationale: str,
+    public_rationale: str,
+    voters: Iterable[int] | None = None,
+    group_ids: Sequence[int] = (),
+    question: str = "",
+    dissent_reason: str = "",
+    expected_version: Any = None,
+) -> Decision:
+    """Record the committee's decision from its members' votes and apply its transition.
+
+    Refused without a quorum of votes from members without a conflict of interest
+    (`votes.quorum_for`: lower when conflicts left fewer members, never below the
+    minimum); an outcome other than the majority's needs `dissent_reason`. `voters`
+    limits the votes counted to those members (each must have voted); None counts
+    every current vote. The decision keeps who voted what; the votes are closed.
+    """
+    recused = recused_ids(db, case)
+    if not votes.may_vote(actor, case, recused) or (access is not None and not access.can_decide):
+        # Translators: an error: the member declared a conflict of interest on this case, or is not
+        # on the committee.
+        raise NotAllowed(_("Only Expert Committee members without a conflict of interest "
+                           "take part in decisions on this case."))
+    if expected_version is not None:
+        check_version(case, expected_version)
+    if not outcome:
+        # Translators: a form error: no outcome was chosen for a committee decision.
+        raise WorkflowError(_("Choose the decision."), field="outcome")
+    transition = _transition_for(case, outcome)
+    if not transition.decision_stage or transition.decision_stage != stage:
+        # Translators: an error.
+        raise WorkflowError(_("This is not a committee decision."), field="outcome")
+    eligible = votes.eligible_ids(db, case, recused)
+    quorum = votes.quorum_for(len(eligible))
+    if quorum is None:
+        # Translators: an error; %(count)s members may vote after conflicts of interest, %(minimum)s
+        # is the smallest quorum allowed.
+        raise WrongState(_(
+            "Only %(count)s committee members without a conflict of interest may vote on this "
+            "request, fewer than the %(minimum)s a decision needs at least. An administrator "
+            "can add a substitute reviewer.", count=len(eligible),
+            minimum=current_app.config.get("COMMITTEE_MIN_QUORUM", 2)))
+    counted = [vote for vote in votes.stage_votes(db, case, stage)
+               if vote.member_id in eligible
+               and vote.recommendation in votes.stage_outcomes(stage)]
+    if voters is not None:
+        wanted = set(voters)
+        missing = wanted - {vote.member_id for vote in counted}
+        if missing:
+            # Translators: an error: every member named as voting must have cast a vote.
+            raise WorkflowError(_("Some of the members named have not voted on this stage."),
+                                field="participants")
+        counted = [vote for vote in counted if vote.member_id in wanted]
+    if len(counted) < quorum:
         # Translators: an error (the quorum rule); %(quorum)s and %(count)s are numbers of people.
         raise WrongState(_(
-            "A decision needs at least %(quorum)s committee members without a conflict of "
-            "interest; %(count)s took part.", quorum=quorum, count=len(participants),
-        ), field="participants")
+            "A decision needs at least %(quorum)s votes from committee members without a "
+            "conflict of interest; %(count)s have voted.", quorum=quorum, count=len(counted),
+        ))
+    majority = votes.tally(counted).majority
+    # Translators: a form label: why the committee decides otherwise than most of its votes.
+    dissent = _text(dissent_reason, _("Why not the majority's vote"), name="dissent_reason",
+                    required=outcome not in majority)
     # Translators: a form label and column heading: why the committee decided so; seen only by the
     # committee and the helpdesk.
     rationale = _text(rationale, _("Rationale (internal)"), required=True, name="rationale")
@@ -331,13 +403,20 @@ def record_decision(
                          name="question")
     decision = Decision(case_id=case.id, stage=transition.decision_stage, outcome=outcome,
                         rationale=rationale, public_rationale=public_text,
-                        participant_ids=sorted(participants), recused_ids=sorted(recused),
-                        recorded_by_id=actor.id)
+                        participant_ids=sorted(vote.member_id for vote in counted),
+                        recused_ids=sorted(recused), recorded_by_id=actor.id,
+                        votes=votes.snapshot(counted), quorum=quorum,
+                        dissent_reason=dissent)
     db.add(decision)
     db.flush()
+    for vote in counted:
+        vote.decision_id = decision.id
     audit.record(db, actor, "decision.record", "case", case.id, after={
         "decision": decision.id, "stage": decision.stage, "outcome": outcome,
-        "participants": decision.participant_ids, "recused": decision.recused_ids})
+        "participants": decision.participant_ids, "recused": decision.recused_ids,
+        "quorum": quorum,
+        "votes": {str(vote["member_id"]): vote["outcome"] for vote in decision.votes or []},
+        "dissent": bool(dissent)})
     for group in groups:
         db.add(Referral(case_id=case.id, group_id=group.id, question=question,
                         referred_by_id=actor.id))

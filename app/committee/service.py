@@ -6,11 +6,18 @@ Every change is audited in the caller's session; the caller commits.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
-from app.committee.models import Guideline, GuidelineRevision
+from app.cases import service as cases_service
+from app.cases.models import Case
+from app.committee import votes
+from app.committee.models import Decision, Guideline, GuidelineRevision, Review
 from app.committee.queries import guideline_by_slug, latest_revision
+from app.committee.votes import Scores
 from app.core import audit
 from app.core.models import utcnow
 
@@ -82,3 +89,26 @@ def _snapshot(page: Guideline, revision: GuidelineRevision | None) -> dict[str, 
         "body_length": len(revision.body if revision else page.body),
     }
 
+
+
+# -- decisions from votes (the API meetings use) --------------------------------
+
+def cast_vote(session: Session, case: Case, member: User, stage: str, outcome: str,
+              comment: str, scores: Scores, *, recorded_by: User | None = None,
+              meeting_id: int | None = None) -> Review:
+    """A member's own vote on the case's stage; see `app.committee.votes.cast_vote`."""
+    return votes.cast_vote(session, case, member, stage, outcome, comment, scores,
+                           recorded_by=recorded_by, meeting_id=meeting_id)
+
+
+def decide(session: Session, case: Case, stage: str, by: User, outcome: str, rationale: str,
+           public_rationale: str, *, voters: Iterable[int] | None = None,
+           dissent_reason: str = "", group_ids: Sequence[int] = (), question: str = "",
+           expected_version: Any = None) -> Decision:
+    """Record the committee's decision on the stage from the votes cast, applying the
+    quorum rules (`app.cases.service.decide_on_votes`); `voters` limits the votes counted
+    to those members (say, those present at a meeting)."""
+    return cases_service.decide_on_votes(
+        session, case, by, None, stage=stage, outcome=outcome, rationale=rationale,
+        public_rationale=public_rationale, voters=voters, group_ids=group_ids,
+        question=question, dissent_reason=dissent_reason, expected_version=expected_version)

@@ -68,9 +68,9 @@ from sqlalchemy.exc import SQLAlchemyError
 FORMAT = "cp-helpdesk-export"
 FORMAT_VERSION = 1
 BATCH_SIZE = 1000
-# Tables the migrations fill (the working groups): a new database has their rows, and
-# an import replaces them with the file's.
-SEEDED_TABLES = ("working_groups",)
+# Tables the migrations fill (the working groups, the committee's criteria): a new
+# database has their rows, and an import replaces them with the file's.
+SEEDED_TABLES = ("working_groups", "committee_criteria")
 
 
 class BackupError(Exception):
