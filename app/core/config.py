@@ -99,6 +99,11 @@ SETTINGS: dict[str, Setting] = {
     "AUDIT_PAGE_SIZE": Setting(50, int),
     "HELPDESK_URL": Setting("https://cp-helpdesk.toolforge.org"),
     "COMMITTEE_QUORUM": Setting(3, int),
+    # When conflicts leave fewer members than the quorum, a case's quorum falls to the
+    # members left, never below this (app/committee/votes.py).
+    "COMMITTEE_MIN_QUORUM": Setting(2, int),
+    # Others' votes on a case: shown to a member once they have voted, or always.
+    "COMMITTEE_VOTES_VISIBLE": Setting("after_voting"),  # after_voting | always
     # The sweep (`flask --app app cases sweep`).
     "REMIND_AFTER_DAYS": Setting(14.0, float),
     "EXPIRE_AFTER_DAYS": Setting(30.0, float),
