@@ -70,7 +70,7 @@ FORMAT_VERSION = 1
 BATCH_SIZE = 1000
 # Tables the migrations fill (the working groups, the committee's criteria): a new
 # database has their rows, and an import replaces them with the file's.
-SEEDED_TABLES = ("working_groups", "committee_criteria")
+SEEDED_TABLES = ("working_groups", "committee_criteria", "skills")
 
 
 class BackupError(Exception):

@@ -1,0 +1,362 @@
+"""Reading the right people: skills, the directory, affiliates, asks, suggestions, gaps.
+
+Every list is read in a fixed number of statements, whatever its length; matching
+(languages, countries, skills) happens in Python on those rows, since the lists are
+JSON columns and the directory and the registry stay small.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import JSON, Integer, String, func, literal, null, select, type_coerce, union_all
+from sqlalchemy.orm import Session, joinedload
+
+from app.auth.models import RoleGrant, User
+from app.cases.models import Case
+from app.cases.transitions import CLOSED_STATES
+from app.core.regions import region_of
+from app.groups.models import Membership, Referral, WorkingGroup
+from app.people.models import Affiliate, Ask, DirectoryEntry, Skill
+from app.public.projection import is_public_clause
+
+# Below this many, a public page says "fewer than 3" instead of the number.
+SMALL_COUNT = 3
+# The case's kinds of support that call for a skill of the list.
+SUPPORT_SKILLS: dict[str, tuple[str, ...]] = {
+    "mass_upload": ("mass-uploads", "upload-tools", "metadata", "openrefine"),
+    "best_practices": ("partnership-agreements", "licensing"),
+    "community": ("outreach",),
+    "wir": ("outreach", "partnership-agreements"),
+}
+REQUEST_SKILLS: dict[str, tuple[str, ...]] = {
+    "commons_upload": ("mass-uploads", "licensing"),
+    "wikidata_donation": ("wikidata-modelling", "openrefine", "metadata"),
+}
+
+
+# -- skills -----------------------------------------------------------------------
+
+
+def skills(db: Session, *, with_retired: bool = False) -> list[Skill]:
+    """The skills of the list by name (retired ones only when asked)."""
+    query = select(Skill).order_by(Skill.name, Skill.code)
+    if not with_retired:
+        query = query.where(Skill.retired.is_(False))
+    return list(db.scalars(query).all())
+
+
+def skill_names(db: Session) -> dict[str, str]:
+    """Every skill's code → name (retired ones too, to show what people chose)."""
+    return {code: name for code, name in db.execute(select(Skill.code, Skill.name))}
+
+
+# -- the directory ----------------------------------------------------------------
+
+
+def entry_of(db: Session, user: User) -> DirectoryEntry | None:
+    """The user's directory entry, if they ever saved one."""
+    return db.scalars(select(DirectoryEntry).where(DirectoryEntry.user_id == user.id)).first()
+
+
+@dataclass(frozen=True)
+class Person:
+    """A listed person as the directory shows them: only the fields they chose to show
+    (a hidden field is empty here, never filled)."""
+
+    username: str
+    country: str | None = None
+    languages: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+
+def _shown(entry: DirectoryEntry, user: User, roles: Sequence[str],
+           groups: Sequence[str]) -> Person:
+    return Person(
+        username=user.username,
+        country=user.country if entry.show_country else None,
+        languages=tuple(user.languages or []) if entry.show_languages else (),
+        regions=tuple(user.regions or []) if entry.show_regions else (),
+        skills=tuple(entry.skills or []) if entry.show_skills else (),
+        roles=tuple(sorted(roles)) if entry.show_roles else (),
+        groups=tuple(sorted(groups, key=str.casefold)) if entry.show_roles else (),
+    )
+
+
+def directory(db: Session) -> list[Person]:
+    """Everyone who chose to be listed (three statements: entries, roles, groups)."""
+    rows = db.execute(
+        select(DirectoryEntry, User).join(User, User.id == DirectoryEntry.user_id)
+        .where(DirectoryEntry.listed.is_(True), User.blocked.is_(False))
+        .order_by(User.username)
+    ).all()
+    ids = [user.id for _entry, user in rows]
+    roles: dict[int, list[str]] = {}
+    groups: dict[int, list[str]] = {}
+    if ids:
+        for user_id, role in db.execute(select(RoleGrant.user_id, RoleGrant.role)
+                                        .where(RoleGrant.user_id.in_(ids),
+                                               RoleGrant.role.in_(("committee", "helpdesk")))):
+            roles.setdefault(user_id, []).append(role)
+        # Only memberships the person lets the group's public roster show.
+        for user_id, name in db.execute(
+                select(Membership.user_id, WorkingGroup.name)
+                .join(WorkingGroup, WorkingGroup.id == Membership.group_id)
+                .where(Membership.user_id.in_(ids), Membership.listed.is_(True),
+                       WorkingGroup.archived.is_(False))):
+            groups.setdefault(user_id, []).append(name)
+    return [_shown(entry, user, roles.get(user.id, []), groups.get(user.id, []))
+            for entry, user in rows]
+
+
+@dataclass(frozen=True)
+class DirectoryFilter:
+    """What the directory's filter form asks for (empty: anything)."""
+
+    language: str = ""
+    country: str = ""
+    region: str = ""
+    skill: str = ""
+
+    def matches(self, person: Person) -> bool:
+        """Does the person show what is asked for?"""
+        return ((not self.language or self.language in person.languages)
+                and (not self.country or self.country == person.country)
+                and (not self.region or self.region in person.regions)
+                and (not self.skill or self.skill in person.skills))
+
+
+# -- affiliates -------------------------------------------------------------------
+
+
+def affiliates(db: Session, *, active_only: bool = False) -> list[Affiliate]:
+    """The registry by name."""
+    query = select(Affiliate).order_by(Affiliate.name)
+    if active_only:
+        query = query.where(Affiliate.active.is_(True))
+    return list(db.scalars(query).all())
+
+
+def affiliate_names(db: Session) -> dict[str, Affiliate]:
+    """Every affiliate by its name folded to lower case (the CSV import matches on it)."""
+    return {affiliate.name.casefold(): affiliate for affiliate in db.scalars(select(Affiliate))}
+
+
+# -- asks -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AskView:
+    """An ask as pages and the API show it: the case only when it is public."""
+
+    id: int
+    group_slug: str
+    group_name: str
+    title: str
+    description: str
+    languages: tuple[str, ...]
+    skills: tuple[str, ...]
+    status: str
+    created_at: Any
+    public_case: str | None
+    taken_by: str | None = None
+    taken_by_id: int | None = None
+
+
+def _ask_rows(db: Session, *conditions: Any) -> list[AskView]:
+    public_reference = (
+        select(Case.reference).where(Case.id == Ask.case_id, is_public_clause())
+        .correlate(Ask).scalar_subquery()
+    )
+    rows = db.execute(
+        select(Ask, WorkingGroup.slug, WorkingGroup.name, public_reference, User.username)
+        .join(WorkingGroup, WorkingGroup.id == Ask.group_id)
+        .outerjoin(User, User.id == Ask.taken_by_id)
+        .where(WorkingGroup.archived.is_(False), *conditions)
+        .order_by(Ask.created_at.desc(), Ask.id.desc())
+    ).all()
+    return [AskView(ask.id, slug, name, ask.title, ask.description or "",
+                    tuple(ask.languages or []), tuple(ask.skills or []), ask.status,
+                    ask.created_at, reference, taker, ask.taken_by_id)
+            for ask, slug, name, reference, taker in rows]
+
+
+def open_asks(db: Session, group_id: int | None = None) -> list[AskView]:
+    """Asks not done yet (open or taken), newest first; of one group or of all (one
+    statement)."""
+    conditions: list[Any] = [Ask.status.in_(("open", "taken"))]
+    if group_id is not None:
+        conditions.append(Ask.group_id == group_id)
+    return _ask_rows(db, *conditions)
+
+
+def asks_for(db: Session, user: User) -> tuple[list[AskView], list[AskView]]:
+    """For the home page: open asks in a language the user works in, and the asks the
+    user took (one statement)."""
+    languages = set(user.languages or [])
+    found = open_asks(db)
+    matching = [ask for ask in found if ask.status == "open" and languages & set(ask.languages)]
+    taken = [ask for ask in found if ask.status == "taken" and ask.taken_by_id == user.id]
+    return matching, taken
+
+
+def find_ask(db: Session, ask_id: int) -> Ask | None:
+    """The ask `ask_id` with its group and members loaded."""
+    return db.scalars(
+        select(Ask).where(Ask.id == ask_id)
+        .options(joinedload(Ask.group).selectinload(WorkingGroup.memberships))
+    ).first()
+
+
+def case_for_ask(db: Session, group: WorkingGroup, reference: str) -> Case | None:
+    """The case a lead may link an ask to: a public case, or one referred to the group
+    (anything else is as if it did not exist)."""
+    referred = select(Referral.id).where(Referral.case_id == Case.id,
+                                         Referral.group_id == group.id).exists()
+    return db.scalars(
+        select(Case).where(Case.reference == reference.strip().upper()[:40],
+                           is_public_clause() | referred)
+    ).first()
+
+
+# -- suggestions on the case page ------------------------------------------------
+
+
+@dataclass
+class Suggestions:
+    """People and affiliates that match a case, each with what matched."""
+
+    people: list[tuple[str, list[str]]] = field(default_factory=list)
+    affiliates: list[tuple[dict[str, Any], list[str]]] = field(default_factory=list)
+
+
+def _suggestion_rows(db: Session) -> list[Any]:
+    """Listed people (only the fields they show), active affiliates and the skill names,
+    in ONE statement (the case page's budget allows one)."""
+    people = (
+        select(literal("person").label("kind"), User.username.label("name"),
+               User.country.label("country"),
+               type_coerce(User.languages, JSON).label("list1"),
+               type_coerce(DirectoryEntry.skills, JSON).label("list2"),
+               DirectoryEntry.show_country.label("a"), DirectoryEntry.show_languages.label("b"),
+               DirectoryEntry.show_skills.label("c"))
+        .join(User, User.id == DirectoryEntry.user_id)
+        .where(DirectoryEntry.listed.is_(True), User.blocked.is_(False))
+    )
+    groups = (
+        select(literal("affiliate"), Affiliate.name, type_coerce(null(), String),
+               type_coerce(Affiliate.countries, JSON), type_coerce(null(), JSON),
+               Affiliate.id, Affiliate.kind, Affiliate.contact_url)
+        .where(Affiliate.active.is_(True))
+    )
+    names = select(literal("skill"), Skill.code, Skill.name, type_coerce(null(), JSON),
+                   type_coerce(null(), JSON), type_coerce(null(), Integer), null(), null())
+    return list(db.execute(union_all(people, groups, names)).all())
+
+
+def _case_skills(case: Case) -> set[str]:
+    wanted: set[str] = set(REQUEST_SKILLS.get(case.request_type or "", ()))
+    for support in case.support_types or []:
+        wanted.update(SUPPORT_SKILLS.get(support, ()))
+    return wanted
+
+
+def suggestions(db: Session, case: Case) -> Suggestions:
+    """Who could help with the case: listed people sharing its countries, languages or
+    the skills its kind of support needs; active affiliates in its countries."""
+    countries = {code.upper() for code in case.countries or [] if isinstance(code, str)}
+    languages = set(case.languages or [])
+    wanted = _case_skills(case)
+    rows = _suggestion_rows(db)
+    names = {row[1]: row[2] for row in rows if row[0] == "skill"}
+    found = Suggestions()
+    for row in rows:
+        if row[0] == "person":
+            reasons = _person_reasons(row, countries, languages, wanted, names)
+            if reasons:
+                found.people.append((row[1], reasons))
+        elif row[0] == "affiliate":
+            shared = sorted(countries & {str(code).upper() for code in row[3] or []})
+            if shared:
+                found.affiliates.append(({"id": row[5], "name": row[1], "kind": row[6],
+                                          "contact_url": row[7]}, shared))
+    found.people.sort(key=lambda pair: (-len(pair[1]), pair[0].casefold()))
+    found.affiliates.sort(key=lambda pair: str(pair[0]["name"]).casefold())
+    return found
+
+
+def _person_reasons(row: Any, countries: set[str], languages: set[str], wanted: set[str],
+                    names: dict[str, str]) -> list[str]:
+    """What a listed person shares with the case: codes prefixed by their kind
+    (``country:SE``, ``language:sv``, ``skill:Mass uploads``); only fields they show."""
+    _kind, _name, country, person_languages, person_skills, show_country, show_languages, \
+        show_skills = row
+    reasons: list[str] = []
+    if show_country and country and country.upper() in countries:
+        reasons.append(f"country:{country.upper()}")
+    if show_languages:
+        reasons += [f"language:{code}" for code in sorted(languages & set(person_languages or []))]
+    if show_skills:
+        reasons += [f"skill:{names.get(code, code)}"
+                    for code in sorted(wanted & set(person_skills or []))]
+    return reasons
+
+
+# -- filling the gaps -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A country with requests and neither an active affiliate nor a member from it."""
+
+    country: str
+    region: str
+    requests: int
+
+
+def covered_countries(db: Session) -> set[str]:
+    """Countries with an active affiliate, a working-group member (of an active group) or a
+    person listed in the directory who shows their country (three statements)."""
+    covered: set[str] = set()
+    for countries in db.scalars(select(Affiliate.countries).where(Affiliate.active.is_(True))):
+        covered.update(str(code).upper() for code in countries or [])
+    member_country = func.coalesce(Membership.country, User.country)
+    covered.update(str(code).upper() for code in db.scalars(
+        select(member_country).join(WorkingGroup, WorkingGroup.id == Membership.group_id)
+        .join(User, User.id == Membership.user_id)
+        .where(WorkingGroup.archived.is_(False), member_country.is_not(None)).distinct()) if code)
+    covered.update(str(code).upper() for code in db.scalars(
+        select(User.country).join(DirectoryEntry, DirectoryEntry.user_id == User.id)
+        .where(DirectoryEntry.listed.is_(True), DirectoryEntry.show_country.is_(True),
+               User.country.is_not(None)).distinct()) if code)
+    return covered
+
+
+def count_gaps(case_countries: Iterable[Iterable[str]], covered: set[str]) -> list[Gap]:
+    """Countries that cases name and nobody covers, most requests first (ties by code);
+    each case counts once per country it names."""
+    counts: Counter[str] = Counter()
+    for countries in case_countries:
+        counts.update({code.strip().upper() for code in countries
+                       if isinstance(code, str) and code.strip()})
+    return [Gap(country=code, region=region_of(code), requests=value)
+            for code, value in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            if code not in covered]
+
+
+def gaps(db: Session, *, public: bool) -> list[Gap]:
+    """The gaps of public cases (everyone), or of every open case (the committee and the
+    helpdesk)."""
+    query = select(Case.countries)
+    if public:
+        query = query.where(is_public_clause())
+    else:
+        query = query.where(Case.state.not_in(CLOSED_STATES))
+    return count_gaps((countries or [] for countries in db.scalars(query)),
+                      covered_countries(db))
