@@ -173,6 +173,11 @@ SETTINGS: dict[str, Setting] = {
     "IMPACT_FILE_CAP": Setting(10000, int),  # more files are shown as "10,000+"
     "IMPACT_CATEGORY_DEPTH": Setting(2, int),  # subcategory levels counted
     "IMPACT_VIEWS_MAX_PAGES": Setting(100, int),  # pages whose views a snapshot asks for
+    # Files people add to a request or a message (app/attachments/): at most this many
+    # bytes each, this many at a time, of these kinds (file extensions).
+    "ATTACHMENT_MAX_BYTES": Setting(10 * 1024 * 1024, int),
+    "ATTACHMENT_MAX_FILES": Setting(5, int),
+    "ATTACHMENT_TYPES": Setting(DEFAULT_ATTACHMENT_TYPES, _names),
 }
 
 # Variables read besides the settings': the database (`DATABASE_URL`, else ToolsDB,
