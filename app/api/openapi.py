@@ -181,6 +181,11 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "Working groups (not archived), by name, with listed members.",
                 "responses": {"200": _json(_ref("WorkingGroupList"), "Every working group.")},
             }},
+            "/api/v1/asks": {"get": {
+                "operationId": "listAsks",
+                "summary": "Asks of working groups for volunteers, not done yet, newest first.",
+                "responses": {"200": _json(_ref("AskList"), "Every open or taken ask.")},
+            }},
             "/api/v1/openapi.json": {"get": {
                 "operationId": "getOpenApi",
                 "summary": "This document.",

@@ -78,6 +78,13 @@ def working_groups() -> ResponseReturnValue:
     return jsonify({"working_groups": public_groups(get_session(), _base_url())})
 
 
+@bp.get("/asks")
+def asks() -> ResponseReturnValue:
+    """Asks of working groups that are not done yet (public fields only: a case only
+    while it is public, never who took an ask)."""
+    return jsonify({"asks": public_asks(get_session(), _base_url())})
+
+
 @bp.get("/openapi.json")
 def openapi() -> ResponseReturnValue:
     """The OpenAPI 3.1 description of this API."""

@@ -51,7 +51,7 @@ def skills(db: Session, *, with_retired: bool = False) -> list[Skill]:
 
 def skill_names(db: Session) -> dict[str, str]:
     """Every skill's code → name (retired ones too, to show what people chose)."""
-    return {code: name for code, name in db.execute(select(Skill.code, Skill.name))}
+    return {str(row[0]): str(row[1]) for row in db.execute(select(Skill.code, Skill.name))}
 
 
 # -- the directory ----------------------------------------------------------------
@@ -316,7 +316,7 @@ class Gap:
     """A country with requests and neither an active affiliate nor a member from it."""
 
     country: str
-    region: str
+    region: str | None
     requests: int
 
 

@@ -88,13 +88,42 @@ def case_suggestions(case: Any, access: Any) -> queries.Suggestions | None:
     return queries.suggestions(get_session(), case)
 
 
+@bp.app_template_global("skill_name")
+def skill_name(code: str) -> str:
+    """A skill's name (the list is read once a request, only when a page names a skill)."""
+    names = g.get("skill_names")
+    if names is None:
+        names = g.skill_names = queries.skill_names(get_session())
+    return str(names.get(code, code))
+
+
+@bp.app_template_global("can_lead_group")
+def can_lead_group(group: Any) -> bool:
+    """May the signed-in user post asks for the group and mark them done?"""
+    return service.can_lead(group, g.get("user"))
+
+
 @bp.app_template_global("people_labels")
-def people_labels() -> dict[str, Callable[[str], str]]:
-    """Namers the partials use: country, language, region, affiliate kind, ask status."""
+def people_labels() -> dict[str, Callable[[Any], str]]:
+    """Namers the partials use, in the page language: one code (country, language, region,
+    kind, status) or a list of codes joined with commas (countries, languages, regions)."""
     locale = _locale()
-    return {"country": lambda code: country_name(code, locale),
-            "language": lambda code: language_name(code, locale),
-            "region": lambda code: str(region_label(code)),
+
+    def joined(namer: Callable[[str], str]) -> Callable[[Any], str]:
+        return lambda codes: ", ".join(namer(str(code)) for code in codes or [])
+
+    def country(code: str) -> str:
+        return country_name(code, locale)
+
+    def language(code: str) -> str:
+        return language_name(code, locale)
+
+    def region(code: str) -> str:
+        return str(region_label(code))
+
+    return {"country": country, "language": language, "region": region,
+            "countries": joined(country), "languages": joined(language),
+            "regions": joined(region), "skills": joined(skill_name),
             "kind": affiliate_kind, "status": ask_status}
 
 

@@ -3,7 +3,9 @@
 - ``GET /stats`` — everyone. Signed-out visitors and ordinary users see figures of
   public cases only; the committee and the helpdesk see every case.
 - ``GET /stats.csv`` — everyone; always the public figures only.
-- ``GET /gaps`` — everyone; countries and counts of public cases only.
+- ``GET /gaps`` — everyone: countries of public cases with no active affiliate and no
+  member (a count below 3 reads "fewer than 3"); the committee and the helpdesk see every
+  open case, with exact counts.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from app.auth.roles import current_roles
 from app.core.db import get_session
 from app.core.i18n import text_direction
 from app.core.regions import country_name
+from app.people.queries import SMALL_COUNT
+from app.people.queries import gaps as find_gaps
 from app.stats import export
 from app.stats.display import stage_table, tables
 from app.stats.labels import region_name
-from app.stats.queries import figures, gaps
+from app.stats.queries import figures
 
 bp = Blueprint("stats", __name__)
 
@@ -54,11 +58,13 @@ def csv() -> ResponseReturnValue:
 
 @bp.get("/gaps", endpoint="gaps")
 def gaps_page() -> ResponseReturnValue:
-    """Countries with public requests and no working-group member from them."""
+    """Countries with requests and neither an active affiliate nor a member from them."""
     language = _language()
-    named = [(country_name(gap.country, language), gap) for gap in gaps(get_session())]
+    staff = bool(current_roles() & ALL_CASES_ROLES)
+    named = [(country_name(gap.country, language), gap)
+             for gap in find_gaps(get_session(), public=not staff)]
     named.sort(key=lambda pair: (-pair[1].requests, pair[0].casefold()))
-    found = [{"name": name, "region": region_name(gap.region), "requests": gap.requests}
+    found = [{"name": name, "region": region_name(gap.region), "requests": gap.requests,
+              "few": not staff and gap.requests < SMALL_COUNT}
              for name, gap in named]
-    return render_template("stats/gaps.html", gaps=found)
-
+    return render_template("stats/gaps.html", gaps=found, staff=staff, small=SMALL_COUNT)

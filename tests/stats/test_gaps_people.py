@@ -14,7 +14,7 @@ from tests.helpers import SignIn, csrf_token
 from tests.helpers import app_session as session
 from tests.stats.test_stats import fixture, tables_of
 
-TITLE = "Countries with requests and no working-group member"
+TITLE = "Countries with requests and no affiliate or member"
 
 
 def test_a_members_country_from_their_preferences_fills_a_gap(

@@ -219,7 +219,8 @@ def path_for(rule: str, world: dict[str, Any]) -> str:
                       ("<int:contact_id>", "contact_id"),
                       ("<int:placement_id>", "placement_id"),
                       ("<int:attachment_id>", "attachment_id"), ("<int:mail_id>", "mail_id"),
-                      ("<int:row_id>", "mail_id"),
+                      ("<int:row_id>", "mail_id"), ("<int:affiliate_id>", "mail_id"),
+                      ("<int:skill_id>", "mail_id"), ("<int:ask_id>", "mail_id"),
                       ("<token>", "token")):
         path = path.replace(name, str(world[key]))
     return path
