@@ -112,6 +112,11 @@ def _schemas() -> dict[str, Any]:
             "type": "object", "additionalProperties": False, "required": ["working_groups"],
             "properties": {"working_groups": {"type": "array", "items": _ref("WorkingGroup")}},
         },
+        "Ask": _ask_schema(),
+        "AskList": {
+            "type": "object", "additionalProperties": False, "required": ["asks"],
+            "properties": {"asks": {"type": "array", "items": _ref("Ask")}},
+        },
         "Error": {
             "type": "object", "additionalProperties": False, "required": ["error"],
             "properties": {"error": {
@@ -119,6 +124,38 @@ def _schemas() -> dict[str, Any]:
                 "properties": {"code": {"type": "integer"}, "title": {"type": "string"},
                                "message": {"type": "string"}},
             }},
+        },
+    }
+
+
+def _ask_schema() -> dict[str, Any]:
+    """An ask of a working group for volunteers (app.public.asks)."""
+    named = {"type": "object", "additionalProperties": False,
+             "required": ["code", "name"],
+             "properties": {"code": {"type": "string"}, "name": {"type": "string"}}}
+    return {
+        "type": "object", "additionalProperties": False,
+        "required": ["id", "title", "description", "group", "languages", "skills", "status",
+                     "created_at", "case", "url"],
+        "properties": {
+            "id": {"type": "integer"}, "title": {"type": "string"},
+            "description": {"type": "string"},
+            "group": {"type": "object", "additionalProperties": False,
+                      "required": ["slug", "name", "url"],
+                      "properties": {"slug": {"type": "string"}, "name": {"type": "string"},
+                                     "url": {"type": "string", "format": "uri"}}},
+            "languages": {"type": "array", "items": {"type": "string"},
+                          "description": "Codes of the languages wanted."},
+            "skills": {"type": "array", "items": named},
+            "status": {"type": "string", "enum": ["open", "taken"],
+                       "description": "open: anyone signed in can take it."},
+            "created_at": TIMESTAMP,
+            "case": {"type": ["object", "null"], "additionalProperties": False,
+                     "required": ["reference", "url"],
+                     "properties": {"reference": {"type": "string"},
+                                    "url": {"type": "string", "format": "uri"}},
+                     "description": "The request it is about, only while that is public."},
+            "url": {"type": "string", "format": "uri"},
         },
     }
 

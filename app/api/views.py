@@ -10,6 +10,7 @@ from app.api.openapi import DEFAULT_PER_PAGE, MAX_PER_PAGE, openapi_document
 from app.core.db import get_session
 from app.core.errors import fail
 from app.core.models import utcnow
+from app.public.asks import public_asks
 from app.public.groups import public_groups
 from app.public.params import FILTER_CODES, ParamError, parse_filters, parse_int
 from app.public.projection import project

@@ -11,6 +11,7 @@ from flask import flash, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from app.attachments import service as attachments
 from app.auth.models import User
 from app.auth.roles import find_user, login_required
 from app.cases import service
@@ -240,7 +241,10 @@ def message(reference: str) -> ResponseReturnValue:
                                 _form("version"), message=_form("body"))
             return answered()
         internal = _form("visibility") == "internal"
-        service.post_message(get_session(), case, g.user, access, _form("body"), internal)
+        uploads = attachments.read_uploads(request.files.getlist("attachments"))
+        posted = service.post_message(get_session(), case, g.user, access, _form("body"),
+                                      internal)
+        attachments.attach(get_session(), case, g.user, uploads, posted)
         # Translators: a confirmation; an internal note is a message only the helpdesk and the
         # committee see.
         return _("Your internal note was added.") if internal else _("Your message was sent.")

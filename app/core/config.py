@@ -156,6 +156,28 @@ SETTINGS: dict[str, Setting] = {
     "MAIL_FETCH_BATCH": Setting(500, int),  # messages read in one run at most
     "MAIL_CLAIM_DAYS": Setting(180, int),  # how long the link to claim a request works
     "ATTACHMENTS_DIR": Setting(str(INSTANCE_DIR / "attachments")),  # private, never served
+    # Checklist steps verified on the wikis and the impact follow-up (app/wikicheck/).
+    "COMMONS_API": Setting("https://commons.wikimedia.org/w/api.php"),
+    "WIKIDATA_API": Setting("https://www.wikidata.org/w/api.php"),
+    "PAGEVIEWS_API": Setting("https://wikimedia.org/api/rest_v1"),
+    "WIKI_TIMEOUT": Setting(20.0, float),
+    "WIKI_MAX_REQUESTS": Setting(100, int),  # per check or snapshot of one case
+    "ACCEPTED_LICENCE_CATEGORIES": Setting(["CC-Zero", "CC-PD-Mark", "CC-BY-4.0",
+                                            "CC-BY-SA-4.0", "CC-BY-3.0", "CC-BY-SA-3.0"], _names),
+    "LICENCE_SAMPLE_FILES": Setting(200, int),  # files whose licence a check reads at most
+    "TEST_BATCH_MIN_FILES": Setting(10, int),
+    # P31 classes that make a Wikidata item an organisation.
+    "ORGANISATION_CLASSES": Setting(["Q43229", "Q33506", "Q207694", "Q7075", "Q3918",
+                                     "Q484652", "Q163740", "Q2659904", "Q4830453",
+                                     "Q327333"], _names),
+    "IMPACT_FILE_CAP": Setting(10000, int),  # more files are shown as "10,000+"
+    "IMPACT_CATEGORY_DEPTH": Setting(2, int),  # subcategory levels counted
+    "IMPACT_VIEWS_MAX_PAGES": Setting(100, int),  # pages whose views a snapshot asks for
+    # Files people add to a request or a message (app/attachments/): at most this many
+    # bytes each, this many at a time, of these kinds (file extensions).
+    "ATTACHMENT_MAX_BYTES": Setting(10 * 1024 * 1024, int),
+    "ATTACHMENT_MAX_FILES": Setting(5, int),
+    "ATTACHMENT_TYPES": Setting(DEFAULT_ATTACHMENT_TYPES, _names),
 }
 
 # Variables read besides the settings': the database (`DATABASE_URL`, else ToolsDB,

@@ -44,6 +44,10 @@ def _too_long(value: Any, limit: int) -> bool:
     return isinstance(value, str) and len(value) * 4 > limit and len(value.encode()) > limit
 
 
+# The forms that may carry files (app/attachments/): the request form and a case message.
+UPLOAD_ENDPOINTS = frozenset({"intake.new_request", "cases.message"})
+
+
 class HelpdeskRequest(Request):
     """Every view reads cleaned `request.args` and `request.form` (and so every form),
     and the path is routed (and shown) without control characters.
@@ -55,6 +59,20 @@ class HelpdeskRequest(Request):
     """
 
     parameter_storage_class = CleanMultiDict
+
+    @property
+    def max_content_length(self) -> int | None:
+        """MAX_CONTENT_LENGTH; for the forms that carry files (UPLOAD_ENDPOINTS) that much
+        more than ATTACHMENT_MAX_FILES files of ATTACHMENT_MAX_BYTES each."""
+        limit = super().max_content_length
+        if self._max_content_length is None and limit and self.endpoint in UPLOAD_ENDPOINTS:
+            config = current_app.config
+            limit += int(config["ATTACHMENT_MAX_FILES"]) * int(config["ATTACHMENT_MAX_BYTES"])
+        return limit
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
 
     def __init__(self, environ: dict[str, Any], populate_request: bool = True,
                  shallow: bool = False) -> None:

@@ -10,6 +10,8 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from app.attachments import service as attachments
+from app.attachments.service import Upload
 from app.auth.models import User
 from app.auth.roles import find_user
 from app.cases import service
@@ -132,14 +134,17 @@ def resolve_organisation(db: Session, actor: User, form: RequestForm) -> Organis
     )
 
 
-def file_request(db: Session, user: User, form: RequestForm) -> Case | None:
-    """A requester files their own request through the web form."""
+def file_request(db: Session, user: User, form: RequestForm,
+                 uploads: list[Upload] | None = None) -> Case | None:
+    """A requester files their own request through the web form, with its files."""
     organisation = resolve_organisation(db, user, form)
     if organisation is None:
         return None
     fields = case_fields(form, organisation.id)
     fields.update(requester_id=user.id, channel="web")
-    return service.create_case(db, user, fields)
+    case = service.create_case(db, user, fields)
+    attachments.attach(db, case, user, uploads or [])
+    return case
 
 
 def log_email_request(db: Session, staff: User, form: EmailRequestForm) -> Case | None:

@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.attachments import service as attachments
 from app.auth.roles import current_roles, login_required, role_required
 from app.auth.views import load_user
 from app.cases.access import case_access
@@ -142,7 +143,12 @@ def new_request() -> ResponseReturnValue:
         form.contact_email.data = user.email
     if not form.validate_on_submit():
         return _render(form, email_mode=False)
-    case = _file_with_retry(lambda: service.file_request(db, user, form))
+    try:
+        uploads = attachments.read_uploads(request.files.getlist("attachments"))
+    except WorkflowError as exc:  # a file too large (413) or of a kind not accepted
+        return render_template("intake/request_form.html", form=form, email_mode=False,
+                               upload_error=exc.message), exc.status
+    case = _file_with_retry(lambda: service.file_request(db, user, form, uploads))
     if case is None:
         return _render(form, email_mode=False)
     ratelimit.count_this_request()  # only filed requests count towards RATELIMIT_FILING

@@ -1,0 +1,1 @@
+"""Files people add to a request or a message, kept privately (app/core/storage.py)."""
