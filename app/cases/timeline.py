@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -20,11 +21,29 @@ class TimelineEntry:
     """One line of the timeline."""
 
     at: datetime
-    kind: str  # "state" | "message"
+    kind: str  # "state" | "message" | "edit"
     actor: User | None
     text: str
     internal: bool = False
     state: str | None = None
+    # An edit of the request: (field, before, after) of each changed field.
+    changes: tuple[tuple[str, Any, Any], ...] = ()
+
+
+# Fields of a request whose edits only staff see in the history (the contact details).
+PRIVATE_EDITS = frozenset({"contact_name", "contact_email"})
+
+
+def _edit_entries(event: AuditEvent) -> list[TimelineEntry]:
+    """An edit of the request (`case.edit`): its changes, the contact details' apart."""
+    before = event.before if isinstance(event.before, dict) else {}
+    after = event.after if isinstance(event.after, dict) else {}
+    changes = [(field, before.get(field), value) for field, value in after.items()]
+    parts = ([c for c in changes if c[0] not in PRIVATE_EDITS],
+             [c for c in changes if c[0] in PRIVATE_EDITS])
+    return [TimelineEntry(event.created_at, "edit", event.actor, "", internal=private,
+                          changes=tuple(part))
+            for private, part in zip((False, True), parts, strict=True) if part]
 
 
 def _state_entries(db: Session, case: Case) -> list[TimelineEntry]:
@@ -47,6 +66,8 @@ def _state_entries(db: Session, case: Case) -> list[TimelineEntry]:
             state = str(after["state"])
             entries.append(TimelineEntry(event.created_at, "state", event.actor,
                                          names.get(state, state), state=state))
+        elif action == "edit":
+            entries.extend(_edit_entries(event))
     return entries
 
 
@@ -58,7 +79,8 @@ def timeline(db: Session, case: Case, include_internal: bool) -> list[TimelineEn
         query = query.where(CaseMessage.internal.is_(False))
     messages = [TimelineEntry(m.created_at, "message", m.author, m.body, m.internal)
                 for m in db.scalars(query)]
-    entries = _state_entries(db, case) + messages
+    entries = [entry for entry in _state_entries(db, case)
+               if include_internal or not entry.internal] + messages
     return sorted(entries, key=lambda entry: (entry.at, entry.kind != "state"))
 
 

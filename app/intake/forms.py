@@ -270,6 +270,13 @@ class RequestForm(FlaskForm):
         return found
 
 
+class EditRequestForm(RequestForm):
+    """The same request, changed after filing; `version` is the case's version the form
+    was loaded at (a save over someone else's change is refused)."""
+
+    version = HiddenField()
+
+
 class EmailRequestForm(RequestForm):
     """The same request, logged by the helpdesk from an email: the sender is the contact."""
 

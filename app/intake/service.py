@@ -23,7 +23,7 @@ from app.cases.service import check_version
 from app.core import audit
 from app.core.models import utcnow
 from app.core.regions import regions_of
-from app.intake.forms import EmailRequestForm, RequestForm
+from app.intake.forms import EditRequestForm, EmailRequestForm, RequestForm
 from app.intake.queries import find_duplicate
 from app.partners.models import Organisation
 
@@ -193,3 +193,76 @@ def link_requester(db: Session, case: Case, actor: User, access: CaseAccess, use
     audit.record(db, actor, "case.link_requester", "case", case.id, before=before,
                  after={"requester": user.username, "contact_username": user.username})
     return user
+
+
+# -- editing a request after filing -----------------------------------------------------
+
+# The fields of the request form a change is recorded for, in the form's order
+# (`licence_flagged` and `region` follow the licence and the countries).
+EDITED_FIELDS = ("title", "description", "request_type", "timeline", "organisation_id",
+                 "content_kinds", "content_volume", "licence", "licence_details",
+                 "target_projects", "themes", "countries", "languages", "support_types",
+                 "support_details", "contact_name", "contact_email", "public_listing")
+
+
+def may_edit(case: Case, access: CaseAccess) -> bool:
+    """Staff may edit a request at any time; its requester until the helpdesk triaged it."""
+    return access.is_staff or ("requester" in access.roles and case.state == "submitted")
+
+
+def check_may_edit(case: Case, access: CaseAccess) -> None:
+    """Raise NotAllowed (403) for someone who may not edit the request now."""
+    if may_edit(case, access):
+        return
+    if "requester" in access.roles:
+        # Translators: an error for a requester who opens the edit page of a request the
+        # helpdesk has already triaged.
+        raise NotAllowed(_("The helpdesk has already looked at your request, so it can no "
+                           "longer be changed here. Write a message on the request to tell "
+                           "the helpdesk what should change."))
+    # Translators: an error.
+    raise NotAllowed(_("Only the requester and the helpdesk change a request."))
+
+
+def _recorded(field: str, value: Any, organisation: Organisation | None) -> Any:
+    """A value as the audit log keeps it: the organisation by name, lists as they are."""
+    if field == "organisation_id":
+        return organisation.name if organisation is not None else value
+    return value
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Equal values; lists of codes in any order (the form lists them in its own order)."""
+    if isinstance(old, list) and isinstance(new, list):
+        return sorted(map(str, old)) == sorted(map(str, new))
+    return bool(old == new)
+
+
+def edit_request(db: Session, case: Case, actor: User, access: CaseAccess,
+                 form: EditRequestForm) -> list[str] | None:
+    """Apply the edit form to the request; audited (`case.edit`, each changed field
+    before → after, shown in the case's history). Returns the changed fields (none: nothing
+    is recorded), or None when the form names an organisation that cannot be used (the
+    message is on the form). NotAllowed (403) for someone who may not edit now,
+    StaleVersion (409) when the case changed since the form was loaded."""
+    check_may_edit(case, access)
+    check_version(case, form.version.data)
+    organisation = resolve_organisation(db, actor, form)
+    if organisation is None:
+        return None
+    new = case_fields(form, organisation.id)
+    changed = [field for field in EDITED_FIELDS if not _same(getattr(case, field), new[field])]
+    if not changed:
+        return []
+    before = {field: _recorded(field, getattr(case, field), case.organisation)
+              for field in changed}
+    after = {field: _recorded(field, new[field], organisation) for field in changed}
+    for field in (*changed, "licence_flagged", "region"):
+        setattr(case, field, new[field])
+    if "organisation_id" in changed:
+        case.organisation = organisation
+    if "contact_email" in changed:
+        case.contact_email_failing = None  # a new address has not failed yet
+    case.updated_at = utcnow()
+    audit.record(db, actor, "case.edit", "case", case.id, before=before, after=after)
+    return changed

@@ -17,15 +17,18 @@ from sqlalchemy.orm import Session
 from app.attachments import service as attachments
 from app.auth.roles import current_roles, login_required, role_required
 from app.auth.views import load_user
-from app.cases.access import case_access
+from app.cases.access import CaseAccess, case_access
 from app.cases.errors import WorkflowError
 from app.cases.models import Case
 from app.cases.queries import find_case
+from app.cases.timeline import TimelineEntry
+from app.cases.views import load_case
 from app.core import ratelimit
 from app.core.db import commit_work, discard_work, get_session
 from app.core.errors import csrf_refused, fail
 from app.intake import service
-from app.intake.forms import EmailRequestForm, LinkRequesterForm, RequestForm
+from app.intake.forms import EditRequestForm, EmailRequestForm, LinkRequesterForm, RequestForm
+from app.intake.labels import change_rows
 from app.intake.queries import registry_choices
 
 bp = Blueprint("intake", __name__)
@@ -208,3 +211,70 @@ def link_requester(reference: str) -> ResponseReturnValue:
     flash(_("%(ref)s is now linked to the account %(name)s.", ref=case.reference,
             name=user.username), "success")
     return redirect(url_for("cases.case_page", reference=case.reference))
+
+
+def _edit_form(case: Case) -> EditRequestForm:
+    """The edit form: what was sent, else the request as it is now."""
+    db = get_session()
+    if request.method == "POST":
+        return _prepared(EditRequestForm, db)
+    form = EditRequestForm(data={
+        "title": case.title, "description": case.description,
+        "request_type": case.request_type, "timeline": case.timeline,
+        "organisation_id": str(case.organisation_id), "content_kinds": case.content_kinds,
+        "content_volume": case.content_volume, "licence": case.licence,
+        "licence_details": case.licence_details, "target_projects": case.target_projects,
+        "themes": case.themes, "countries": case.countries, "languages": case.languages,
+        "support_types": case.support_types, "support_details": case.support_details,
+        "contact_name": case.contact_name, "contact_email": case.contact_email,
+        "public_listing": case.public_listing, "version": str(case.version)})
+    form.set_choices(registry_choices(db), get_locale() or "en")
+    return form
+
+
+def _render_edit(case: Case, form: EditRequestForm, status: int,
+                 **extra: Any) -> ResponseReturnValue:
+    return render_template("intake/request_form.html", form=form, email_mode=False,
+                           edit_case=case, **extra), status
+
+
+@bp.app_template_global("may_edit_request")
+def may_edit_request(case: Case, access: CaseAccess) -> bool:
+    """Does the case page offer to edit the request?"""
+    return service.may_edit(case, access)
+
+
+@bp.route("/requests/<reference>/edit", methods=["GET", "POST"])
+@login_required
+def edit_request(reference: str) -> ResponseReturnValue:
+    """Change a request after filing: its requester until it is triaged, staff at any
+    time. Each change shows in the case's history and the audit log."""
+    case, access = load_case(reference)
+    try:
+        service.check_may_edit(case, access)
+    except WorkflowError as exc:
+        fail(exc.status, exc.message)
+    form = _edit_form(case)
+    if request.method == "GET" or not form.validate():
+        return _render_edit(case, form, 200 if request.method == "GET" else 400)
+    try:
+        changed = service.edit_request(get_session(), case, g.user, access, form)
+    except WorkflowError as exc:
+        discard_work()
+        return _render_edit(case, form, exc.status, edit_error=exc.message)
+    if changed is None:
+        discard_work()
+        return _render_edit(case, form, 400)
+    commit_work()
+    # Translators: a confirmation after changing a request (the other one is 'Nothing was
+    # changed.').
+    flash(_("Your changes to the request were saved.") if changed
+          # Translators: after sending the edit form of a request without changing anything.
+          else _("Nothing was changed."), "success")
+    return redirect(url_for("cases.case_page", reference=case.reference))
+
+
+@bp.app_template_global("edit_changes")
+def edit_changes(entry: TimelineEntry) -> list[tuple[str, str, str]]:
+    """The rows of an edit in the case's history: field, before, after."""
+    return change_rows(entry.changes)

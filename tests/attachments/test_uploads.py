@@ -23,7 +23,7 @@ from tests.html import parse, text_of
 from tests.intake.support import NEW, form_data
 
 PDF = b"%PDF-1.4 sample agreement\n"
-CSV = "title,creator\nMap of Gotland,Unknown\n".encode()
+CSV = b"title,creator\nMap of Gotland,Unknown\n"
 
 
 @pytest.fixture
