@@ -152,6 +152,26 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # Mail the outbox gave up on (app/notifications): administrators and the helpdesk.
     ("GET", "/undelivered-mail"): only({"helpdesk": 200, "admin": 200}),
     ("POST", "/undelivered-mail/<int:row_id>/resend"): post({"helpdesk": 303, "admin": 303}),
+    # The right people (app/people): the directory, affiliates, skills, asks.
+    ("GET", "/people"): SIGNED_IN_ONLY,
+    ("GET", "/people/me"): SIGNED_IN_ONLY,
+    ("POST", "/people/me"): post(dict.fromkeys(ROLES, 303)),
+    ("GET", "/affiliates"): ALL,
+    ("GET", "/affiliates/new"): only({"admin": 200}),
+    ("POST", "/affiliates/new"): post({"admin": 400}),
+    ("GET", "/affiliates/<int:affiliate_id>/edit"): only({"admin": 404}),
+    ("POST", "/affiliates/<int:affiliate_id>/edit"): post({"admin": 404}),
+    ("GET", "/affiliates/import"): only({"admin": 200}),
+    ("POST", "/affiliates/import"): post({"admin": 400}),
+    ("GET", "/skills"): only({"admin": 200}),
+    ("POST", "/skills"): post({"admin": 400}),
+    ("POST", "/skills/<int:skill_id>/retire"): post({"admin": 404}),
+    ("GET", "/groups/<slug>/asks/new"): only({"admin": 200}),  # Leila is no lead
+    ("POST", "/groups/<slug>/asks/new"): post({"admin": 400}),
+    ("POST", "/asks/<int:ask_id>/take"): post(dict.fromkeys(ROLES, 404)),
+    ("POST", "/asks/<int:ask_id>/give-back"): post(dict.fromkeys(ROLES, 404)),
+    ("POST", "/asks/<int:ask_id>/done"): post(dict.fromkeys(ROLES, 404)),
+    ("GET", "/api/v1/asks"): ALL,
 }
 
 EXTRA_DATA = {"/requests/<reference>/conflict": {"reason": "x" * 3000}}
@@ -219,7 +239,8 @@ def path_for(rule: str, world: dict[str, Any]) -> str:
                       ("<int:contact_id>", "contact_id"),
                       ("<int:placement_id>", "placement_id"),
                       ("<int:attachment_id>", "attachment_id"), ("<int:mail_id>", "mail_id"),
-                      ("<int:row_id>", "mail_id"),
+                      ("<int:row_id>", "mail_id"), ("<int:affiliate_id>", "mail_id"),
+                      ("<int:skill_id>", "mail_id"), ("<int:ask_id>", "mail_id"),
                       ("<token>", "token")):
         path = path.replace(name, str(world[key]))
     return path
