@@ -23,6 +23,7 @@ from app.cases.models import Case
 from app.cases.queries import referral_on
 from app.cases.timeline import changes_since
 from app.cases.views import load_case, page_context
+from app.committee import votes
 from app.core.db import as_id, commit_work, discard_work, get_session
 
 Change = Callable[[Case, CaseAccess], str]
@@ -97,16 +98,16 @@ def action(reference: str) -> ResponseReturnValue:
 @bp.post("/requests/<reference>/decision")
 @login_required
 def decision(reference: str) -> ResponseReturnValue:
-    """A committee decision (initial feedback or final go)."""
+    """A committee decision (initial feedback or final go), taken from the members' votes."""
 
     def change(case: Case, access: CaseAccess) -> str:
-        participants = [i for i in map(as_id, request.form.getlist("participants")) if i]
         groups = [i for i in map(as_id, request.form.getlist("groups")) if i]
-        service.record_decision(
+        service.decide_on_votes(
             get_session(), case, g.user, access, expected_version=_form("version"),
-            outcome=_form("outcome"), rationale=_form("rationale"),
-            public_rationale=_form("public_rationale"), participant_ids=participants,
-            group_ids=groups, question=_form("question"))
+            stage=votes.open_stage(case) or "", outcome=_form("outcome"),
+            rationale=_form("rationale"), public_rationale=_form("public_rationale"),
+            dissent_reason=_form("dissent_reason"), group_ids=groups,
+            question=_form("question"))
         # Translators: a confirmation after a committee decision; %(state)s is the name of the
         # request's new stage.
         return _("The decision was recorded; the request is now “%(state)s”.",
@@ -115,16 +116,33 @@ def decision(reference: str) -> ResponseReturnValue:
     return _apply(reference, change)
 
 
+def _scores() -> dict[int, tuple[int | None, str]]:
+    """The vote form's scores: `score-<criterion id>` (1–5 or empty) and `note-<id>`."""
+    found: dict[int, tuple[int | None, str]] = {}
+    for key in request.form:
+        kind, _dash, number = key.partition("-")
+        criterion_id = as_id(number) if kind in ("score", "note") else None
+        if criterion_id and criterion_id not in found:
+            raw = _form(f"score-{criterion_id}").strip()
+            score = int(raw) if raw.isdigit() else (0 if raw else None)
+            found[criterion_id] = (score, _form(f"note-{criterion_id}"))
+    return found
+
+
+@bp.post("/requests/<reference>/vote")
 @bp.post("/requests/<reference>/review")
 @login_required
-def review(reference: str) -> ResponseReturnValue:
-    """A committee member's review for the current stage."""
+def vote(reference: str) -> ResponseReturnValue:
+    """A committee member's own vote on the current stage (always the signed-in member's:
+    the form names no member)."""
 
     def change(case: Case, access: CaseAccess) -> str:
-        service.save_review(get_session(), case, g.user, access, _form("recommendation"),
-                            _form("comment"))
-        # Translators: a confirmation for a committee member's review of a request.
-        return _("Your review was saved.")
+        stage = _form("stage") or votes.open_stage(case) or ""
+        outcome = _form("vote_outcome") or _form("recommendation")
+        votes.cast_vote(get_session(), case, g.user, stage, outcome,
+                        _form("vote_comment") or _form("comment"), _scores())
+        # Translators: a confirmation for a committee member's vote on a request.
+        return _("Your vote was saved.")
 
     return _apply(reference, change)
 

@@ -112,7 +112,8 @@ def _staff_facts(db: Session, case: Case, facts: CaseFacts) -> None:
     facts.decisions = list(db.scalars(select(Decision).where(Decision.case_id == case.id)
                                       .order_by(Decision.id)))
     extra_ids = sorted({user_id for decision in facts.decisions
-                        for user_id in (*decision.participant_ids, *decision.recused_ids)})
+                        for user_id in (*decision.participant_ids, *decision.recused_ids)}
+                       | set(case.substitute_ids or []))
     wanted: ColumnElement[bool] = or_(RoleGrant.id.is_not(None),
                                       ConflictOfInterest.id.is_not(None))
     if extra_ids:
@@ -183,10 +184,12 @@ def related_cases(db: Session, case: Case) -> list[Case]:
 
 
 def reviews_of(db: Session, case: Case) -> list[Review]:
-    """The committee's reviews of the case, by stage, with their members."""
-    return list(db.scalars(select(Review).options(joinedload(Review.member))
+    """The committee's votes (reviews) on the case, by stage, with their members and
+    criterion scores (one statement)."""
+    return list(db.scalars(select(Review).options(joinedload(Review.member),
+                                                  joinedload(Review.scores))
                            .where(Review.case_id == case.id)
-                           .order_by(Review.stage, Review.id)))
+                           .order_by(Review.stage, Review.id)).unique())
 
 
 def usernames(db: Session, ids: Iterable[int]) -> list[str]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from flask import current_app, g, render_template, request
+from flask import g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -20,9 +20,8 @@ from app.cases.clock import stage_clock
 from app.cases.labels import OUTCOMES, WAITING_ON
 from app.cases.models import Case
 from app.cases.queries import CannedChoice, CaseFacts, People, read_facts
-from app.cases.service import review_stage
 from app.cases.timeline import timeline
-from app.committee.models import Review
+from app.committee.context import votes_context
 from app.core.db import as_id, get_session
 from app.core.errors import fail
 from app.core.regions import country_name, language_name, region_label
@@ -128,27 +127,12 @@ def page_context(case: Case, access: CaseAccess, **extra: Any) -> dict[str, Any]
         if chosen is not None:
             next_step = str(WAITING_ON.get(case.state) or "")
             context["prefill"] = canned.fill(chosen, case, next_step)
-    if access.can_see_reviews:
-        context.update(_reviews_context(queries.reviews_of(db, case), review_stage(case),
-                                        user.id))
+    if "committee" in access.roles:
+        context.update(votes_context(db, case, access, user.id, context.get("members", []),
+                                     context.get("recused", set())))
     context["usernames"] = usernames
     context.update(extra)
     return context
-
-
-def _reviews_context(reviews: list[Review], stage: str, user_id: int) -> dict[str, Any]:
-    """The committee's part of the page: the reviews of the current stage by member (the
-    participants of a decision show who reviewed), the earlier ones, the member's own,
-    and the quorum the reviews are counted against."""
-    current = {review.member_id: review for review in reviews if review.stage == stage}
-    return {
-        "reviews": reviews,
-        "review_stage": stage,
-        "stage_reviews": current,
-        "earlier_reviews": [review for review in reviews if review.stage != stage],
-        "my_review": current.get(user_id),
-        "quorum": int(current_app.config.get("COMMITTEE_QUORUM", 3)),
-    }
 
 
 @bp.get("/requests/<reference>")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.auth.roles import users_with_role
-from app.committee.models import Guideline, GuidelineRevision
+from app.committee.models import Criterion, Guideline, GuidelineRevision
 from app.core.regions import REGIONS
 
 
@@ -76,3 +76,14 @@ def revision_of(session: Session, guideline: Guideline,
         .where(GuidelineRevision.id == revision_id,
                GuidelineRevision.guideline_id == guideline.id)
     ).first()
+
+
+def criteria(db: Session) -> list[Criterion]:
+    """Every criterion, active ones first, in their order (one statement)."""
+    return list(db.scalars(select(Criterion).order_by(Criterion.active.desc(),
+                                                      Criterion.position, Criterion.id)))
+
+
+def criterion_by_id(db: Session, criterion_id: int) -> Criterion | None:
+    """One criterion."""
+    return db.get(Criterion, criterion_id)

@@ -1,7 +1,6 @@
 """The case page as a committee member works through it: where the case is, the
-request, the reviews against the quorum, their own review, then the decision; who has
-reviewed shows in the list of members taking part; a refused decision shows its error
-next to the field it is about; long parts fold away."""
+request, the votes against the quorum, their own vote, then the decision; a refused
+decision shows its error next to the field it is about; long parts fold away."""
 
 from __future__ import annotations
 
@@ -15,6 +14,7 @@ from flask.testing import FlaskClient
 from app.cases import service
 from app.cases.access import case_access
 from app.cases.queries import find_case
+from app.committee import votes
 from app.core.db import get_session
 from tests.case_client import post_on_case
 from tests.factories import make_case, make_user
@@ -26,8 +26,8 @@ COMMITTEE = ("Ngozi Committee", "Mei Committee", "Carlos Committee", "Zoe Commit
 
 @pytest.fixture
 def reference(app: Flask) -> str:
-    """A case in initial review, its licence flagged; Mei reviewed it, Zoe declared a
-    conflict of interest; a few messages."""
+    """A case in initial review, its licence flagged; Mei voted on it, Zoe declared a
+    conflict of interest."""
     with app.app_context():
         db = get_session()
         ada = make_user(db, "Ada Requester")
@@ -36,7 +36,7 @@ def reference(app: Flask) -> str:
         case = make_case(db, ada, title="Glass negatives", licence_flagged=True)
         service.move(db, case, sven, {"helpdesk"}, "triage")
         mei = members["Mei Committee"]
-        service.save_review(db, case, mei, case_access(db, mei, case), "support", "Fine by me.")
+        votes.cast_vote(db, case, mei, "initial", "proceed", "Fine by me.", {})
         service.declare_conflict(db, case, members["Zoe Committee"], "My museum.")
         db.commit()
         return case.reference
@@ -58,30 +58,22 @@ def inside(element: Tag, selector: str) -> Tag:
     return found
 
 
-def test_the_page_goes_from_the_case_to_the_reviews_to_the_decision(
+def test_the_page_goes_from_the_case_to_the_votes_to_the_decision(
         app: Flask, sign_in: SignIn, reference: str) -> None:
     ngozi = signed_in(app, sign_in, "Ngozi Committee")
     html = ngozi.get(f"/requests/{reference}").get_data(as_text=True)
     shown = headings(html)
     order = ["Where this request is", "The request", "Expert Committee",
-             "Reviews (initial feedback)", "Your review (initial feedback)",
+             "Votes (initial feedback)", "Your vote (initial feedback)",
              "Record the initial feedback", "Managing this request", "History"]
     assert [h for h in shown if h in order] == order
-    reviews = text_of(one(html, "section.committee"))
-    assert "1 member has reviewed this stage; a decision needs 3 members." in reviews
-    assert "Mei Committee Support Fine by me." in reviews
-
-    # the members who may take part, each with their review of the stage
-    participants = one(html, "fieldset.participants")
-    boxes = {text_of(box) for box in participants.select(".checkbox")}
-    assert boxes == {"Carlos Committee not reviewed yet", "Mei Committee reviewed: Support",
-                     "Ngozi Committee not reviewed yet"}  # Zoe declared a conflict
-    # the name is the checkbox's label; the review describes it
-    assert {text_of(label) for label in participants.select("label")} == {
-        "Carlos Committee", "Mei Committee", "Ngozi Committee"}
-    for box in participants.select("input"):
-        review = one(html, f"#{box['aria-describedby']}")
-        assert "participants__review" in review["class"]
+    committee = text_of(one(html, "section.committee"))
+    assert "1 member has voted; a decision needs 3 votes." in committee
+    # Ngozi has not voted: the others' votes stay hidden until she has
+    assert "Fine by me." not in committee
+    assert "You see the other members' votes once you have voted." in committee
+    # the decision form names no members: the votes are the participants
+    assert not parse(html).select('input[name="participants"]')
 
     # declaring a conflict of interest is folded away
     details = one(html, "section.committee details.collapsible")
@@ -89,52 +81,66 @@ def test_the_page_goes_from_the_case_to_the_reviews_to_the_decision(
     assert inside(details, "textarea#coi-reason")
 
 
-def test_enough_reviews_make_the_case_ready_for_a_decision(
+def vote(app: Flask, sign_in: SignIn, reference: str, name: str, outcome: str,
+         comment: str = "") -> FlaskClient:
+    client = signed_in(app, sign_in, name)
+    response = post_on_case(client, reference, "vote", stage="initial", vote_outcome=outcome,
+                            vote_comment=comment)
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return client
+
+
+def test_enough_votes_make_the_case_ready_for_a_decision(
         app: Flask, sign_in: SignIn, reference: str) -> None:
-    for name in ("Ngozi Committee", "Carlos Committee"):
-        client = signed_in(app, sign_in, name)
-        assert post_on_case(client, reference, "review", recommendation="refer",
-                            comment="Ask a group.").status_code == 302
+    vote(app, sign_in, reference, "Ngozi Committee", "refer", "Ask a group.")
+    client = vote(app, sign_in, reference, "Carlos Committee", "refer", "Yes, the data group.")
     html = client.get(f"/requests/{reference}").get_data(as_text=True)
-    reviews = text_of(one(html, "section.committee"))
-    assert "3 members have reviewed this stage; a decision needs 3 members." in reviews
-    assert "Ready for a decision" in reviews
+    committee = text_of(one(html, "section.committee"))
+    assert "3 members have voted; a decision needs 3 votes." in committee
+    assert "Ready for a decision" in committee
+    assert text_of(one(html, "#vote-tally")) == (
+        "Tally: Refer to working groups: 2; Proceed to final go: 1")
+    assert text_of(one(html, "#vote-dissent")) == "Dissent: Mei Committee (Proceed to final go)"
+    rows = [text_of(row) for row in parse(html).select("table.votes__table tbody tr")]
+    assert rows == ["Carlos Committee Refer to working groups Yes, the data group.",
+                    "Mei Committee Proceed to final go Fine by me.",
+                    "Ngozi Committee Refer to working groups Ask a group."]
 
 
-def test_a_quorum_error_shows_next_to_the_members_who_took_part(
+def test_a_decision_without_a_quorum_of_votes_is_refused(
         app: Flask, sign_in: SignIn, reference: str) -> None:
-    ngozi = signed_in(app, sign_in, "Ngozi Committee")
+    ngozi = vote(app, sign_in, reference, "Ngozi Committee", "proceed")
     response = post_on_case(ngozi, reference, "decision", outcome="proceed",
                             rationale="Good collection.")
     assert response.status_code == 409
     page = parse(response)
     form = one(page, "form#decision-refused")
     assert str(form["action"]).endswith(f"/requests/{reference}/decision#decision-refused")
-    fieldset = inside(form, "fieldset.participants")
-    error = inside(fieldset, ".field-error")
-    assert error["id"] == "participants-error"
-    assert fieldset["aria-describedby"] == "participants-error"
-    assert "A decision needs at least 3 committee members" in text_of(error)
+    assert ("A decision needs at least 3 votes from committee members without a conflict of "
+            "interest; 2 have voted.") in text_of(form)
     # what was typed is kept, and the summary at the top of the page says it too
     assert inside(form, "textarea#rationale").get_text() == "Good collection."
     assert "A decision needs at least 3" in text_of(one(page, "#case-error"))
-    assert page.select_one("form#review-refused") is None
+    assert page.select_one("form#vote-refused") is None
+    with app.app_context():
+        case = find_case(get_session(), reference)
+        assert case is not None and case.state == "in_initial_review"
 
 
 @pytest.mark.parametrize(("data", "field"), [
     ({"outcome": "", "rationale": "r"}, "outcome"),
     ({"outcome": "proceed", "rationale": ""}, "rationale"),
-    ({"outcome": "ask_information", "rationale": "r", "public_rationale": ""},
-     "public_rationale"),
-    ({"outcome": "refer", "rationale": "r", "question": "Why?"}, "groups"),
+    ({"outcome": "ask_information", "rationale": "r", "public_rationale": "",
+      "dissent_reason": "x"}, "public_rationale"),
+    ({"outcome": "refer", "rationale": "r", "question": "Why?", "dissent_reason": "x"},
+     "groups"),
+    ({"outcome": "decline", "rationale": "r"}, "dissent_reason"),
 ])
 def test_each_decision_error_is_next_to_its_field(
         app: Flask, sign_in: SignIn, reference: str, data: dict[str, Any], field: str) -> None:
-    ngozi = signed_in(app, sign_in, "Ngozi Committee")
-    page = ngozi.get(f"/requests/{reference}").get_data(as_text=True)
-    ids = [str(box["value"]) for box in parse(page).select('input[name="participants"]')]
-    assert len(ids) == 3  # a quorum: the error is about another field
-    response = post_on_case(ngozi, reference, "decision", participants=ids, **data)
+    vote(app, sign_in, reference, "Carlos Committee", "proceed")
+    ngozi = vote(app, sign_in, reference, "Ngozi Committee", "proceed")  # a quorum
+    response = post_on_case(ngozi, reference, "decision", **data)
     assert response.status_code == 400, response.get_data(as_text=True)[:300]
     html = parse(response)
     error = one(html, f"#{field}-error")
@@ -144,15 +150,49 @@ def test_each_decision_error_is_next_to_its_field(
     assert len(html.select(".field-error")) == 1
 
 
-def test_a_review_error_is_next_to_the_recommendation(
+def test_a_decision_against_the_majority_is_recorded_with_its_reason_and_the_votes(
+        app: Flask, sign_in: SignIn, reference: str) -> None:
+    vote(app, sign_in, reference, "Carlos Committee", "proceed")
+    ngozi = vote(app, sign_in, reference, "Ngozi Committee", "decline", "Out of scope.")
+    response = post_on_case(ngozi, reference, "decision", outcome="decline", rationale="r",
+                            public_rationale="Not for the Hub.",
+                            dissent_reason="The licence cannot be fixed.")
+    assert response.status_code == 302
+    with app.app_context():
+        db = get_session()
+        case = find_case(db, reference)
+        assert case is not None and case.state == "declined"
+        decision = service_decisions(db, case.id)[-1]
+        ids = {user.username: user.id for user in (make_user(db, name) for name in COMMITTEE)}
+        assert decision.dissent_reason == "The licence cannot be fixed."
+        assert decision.quorum == 3
+        assert sorted(decision.participant_ids) == sorted(
+            ids[name] for name in ("Carlos Committee", "Mei Committee", "Ngozi Committee"))
+        assert {v["member_id"]: v["outcome"] for v in decision.votes or []} == {
+            ids["Carlos Committee"]: "proceed", ids["Mei Committee"]: "proceed",
+            ids["Ngozi Committee"]: "decline"}
+        assert decision.recused_ids == [ids["Zoe Committee"]]
+
+
+def service_decisions(db: Any, case_id: int) -> list[Any]:
+    from sqlalchemy import select
+
+    from app.committee.models import Decision
+    return list(db.scalars(select(Decision).where(Decision.case_id == case_id)
+                           .order_by(Decision.id)))
+
+
+def test_a_vote_error_is_next_to_the_choices(
         app: Flask, sign_in: SignIn, reference: str) -> None:
     ngozi = signed_in(app, sign_in, "Ngozi Committee")
-    response = post_on_case(ngozi, reference, "review", recommendation="maybe", comment="?")
+    response = post_on_case(ngozi, reference, "vote", stage="initial", vote_outcome="maybe",
+                            vote_comment="?")
     assert response.status_code == 400
-    form = one(parse(response), "form#review-refused")
-    select = inside(form, "select#recommendation")
-    assert select["aria-invalid"] == "true"
-    assert text_of(inside(form, "#recommendation-error")) == "Choose a recommendation."
+    form = one(parse(response), "form#vote-refused")
+    choices = inside(form, "fieldset")
+    assert choices["aria-describedby"] == "vote_outcome-error"
+    assert text_of(inside(form, "#vote_outcome-error")) == "Choose your vote."
+    assert inside(form, "textarea#vote_comment").get_text() == "?"
 
 
 def test_long_histories_and_earlier_reviews_fold_away(
@@ -181,15 +221,13 @@ def test_long_histories_and_earlier_reviews_fold_away(
     assert text_of(inside(folded, "summary")) == "Show 8 earlier entries"
     assert len(folded.select("li.timeline__item")) == 8
     assert "Note number 9" in " ".join(text_of(entry) for entry in entries[-5:])
-    # in the final go, the initial reviews fold away; the current stage has none yet
+    # in the final go, the initial votes fold away; the current stage has none yet
     committee = one(page, "section.committee")
-    assert "Reviews (final go)" in text_of(committee)
-    assert "0 members have reviewed this stage" in text_of(committee)
+    assert "Votes (final go)" in text_of(committee)
+    assert "0 members have voted; a decision needs 3 votes." in text_of(committee)
     earlier = inside(committee, "details.collapsible")
-    assert text_of(inside(earlier, "summary")) == "Earlier review (1)"
+    assert text_of(inside(earlier, "summary")) == "Earlier votes (3)"
     assert "Mei Committee" in text_of(earlier)
-    found = {text_of(box) for box in committee.select("fieldset.participants .checkbox")}
-    assert "Mei Committee not reviewed yet" in found  # reviewed the initial stage only
     # the decisions on record fold away too
     decisions = one(page, 'section[aria-labelledby="staff-heading"] details.collapsible')
     assert text_of(inside(decisions, "summary")) == "Show 1 decision"

@@ -27,6 +27,7 @@ from app.cases import service, transitions
 from app.cases.access import case_access
 from app.cases.models import CLOSED_STATES as MODEL_CLOSED_STATES
 from app.cases.models import CannedReply, Case
+from app.committee import votes
 from app.core import babel_cache
 from app.core import caches as datacache
 from app.core.audit_log import AuditEvent
@@ -103,7 +104,9 @@ def rich_case(db: Session, u: dict[str, User]) -> Case:
     act(db, case, u["sven"], "reopen", "Let us look again.")
     service.post_message(db, case, u["sven"], case_access(db, u["sven"], case),
                          "An internal note.", internal=True)
-    service.save_review(db, case, u["mei"], case_access(db, u["mei"], case), "support", "ok")
+    criteria = votes.active_criteria(db)
+    votes.cast_vote(db, case, u["mei"], "initial", "proceed", "ok",
+                    {criterion.id: (4, "Fine.") for criterion in criteria})
     other = make_case(db, u["ada"], title="A related request")
     service.link_cases(db, case, u["sven"], case_access(db, u["sven"], case), other.reference)
     db.add(CannedReply(language="en", title="Thanks", body="Thank you for $title."))
@@ -144,7 +147,8 @@ def more_of_everything(db: Session, case: Case, u: dict[str, User], times: int) 
     decide(db, case, "decline", u)
     act(db, case, u["sven"], "reopen", "Once more.")
     group_service.toggle_archive(db, groups["communication"], u["sven"])
-    service.save_review(db, case, u["ngozi"], case_access(db, u["ngozi"], case), "refer", "?")
+    votes.cast_vote(db, case, u["ngozi"], "initial", "refer", "?",
+                    {criterion.id: (2, "") for criterion in votes.active_criteria(db)})
     extra = make_user(db, "Extra Member 0", "committee")
     service.declare_conflict(db, case, extra, "Their employer.")
     db.flush()
@@ -181,7 +185,8 @@ def test_case_page_statements_stay_within_budget_whatever_the_case_holds(
     shown = text_of(parse(html))  # the text people read (names are isolated in <bdi>)
     assert "Mei Committee, Ngozi Committee, Zoe Committee" in shown  # decision participants
     assert 'name="groups"' in html and "Implementation" in html  # the groups to refer to
-    assert 'id="participant-' in html and "Extra Member 11" in html  # committee members
+    assert "Scores per criterion: median and spread" in shown  # the votes with their scores
+    assert "Ngozi Committee Refer to working groups ?" in shown and "Technical 2 2" in shown
     assert html.count('href="/requests/CPH-') >= 13  # the related requests
     assert "An internal note." in html and "Message 11" in html
     assert "Thanks" in html  # the canned reply
