@@ -10,6 +10,7 @@ from app.api.openapi import DEFAULT_PER_PAGE, MAX_PER_PAGE, openapi_document
 from app.core.db import get_session
 from app.core.errors import fail
 from app.core.models import utcnow
+from app.meetings.queries import meeting_by_id, public_meeting, public_meetings
 from app.public.asks import public_asks
 from app.public.groups import public_groups
 from app.public.params import FILTER_CODES, ParamError, parse_filters, parse_int
@@ -77,6 +78,23 @@ def case_detail(reference: str) -> ResponseReturnValue:
 def working_groups() -> ResponseReturnValue:
     """Every working group that is not archived, with listed members and open referrals."""
     return jsonify({"working_groups": public_groups(get_session(), _base_url())})
+
+
+@bp.get("/meetings")
+def meetings() -> ResponseReturnValue:
+    """Every committee meeting, the latest first (their public minutes at each url)."""
+    return jsonify({"meetings": public_meetings(get_session(), _base_url())})
+
+
+@bp.get("/meetings/<int:meeting_id>")
+def meeting_detail(meeting_id: int) -> ResponseReturnValue:
+    """One meeting with its public minutes (404 when there is none)."""
+    db = get_session()
+    meeting = meeting_by_id(db, meeting_id)
+    if meeting is None:
+        # Translators: an error of the public JSON API; %(id)s is a number.
+        fail(404, _("There is no meeting %(id)s.", id=meeting_id))
+    return jsonify(public_meeting(db, meeting, _base_url()))
 
 
 @bp.get("/asks")

@@ -104,6 +104,9 @@ SETTINGS: dict[str, Setting] = {
     "COMMITTEE_MIN_QUORUM": Setting(2, int),
     # Others' votes on a case: shown to a member once they have voted, or always.
     "COMMITTEE_VOTES_VISIBLE": Setting("after_voting"),  # after_voting | always
+    # Committee members get a meeting's agenda by email this many days before it
+    # (`flask --app app meetings agendas`, app/meetings/).
+    "MEETING_AGENDA_DAYS_BEFORE": Setting(3.0, float),
     # The sweep (`flask --app app cases sweep`).
     "REMIND_AFTER_DAYS": Setting(14.0, float),
     "EXPIRE_AFTER_DAYS": Setting(30.0, float),

@@ -18,7 +18,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 MODEL_MODULES = ("app.auth.models", "app.core.audit_log", "app.partners.models",
                  "app.cases.models", "app.committee.models", "app.groups.models",
                  "app.notifications.models", "app.mail.models", "app.wikicheck.models",
-                 "app.attachments.models", "app.people.models")
+                 "app.attachments.models", "app.people.models",
+                 "app.meetings.models")
 
 
 def metadata() -> MetaData:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField
+from wtforms import BooleanField, EmailField, RadioField, SelectField
 from wtforms.validators import Email, Length, Optional
 
 from app.core import i18n
@@ -61,6 +61,15 @@ class PreferencesForm(FlaskForm):
         choices=[],
         # Translators: help for the language choice.
         description=_l("The language of these pages and of the emails we send you."),
+    )
+    vote_mail = RadioField(
+        # Translators: a form label on the preferences page, for Expert Committee members only.
+        _l("Requests that need your vote"),
+        # Translators: choices on the preferences page: how a committee member hears about
+        # requests that need their vote.
+        choices=[("immediate", _l("An email for each request, at once")),
+                 ("digest", _l("One email a day listing them"))],
+        default="immediate",
     )
     country = SelectField(
         # Translators: a form label on the preferences page: the country the person lives or works

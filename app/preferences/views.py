@@ -8,8 +8,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.auth.models import User
-from app.auth.roles import login_required
+from app.auth.roles import current_roles, login_required
 from app.core.db import commit_work, get_session
+from app.meetings import service as meetings_service
 from app.preferences import service
 from app.preferences.forms import PreferencesForm
 
@@ -21,7 +22,9 @@ def _form(user: User) -> PreferencesForm:
                                  "email": user.email or "", "language": user.language or "",
                                  "country": user.country or "",
                                  "languages": list(user.languages or []),
-                                 "regions": list(user.regions or [])})
+                                 "regions": list(user.regions or []),
+                                 "vote_mail": meetings_service.vote_mail_of(get_session(),
+                                                                            user)})
     form.set_choices(get_locale() or "en")
     return form
 
@@ -43,6 +46,9 @@ def edit() -> ResponseReturnValue:
                                 email_notifications=bool(form.email_notifications.data),
                                 email=form.email.data or None,
                                 language=form.language.data or None, about=about):
+        commit_work()
+    if "committee" in current_roles() and meetings_service.set_vote_mail(
+            get_session(), user, form.vote_mail.data or "immediate"):
         commit_work()
     if user.language:
         session["language"] = user.language

@@ -1,0 +1,1 @@
+"""Committee meetings: agenda, the chair's run of it, minutes, calendar, member mails."""
