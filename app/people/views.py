@@ -16,6 +16,7 @@ part (each one statement).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -152,7 +153,9 @@ def directory() -> ResponseReturnValue:
     skill_list = queries.skills(db, with_retired=True)
     names = {skill.code: skill.name for skill in skill_list}
     wanted = _filter_from_args(set(names))
-    people = [person for person in queries.directory(db) if wanted.matches(person)]
+    people = [replace(person, skills=tuple(sorted((names.get(code, code) for code in
+                                                    person.skills), key=str.casefold)))
+              for person in queries.directory(db) if wanted.matches(person)]
     locale = _locale()
     return render_template(
         "people/directory.html", people=people, wanted=wanted, skill_names=names,
