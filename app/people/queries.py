@@ -12,7 +12,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, func, literal, null, select, type_coerce, union_all
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Integer,
+    String,
+    func,
+    literal,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import RoleGrant, User
@@ -238,25 +249,30 @@ class Suggestions:
 
 def _suggestion_rows(db: Session) -> list[Any]:
     """Listed people (only the fields they show), active affiliates and the skill names,
-    in ONE statement (the case page's budget allows one)."""
+    in ONE statement (the case page's budget allows one). Columns: kind, name, country,
+    two JSON lists, three show flags (people), id, kind and contact page (affiliates)."""
+    no_flag = type_coerce(null(), Boolean)
+    no_id, no_text, no_list = type_coerce(null(), Integer), type_coerce(null(), String), \
+        type_coerce(null(), JSON)
     people = (
         select(literal("person").label("kind"), User.username.label("name"),
                User.country.label("country"),
                type_coerce(User.languages, JSON).label("list1"),
                type_coerce(DirectoryEntry.skills, JSON).label("list2"),
                DirectoryEntry.show_country.label("a"), DirectoryEntry.show_languages.label("b"),
-               DirectoryEntry.show_skills.label("c"))
+               DirectoryEntry.show_skills.label("c"), no_id.label("affiliate_id"),
+               no_text.label("affiliate_kind"), no_text.label("contact_url"))
         .join(User, User.id == DirectoryEntry.user_id)
         .where(DirectoryEntry.listed.is_(True), User.blocked.is_(False))
     )
     groups = (
-        select(literal("affiliate"), Affiliate.name, type_coerce(null(), String),
-               type_coerce(Affiliate.countries, JSON), type_coerce(null(), JSON),
+        select(literal("affiliate"), Affiliate.name, no_text,
+               type_coerce(Affiliate.countries, JSON), no_list, no_flag, no_flag, no_flag,
                Affiliate.id, Affiliate.kind, Affiliate.contact_url)
         .where(Affiliate.active.is_(True))
     )
-    names = select(literal("skill"), Skill.code, Skill.name, type_coerce(null(), JSON),
-                   type_coerce(null(), JSON), type_coerce(null(), Integer), null(), null())
+    names = select(literal("skill"), Skill.code, Skill.name, no_list, no_list, no_flag,
+                   no_flag, no_flag, no_id, no_text, no_text)
     return list(db.execute(union_all(people, groups, names)).all())
 
 
@@ -284,8 +300,8 @@ def suggestions(db: Session, case: Case) -> Suggestions:
         elif row[0] == "affiliate":
             shared = sorted(countries & {str(code).upper() for code in row[3] or []})
             if shared:
-                found.affiliates.append(({"id": row[5], "name": row[1], "kind": row[6],
-                                          "contact_url": row[7]}, shared))
+                found.affiliates.append(({"id": row[8], "name": row[1], "kind": row[9],
+                                          "contact_url": row[10]}, shared))
     found.people.sort(key=lambda pair: (-len(pair[1]), pair[0].casefold()))
     found.affiliates.sort(key=lambda pair: str(pair[0]["name"]).casefold())
     return found
@@ -295,8 +311,8 @@ def _person_reasons(row: Any, countries: set[str], languages: set[str], wanted: 
                     names: dict[str, str]) -> list[str]:
     """What a listed person shares with the case: codes prefixed by their kind
     (``country:SE``, ``language:sv``, ``skill:Mass uploads``); only fields they show."""
-    _kind, _name, country, person_languages, person_skills, show_country, show_languages, \
-        show_skills = row
+    country, person_languages, person_skills, show_country, show_languages, show_skills = \
+        row[2:8]
     reasons: list[str] = []
     if show_country and country and country.upper() in countries:
         reasons.append(f"country:{country.upper()}")
