@@ -27,6 +27,9 @@ def register_cli(app: Flask) -> None:
     from app.mail.cli import mail_group
 
     app.cli.add_command(mail_group)
+    from app.wikicheck.cli import wiki_group
+
+    app.cli.add_command(wiki_group)
     from app.meetings.cli import meetings_group
 
     app.cli.add_command(meetings_group)

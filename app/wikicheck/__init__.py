@@ -1,0 +1,1 @@
+"""Checklist steps verified on the wikis, and the impact of a case followed up after it."""

@@ -1,0 +1,137 @@
+"""Routes of the wiki panel: name the case's places on the wikis, *Check now*, override a
+step with a reason; and the panel's data for the case page (one statement)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from app.auth.roles import login_required
+from app.cases.access import CaseAccess
+from app.cases.errors import WorkflowError
+from app.cases.models import Case
+from app.cases.views import load_case, page_context
+from app.core.db import commit_work, discard_work, get_session
+from app.wikicheck import chart, labels, queries, service
+from app.wikicheck.forms import CheckForm, OverrideForm, PlacesForm
+from app.wikicheck.queries import Panel
+
+bp = Blueprint("wikicheck", __name__)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One checked step as the panel shows it."""
+
+    key: str
+    label: str
+    result: dict[str, Any] | None
+
+    @property
+    def status(self) -> str:
+        """passed, failed, overridden, or "" when never checked."""
+        return str((self.result or {}).get("status", ""))
+
+    @property
+    def explanation(self) -> str:
+        """What the check found, in a sentence."""
+        return labels.explain(self.key, self.result) if self.result else ""
+
+    @property
+    def checked_at(self) -> datetime | None:
+        """When it was checked (or overridden)."""
+        stamp = (self.result or {}).get("checked_at")
+        return datetime.fromisoformat(stamp) if stamp else None
+
+
+@bp.app_template_global("wiki_panel")
+def wiki_panel(case: Case, access: CaseAccess) -> dict[str, Any] | None:
+    """The case page's wiki panel, for staff and the requester (None for others)."""
+    if not access.is_staff and "requester" not in access.roles:
+        return None
+    found: Panel = queries.panel(get_session(), case.id)
+    checks = found.row.checks if found.row else {}
+    steps = [Step(key, str(labels.STEP_LABELS[key]), checks.get(key))
+             for key in service.STEPS]
+    return {"row": found.row, "snapshots": found.snapshots, "steps": steps,
+            "labels": labels, "chart": chart.bars(found.snapshots),
+            "commons_url": (service.page_url(current_app.config["COMMONS_API"],
+                                             found.row.commons_category) if found.row else ""),
+            "item_url": (service.page_url(current_app.config["WIKIDATA_API"],
+                                          found.row.wikidata_item) if found.row else ""),
+            "places_form": PlacesForm(data={
+                "commons_category": found.row.commons_category if found.row else "",
+                "wikidata_item": found.row.wikidata_item if found.row else ""}),
+            "override_form": OverrideForm(), "check_form": CheckForm()}
+
+
+def _apply(reference: str, form: FlaskForm, change: Callable[[Case, CaseAccess], str]
+           ) -> ResponseReturnValue:
+    """Validate the form, run `change`, commit and go back to the case; or show the page
+    with the refusal and its status."""
+    case, access = load_case(reference)
+    try:
+        if not form.validate():
+            field, errors = next(iter(form.errors.items()))
+            raise WorkflowError(" ".join(str(error) for error in errors), field=str(field))
+        done = change(case, access)
+        commit_work()
+    except WorkflowError as exc:
+        discard_work()
+        case, access = load_case(reference)
+        context = page_context(case, access, error=exc.message, error_field=exc.field)
+        return render_template("cases/page.html", **context), exc.status
+    flash(done, "success")
+    return redirect(url_for("cases.case_page", reference=case.reference, _anchor="wiki"))
+
+
+@bp.post("/requests/<reference>/wiki/places")
+@login_required
+def places(reference: str) -> ResponseReturnValue:
+    """Staff name the Commons category and the organisation's Wikidata item."""
+    form = PlacesForm()
+
+    def change(case: Case, access: CaseAccess) -> str:
+        service.set_places(get_session(), case, g.user, access,
+                           form.commons_category.data or "", form.wikidata_item.data or "")
+        # Translators: a confirmation on a request's wiki panel.
+        return _("The Commons category and Wikidata item were saved.")
+
+    return _apply(reference, form, change)
+
+
+@bp.post("/requests/<reference>/wiki/check")
+@login_required
+def check(reference: str) -> ResponseReturnValue:
+    """*Check now*: verify the steps on the wikis."""
+    form = CheckForm()
+
+    def change(case: Case, access: CaseAccess) -> str:
+        service.check_case(get_session(), case, g.user,
+                           service.WikiSettings.of(current_app.config), access)
+        # Translators: a confirmation after "Check now" on a request's wiki panel.
+        return _("The steps were checked on the wikis.")
+
+    return _apply(reference, form, change)
+
+
+@bp.post("/requests/<reference>/wiki/override")
+@login_required
+def override(reference: str) -> ResponseReturnValue:
+    """Count a step as done although its check failed, with a reason."""
+    form = OverrideForm()
+
+    def change(case: Case, access: CaseAccess) -> str:
+        service.override(get_session(), case, g.user, access, form.step.data or "",
+                         form.reason.data or "")
+        # Translators: a confirmation on a request's wiki panel.
+        return _("The step counts as done; your reason was recorded.")
+
+    return _apply(reference, form, change)
