@@ -1,4 +1,4 @@
-"""Forms of the committee's guidelines pages."""
+"""Forms of the committee's pages: guidelines, criteria, substitute reviewers."""
 
 from __future__ import annotations
 
@@ -6,8 +6,15 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+from wtforms import (
+    BooleanField,
+    Field,
+    HiddenField,
+    IntegerField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Regexp, ValidationError
 
 from app.core.formats import format_number
 from app.core.forms import clean, slug_field
@@ -103,4 +110,67 @@ class EditGuidelineForm(GuidelineForm):
         validators=[Regexp(r"^[0-9]{1,18}$", message=_l(
             "The form did not say which version you edited. Reload the page and try again."
         ))],
+    )
+
+
+MAX_CRITERION_NAME = 150
+MAX_CRITERION_DESCRIPTION = 2000
+
+
+class CriterionForm(FlaskForm):
+    """A criterion the committee scores requests against (admins keep the list)."""
+
+    name = StringField(
+        # Translators: a form label: the name of a criterion the committee scores requests against.
+        _l("Name"), filters=[clean],
+        # Translators: a form error on the criteria page.
+        validators=[DataRequired(message=_l("Give the criterion a name.")),
+                    # Translators: a form error; %(max)d is a number.
+                    Length(max=MAX_CRITERION_NAME, message=_l(
+                        "A name has at most %(max)d characters."))],
+        render_kw={"maxlength": MAX_CRITERION_NAME},
+    )
+    description = TextAreaField(
+        # Translators: a form label: what a criterion means, shown to members when they score.
+        _l("Description"), filters=[clean],
+        # Translators: a form error; %(max)d is a number.
+        validators=[Length(max=MAX_CRITERION_DESCRIPTION, message=_l(
+            "A description has at most %(max)d characters."))],
+        # Translators: help for the description of a criterion.
+        description=_l("Shown to members under the criterion when they vote."),
+        render_kw={"rows": 2},
+    )
+    position = IntegerField(
+        # Translators: a form label: where a criterion comes in the list (smaller first).
+        _l("Order"),
+        # Translators: a form error: the order of a criterion is a whole number.
+        validators=[NumberRange(min=0, max=100_000, message=_l(
+            "Give a whole number from 0 to 100,000."))],
+        # Translators: help for the order of a criterion.
+        description=_l("Criteria with smaller numbers come first."),
+        default=100,
+    )
+    active = BooleanField(
+        # Translators: a checkbox: members score this criterion in new votes.
+        _l("In use (members score it)"), default=True)
+
+
+class SubstituteForm(FlaskForm):
+    """An admin adds a substitute reviewer to one case."""
+
+    username = StringField(
+        # Translators: a form label: the Wikimedia username of the substitute reviewer.
+        _l("Username"), filters=[clean],
+        # Translators: a form error.
+        validators=[DataRequired(message=_l("Give the username of the substitute reviewer.")),
+                    Length(max=255)],
+        # Translators: help: who may be a substitute reviewer.
+        description=_l("Someone who has signed in to the tool once, is not on the committee "
+                       "and has no conflict of interest with this request."),
+    )
+    reason = TextAreaField(
+        # Translators: a form label: why a substitute reviewer is added to a request.
+        _l("Reason"), filters=[clean],
+        validators=[Length(max=2000)],
+        render_kw={"rows": 2},
     )

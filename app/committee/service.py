@@ -15,7 +15,7 @@ from app.auth.models import User
 from app.cases import service as cases_service
 from app.cases.models import Case
 from app.committee import votes
-from app.committee.models import Decision, Guideline, GuidelineRevision, Review
+from app.committee.models import Criterion, Decision, Guideline, GuidelineRevision, Review
 from app.committee.queries import guideline_by_slug, latest_revision
 from app.committee.votes import Scores
 from app.core import audit
@@ -112,3 +112,33 @@ def decide(session: Session, case: Case, stage: str, by: User, outcome: str, rat
         session, case, by, None, stage=stage, outcome=outcome, rationale=rationale,
         public_rationale=public_rationale, voters=voters, group_ids=group_ids,
         question=question, dissent_reason=dissent_reason, expected_version=expected_version)
+
+
+# -- criteria and substitutes (admins) -------------------------------------------
+
+def _criterion_view(criterion: Criterion) -> dict[str, object]:
+    return {"name": criterion.name, "position": criterion.position, "active": criterion.active,
+            "description_length": len(criterion.description)}
+
+
+def save_criterion(session: Session, admin: User, criterion: Criterion | None, name: str,
+                   description: str, position: int, active: bool) -> Criterion:
+    """Add a criterion (`criterion` None) or change one; audited."""
+    before = _criterion_view(criterion) if criterion is not None else None
+    if criterion is None:
+        criterion = Criterion(name=name, description=description, position=position,
+                              active=active)
+        session.add(criterion)
+    else:
+        criterion.name, criterion.description = name, description
+        criterion.position, criterion.active = position, active
+    session.flush()
+    audit.record(session, admin, "criterion.save", "criterion", criterion.id, before=before,
+                 after=_criterion_view(criterion))
+    return criterion
+
+
+def add_substitute(session: Session, case: Case, admin: User, member: User,
+                   reason: str) -> None:
+    """An admin adds a substitute reviewer to the case; see `votes.add_substitute`."""
+    votes.add_substitute(session, case, admin, member, reason)

@@ -1,4 +1,5 @@
-"""Routes of the committee pages: the roster and the guidelines."""
+"""Routes of the committee pages: the roster, the guidelines, the criteria and the
+substitute reviewers of a request (admins)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,20 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.roles import current_roles, role_required
-from app.committee import queries, service
-from app.committee.forms import RESERVED_SLUGS, EditGuidelineForm, NewGuidelineForm
-from app.committee.models import Guideline
+from app.auth.roles import current_roles, find_user, role_required
+from app.cases import queries as cases_queries
+from app.cases.errors import WorkflowError
+from app.cases.queries import find_case
+from app.committee import queries, service, votes
+from app.committee.forms import (
+    RESERVED_SLUGS,
+    CriterionForm,
+    EditGuidelineForm,
+    NewGuidelineForm,
+    SubstituteForm,
+)
+from app.committee.labels import criterion_name
+from app.committee.models import Criterion, Guideline
 from app.core.db import commit_work, discard_work, get_session
 from app.core.formats import format_datetime
 from app.core.markdown import render_markdown
@@ -175,3 +186,88 @@ def revision(slug: str, revision_id: int) -> ResponseReturnValue:
     return render_template("committee/revision.html", page=page, revision=found,
                            body=render_markdown(found.body),
                            is_latest=latest is not None and latest.id == found.id)
+
+
+@bp.route("/committee/criteria", methods=["GET", "POST"])
+@role_required("admin")
+def criteria() -> ResponseReturnValue:
+    """Admins keep the criteria members score requests against: the list, and a new one."""
+    form = CriterionForm()
+    if form.is_submitted():
+        if not form.validate():
+            return _criteria_page(form), 400
+        _save_criterion(form, None)
+        # Translators: a confirmation on the criteria page.
+        flash(_("The criterion was added."), "success")
+        return redirect(url_for("committee.criteria"), 303)
+    return _criteria_page(form)
+
+
+def _criteria_page(form: CriterionForm) -> str:
+    listed = queries.criteria(get_session())
+    return render_template("committee/criteria.html", form=form, criteria=listed,
+                           names={c.id: criterion_name(c) for c in listed})
+
+
+def _save_criterion(form: CriterionForm, criterion: Criterion | None) -> None:
+    service.save_criterion(get_session(), g.user, criterion, form.name.data or "",
+                           form.description.data or "", int(form.position.data or 0),
+                           bool(form.active.data))
+    commit_work()
+
+
+@bp.route("/committee/criteria/<int:criterion_id>", methods=["GET", "POST"])
+@role_required("admin")
+def edit_criterion(criterion_id: int) -> ResponseReturnValue:
+    """Change a criterion: its name, description, order, or whether it is in use."""
+    found = queries.criterion_by_id(get_session(), criterion_id)
+    if found is None:
+        abort(404)
+    form = CriterionForm(obj=found)
+    if form.is_submitted():
+        if not form.validate():
+            return render_template("committee/criterion.html", form=form, criterion=found), 400
+        _save_criterion(form, found)
+        # Translators: a confirmation on the criteria page.
+        flash(_("The criterion was saved."), "success")
+        return redirect(url_for("committee.criteria"), 303)
+    return render_template("committee/criterion.html", form=form, criterion=found)
+
+
+@bp.route("/committee/substitutes/<reference>", methods=["GET", "POST"])
+@role_required("admin")
+def substitutes(reference: str) -> ResponseReturnValue:
+    """An admin adds a substitute reviewer to one request, when conflicts of interest left
+    too few committee members to reach the quorum."""
+    db = get_session()
+    case = find_case(db, reference[:40])
+    if case is None:
+        abort(404)
+    form = SubstituteForm()
+    status = 200
+    if form.is_submitted():
+        status = 400
+        valid = form.validate()
+        member = find_user(db, form.username.data or "") if valid else None
+        if valid and member is None:
+            # Translators: a form error; %(name)s is the username that was typed.
+            form.username.errors = [_("There is no user called “%(name)s” (they must have "
+                                      "signed in once).", name=(form.username.data or "")[:80])]
+        if member is not None:
+            try:
+                service.add_substitute(db, case, g.user, member, form.reason.data or "")
+                commit_work()
+            except WorkflowError as exc:
+                discard_work()
+                form.username.errors = [exc.message]
+                status = exc.status
+            else:
+                # Translators: a confirmation; %(name)s is the substitute reviewer's username.
+                flash(_("%(name)s may now vote on this request.", name=member.username),
+                      "success")
+                return redirect(url_for("committee.substitutes", reference=case.reference), 303)
+    eligible = votes.eligible_ids(db, case)
+    return render_template(
+        "committee/substitutes.html", form=form, case=case, eligible=len(eligible),
+        quorum=votes.quorum_for(len(eligible)),
+        substitutes=cases_queries.usernames(db, votes.substitute_ids(case))), status
