@@ -256,7 +256,8 @@ def _run(meeting: Meeting, status: int = 200, error: str | None = None,
             # Translators: the first choice of a member in a list.
             vote.member.choices = [("", _("Choose…")), *members]
             made.update(decision=decision, vote=vote)
-        forms[key] = {**made, **(failed or {}).get(key, {})}
+        kept = (failed or {}).get(key, {})
+        forms[key] = {**made, **{name: form for name, form in kept.items() if name in made}}
     return render_template("meetings/run.html", meeting=meeting, entries=entries,
                            attendees=attendees, forms=forms, error=error,
                            notes_form=MinuteForm(prefix="meeting", formdata=None,

@@ -15,7 +15,9 @@ from app.cases import service
 from app.cases.access import case_access
 from app.committee.models import Guideline, GuidelineRevision
 from app.core.db import get_session
+from app.core.models import utcnow
 from app.groups.models import Referral, WorkingGroup
+from app.meetings.models import Meeting
 from tests.case_client import hidden_fields
 from tests.factories import join_group, make_case, make_user
 from tests.helpers import SignIn
@@ -43,6 +45,7 @@ def post(allowed: dict[str, int], others: int = 403) -> dict[str, int]:
 
 STAFF = ("committee", "recused", "helpdesk")
 VIEWERS = ("requester", "committee", "recused", "member", "helpdesk")
+ORGANISERS = ("committee", "recused", "admin")  # of committee meetings
 
 # (method, rule) → expected status per role. POSTs carry a valid CSRF token (and the
 # case page's version where noted) but no other data: allowed people get the
@@ -172,6 +175,36 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/asks/<int:ask_id>/give-back"): post(dict.fromkeys(ROLES, 404)),
     ("POST", "/asks/<int:ask_id>/done"): post(dict.fromkeys(ROLES, 404)),
     ("GET", "/api/v1/asks"): ALL,
+    # Committee meetings (app/meetings): read by the committee, the helpdesk and admins;
+    # planned by members and admins; run by their chair (Ngozi); public minutes for all.
+    ("GET", "/committee/meetings"): only(dict.fromkeys((*STAFF, "admin"), 200)),
+    ("POST", "/committee/meetings/calendar"): post({"committee": 303, "recused": 303}),
+    ("GET", "/committee/meetings.ics"): dict.fromkeys(ROLES, 404),  # no token
+    ("GET", "/committee/meetings/new"): only(dict.fromkeys(ORGANISERS, 200)),
+    ("POST", "/committee/meetings/new"): post(dict.fromkeys(ORGANISERS, 400)),
+    ("GET", "/committee/meetings/<int:meeting_id>"): only(dict.fromkeys((*STAFF, "admin"), 200)),
+    ("GET", "/committee/meetings/<int:meeting_id>/edit"): only(
+        dict.fromkeys(ORGANISERS, 200)),
+    ("POST", "/committee/meetings/<int:meeting_id>/edit"): post(
+        dict.fromkeys(ORGANISERS, 400)),
+    ("POST", "/committee/meetings/<int:meeting_id>/cases"): post(
+        {"committee": 400, "recused": 400}),
+    ("POST", "/committee/meetings/<int:meeting_id>/topics"): post(
+        {"committee": 400, "recused": 400}),
+    ("GET", "/committee/meetings/<int:meeting_id>/run"): only({"committee": 200}),
+    ("POST", "/committee/meetings/<int:meeting_id>/run/notes"): post({"committee": 303}),
+    ("POST", "/committee/meetings/<int:meeting_id>/run/<reference>/minute"): post(
+        {"committee": 303}),
+    ("POST", "/committee/meetings/<int:meeting_id>/run/topics/<int:item_id>/minute"): post(
+        {"committee": 404}),
+    ("POST", "/committee/meetings/<int:meeting_id>/run/<reference>/vote"): post(
+        {"committee": 400}),
+    ("POST", "/committee/meetings/<int:meeting_id>/run/<reference>/decision"): post(
+        {"committee": 400}),
+    ("GET", "/meetings"): ALL,
+    ("GET", "/meetings/<int:meeting_id>"): ALL,
+    ("GET", "/api/v1/meetings"): ALL,
+    ("GET", "/api/v1/meetings/<int:meeting_id>"): ALL,
 }
 
 EXTRA_DATA = {"/requests/<reference>/conflict": {"reason": "x" * 3000}}
@@ -222,8 +255,11 @@ def world(app: Flask) -> dict[str, Any]:
         revision = GuidelineRevision(guideline_id=page.id, title=page.title, body=page.body,
                                      summary="", author_id=members[0].id)
         db.add(revision)
+        meeting = Meeting(title="December meeting", starts_at=utcnow(), chair_id=members[0].id)
+        db.add(meeting)
         db.commit()
-        return {"reference": case.reference, "referral_id": referral, "reply_id": 999999,
+        return {"meeting_id": meeting.id,
+                "reference": case.reference, "referral_id": referral, "reply_id": 999999,
                 "filename": "css/helpdesk.css", "slug": "implementation",
                 "revision_id": revision.id, "org_id": case.organisation_id,
                 "request_id": 999999, "contact_id": 999999, "placement_id": 999999,
@@ -241,7 +277,8 @@ def path_for(rule: str, world: dict[str, Any]) -> str:
                       ("<int:attachment_id>", "attachment_id"), ("<int:mail_id>", "mail_id"),
                       ("<int:row_id>", "mail_id"), ("<int:affiliate_id>", "mail_id"),
                       ("<int:skill_id>", "mail_id"), ("<int:ask_id>", "mail_id"),
-                      ("<token>", "token")):
+                      ("<token>", "token"), ("<int:meeting_id>", "meeting_id"),
+                      ("<int:item_id>", "mail_id")):
         path = path.replace(name, str(world[key]))
     return path
 
