@@ -70,6 +70,12 @@ ACTIONS: Vocabulary = {
     # Translators: an event in the audit log: the request's organisation was merged into another
     # entry of the partner registry.
     "case.organisation_merge": _l("Organisation of the request merged"),
+    # Translators: an event in the audit log: the requester or the helpdesk changed a request after
+    # it was filed.
+    "case.edit": _l("Request changed"),
+    # Translators: an event in the audit log: files were added to a request or to one of its
+    # messages.
+    "case.attachments": _l("Files added"),
     # Translators: an event in the audit log: the Expert Committee recorded a decision (initial
     # feedback or final go).
     "decision.record": _l("Committee decision recorded"),
@@ -287,6 +293,23 @@ FIELDS: Vocabulary = {
     # Translators: a field in the audit log of a merge: the Wikimedian in Residence placements that
     # were moved (their numbers).
     "placements": _l("Placements"),
+    # Translators: a field in the audit log: the numbers of the files added to a request.
+    "files": _l("Files"),
+    # The fields of a request changed after filing (`case.edit`), named as on its form.
+    "request_type": _l("Type of request"),
+    "timeline": _l("Timeline"),
+    "organisation_id": _l("Organisation"),
+    "content_kinds": _l("Kinds of content"),
+    "content_volume": _l("Rough volume"),
+    "licence": _l("Licence"),
+    "licence_details": _l("Licence details"),
+    "target_projects": _l("Target projects"),
+    "countries": _l("Countries"),
+    "support_types": _l("What help would you like?"),
+    "support_details": _l("More about the help you need"),
+    "contact_name": _l("Contact name"),
+    "contact_email": _l("Contact email"),
+    "public_listing": _l("List this request publicly"),
 }
 
 STAGES: Vocabulary = {

@@ -14,6 +14,7 @@ public case is public: the case's public page shows it in its timeline.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.attachments import service as attachments
 from app.auth.models import User
 from app.cases import queries, service
 from app.cases.access import case_access
@@ -42,7 +44,8 @@ FIELDS = ("contact_name", "contact_email", "contact_username", "description",
           "referral_answer", "checklist_link",
           "second_rationale", "private_title", "private_summary", "untriaged_title",
           "requester_username", "requester_email", "staff_email", "unlisted_member",
-          "unlisted_member_email", "private_referral_question")
+          "unlisted_member_email", "private_referral_question", "attachment_name",
+          "attachment_content")
 SECRETS = {name: f"Zq{index:02d}x-secret-{name.replace('_', '-')}"
            for index, name in enumerate(FIELDS)}
 SECRETS["contact_email"] = "zq-secret-contact@example.org"
@@ -96,6 +99,8 @@ def build_cases(db: Session) -> dict[str, Any]:
     service.post_message(db, case, staff, staff_access, s["public_message"], internal=False)
     service.post_message(db, case, requester, case_access(db, requester, case),
                          s["requester_message"], internal=False)
+    attachments.attach(db, case, requester, [attachments.Upload(
+        f"{s['attachment_name']}.csv", "text/csv", s["attachment_content"].encode())])
     conflicted = make_user(db, "Dana Committee", "committee")
     service.declare_conflict(db, case, conflicted, s["conflict_reason"])
     reviewer = committee(db)[1]
@@ -164,7 +169,16 @@ def leaks(text: str) -> list[str]:
     return [name for name, secret in SECRETS.items() if secret.lower() in lowered]
 
 
+@pytest.fixture
+def private_files(app: Flask, tmp_path: Path) -> Path:
+    """The scenario's files (an attachment) go to a folder of the test's own."""
+    folder = tmp_path / "files"
+    app.config["ATTACHMENTS_DIR"] = str(folder)
+    return folder
+
+
 @pytest.mark.parametrize("uselang", [None, "sv"])
+@pytest.mark.usefixtures("private_files")
 def test_no_secret_reaches_the_public(app: Flask, client: FlaskClient,
                                       uselang: str | None) -> None:
     with app.app_context():
@@ -206,7 +220,7 @@ def test_no_secret_reaches_the_public(app: Flask, client: FlaskClient,
         assert one(client.get("/cases?uselang=sv").get_data(as_text=True), "html")["lang"] == "sv"
 
 
-def test_the_secrets_are_really_stored(app: Flask) -> None:
+def test_the_secrets_are_really_stored(app: Flask, private_files: Path) -> None:
     """The scenario did write every secret (so the test above can fail)."""
     with app.app_context():
         db = get_session()
@@ -219,6 +233,7 @@ def test_the_secrets_are_really_stored(app: Flask) -> None:
 
             for table in metadata().sorted_tables:
                 dump += "\n".join(str(tuple(row)) for row in conn.execute(table.select()))
+    dump += "".join(path.read_text() for path in private_files.rglob("*") if path.is_file())
     missing = [name for name, secret in SECRETS.items() if secret.lower() not in dump.lower()]
     assert missing == []
 

@@ -123,7 +123,7 @@ def test_service_template_runs_a_buildservice_with_a_health_check() -> None:
     service = simple_yaml((REPO / "service.template").read_text())
     assert service["type"] == "buildservice"
     assert service["health-check-path"] == "/healthz"
-    assert service["mount"] == "none"
+    assert service["mount"] == "all"  # the files under ATTACHMENTS_DIR are in the home
 
 
 def test_python_version_is_3_11() -> None:
@@ -163,6 +163,7 @@ def test_jobs_are_the_migration_the_workers_and_the_bot() -> None:
         assert job["command"] in processes, f"{name}: {job['command']!r} is no Procfile type"
         assert job["command"] != "web"
         assert job.get("image"), f"{name} needs the tool's image"
+    assert jobs["mail"].get("mount") == "all"  # it keeps emailed files under ATTACHMENTS_DIR
     assert jobs["migrate"].get("wait") is True  # a one-off that `jobs load` waits for
     assert "schedule" not in jobs["migrate"] and not jobs["migrate"].get("continuous")
     for name in ("outbox", "sweep", "mirror-bot"):
