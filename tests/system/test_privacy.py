@@ -14,6 +14,7 @@ public case is public: the case's public page shows it in its timeline.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,12 @@ from app.auth.models import User
 from app.cases import queries, service
 from app.cases.access import case_access
 from app.cases.models import Case
+from app.committee.models import Decision
 from app.core.db import get_session
+from app.core.models import utcnow
 from app.groups.models import Referral, WorkingGroup
+from app.meetings import service as meetings
+from app.meetings.models import AgendaItem
 from tests.factories import join_group, make_case, make_organisation, make_user
 from tests.html import one
 
@@ -54,6 +59,8 @@ SECRETS["staff_email"] = "zq-secret-staff@example.org"
 SECRETS["unlisted_member_email"] = "zq-secret-unlisted@example.org"
 SECRETS["organisation_website"] = "https://zq-secret-website.example.org/"
 SECRETS["checklist_link"] = "https://commons.wikimedia.org/wiki/Category:Zq-secret-link"
+SECRETS.update({f"meeting_{name}": f"Zq-meeting-secret-{name}"  # app/meetings
+                for name in ("location", "notes", "topic", "minute")})
 
 
 def committee(db: Session) -> list[User]:
@@ -137,10 +144,24 @@ def build_cases(db: Session) -> dict[str, Any]:
     asked = make_case(db, requester, title="Publictitle-asked-4471")
     service.move(db, asked, staff, {"helpdesk"}, "triage")
     decide(db, asked, "ask_information", "Ask them.", s["question_to_requester"])
+
+    # A meeting that decided A, C and E: its internal minutes, topic and place stay inside.
+    meeting = meetings.create_meeting(db, committee(db)[0], meetings.MeetingFields(
+        title="Publicmeeting-4471", starts_at=utcnow() - timedelta(days=1), duration_minutes=60,
+        location=s["meeting_location"], chair_id=None,
+        attendee_ids=[m.id for m in committee(db)]))
+    meetings.save_notes(db, meeting, committee(db)[0], s["meeting_notes"])
+    meetings.add_topic(db, meeting, committee(db)[0], s["meeting_topic"])
+    for decided in (case, private, asked):
+        meetings.save_case_minute(db, meeting, committee(db)[0], decided, s["meeting_minute"])
+    for item in db.scalars(select(AgendaItem).where(AgendaItem.case_id.is_not(None))):
+        item.decision_id = db.scalars(select(Decision.id).where(
+            Decision.case_id == item.case_id).order_by(Decision.id.desc())).first()
     return {
         "public": [case.reference, second.reference, asked.reference],
         "hidden": [private.reference, untriaged.reference],
         "groups": [group.slug for group in db.scalars(select(WorkingGroup))],
+        "meetings": [meeting.id],
     }
 
 
@@ -150,7 +171,8 @@ def public_paths(app: Flask, refs: dict[str, Any]) -> Iterator[str]:
     yield from ["/", "/cases", "/cases.atom", "/api/v1/cases", "/api/v1/cases?per_page=1000",
                 "/api/v1/cases?open=true", "/api/v1/cases?state=with_working_groups",
                 "/api/v1/working-groups", "/api/v1/openapi.json"]
-    fillers = {"reference": refs["public"] + refs["hidden"], "slug": refs["groups"]}
+    fillers = {"reference": refs["public"] + refs["hidden"], "slug": refs["groups"],
+               "meeting_id": refs["meetings"]}
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or set()):
             continue
@@ -213,6 +235,8 @@ def test_no_secret_reaches_the_public(app: Flask, client: FlaskClient,
     referred = [r["reference"] for g in groups for r in g["open_referrals"]]
     assert referred == [refs["public"][0]]  # only A's open referral; C is not public
     assert "Leila Lead" in seen and "Omar Requester" in seen
+    minutes = client.get(f"/meetings/{refs['meetings'][0]}").get_data(as_text=True)
+    assert PUBLIC_RATIONALE in minutes and refs["public"][0] in minutes  # A's decision
     for ref in refs["hidden"]:
         assert client.get(f"/cases/{ref}").status_code == 404
         assert client.get(f"/api/v1/cases/{ref}").status_code == 404
