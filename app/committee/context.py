@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from statistics import median
 from typing import Any
 
 from flask import current_app
@@ -92,3 +93,14 @@ def votes_context(db: Session, case: Case, access: CaseAccess, user_id: int,
         "configured_quorum": int(current_app.config.get("COMMITTEE_QUORUM", 3)),
         "substitutes": sorted(votes.substitute_ids(case)),
     }
+
+
+def score_spreads(rows: Iterable[tuple[int, str, int, int]]) -> list[CriterionSpread]:
+    """Spreads from (criterion id, name, position, score) rows (`queries.open_scores`),
+    the criteria in their order, their names in the page's language."""
+    given: dict[tuple[int, int, str], list[int]] = {}
+    for criterion_id, name, position, score in rows:
+        given.setdefault((position, criterion_id, name), []).append(score)
+    return [CriterionSpread(criterion_id, criterion_name(Criterion(name=name)),
+                            float(median(scores)), sorted(scores))
+            for (position, criterion_id, name), scores in sorted(given.items())]

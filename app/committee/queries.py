@@ -5,11 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.auth.roles import users_with_role
-from app.committee.models import Criterion, Guideline, GuidelineRevision
+from app.cases.models import Case
+from app.committee.models import (
+    ConflictOfInterest,
+    Criterion,
+    CriterionScore,
+    Guideline,
+    GuidelineRevision,
+    Review,
+)
 from app.core.regions import REGIONS
 
 
@@ -87,3 +95,25 @@ def criteria(db: Session) -> list[Criterion]:
 def criterion_by_id(db: Session, criterion_id: int) -> Criterion | None:
     """One criterion."""
     return db.get(Criterion, criterion_id)
+
+
+# The state in which each stage's votes are cast (as app.committee.votes.STAGE_STATES).
+_VOTING = {"in_initial_review": "initial", "awaiting_final_go": "final"}
+
+
+def open_scores(db: Session, member_id: int) -> list[tuple[int, str, int, int]]:
+    """(criterion id, name, position, score) of every score in the votes not yet decided
+    on cases waiting for a committee decision, except the cases on which the member
+    declared a conflict of interest (one statement)."""
+    recused = exists().where(ConflictOfInterest.case_id == Review.case_id,
+                             ConflictOfInterest.member_id == member_id)
+    in_stage = or_(*(and_(Case.state == state, Review.stage == stage)
+                     for state, stage in _VOTING.items()))
+    rows = db.execute(
+        select(Criterion.id, Criterion.name, Criterion.position, CriterionScore.score)
+        .join(CriterionScore, CriterionScore.criterion_id == Criterion.id)
+        .join(Review, Review.id == CriterionScore.review_id)
+        .join(Case, Case.id == Review.case_id)
+        .where(in_stage, Review.decision_id.is_(None), ~recused)
+    ).all()
+    return [(row[0], row[1], row[2], row[3]) for row in rows]

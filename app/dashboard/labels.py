@@ -12,7 +12,7 @@ from datetime import datetime
 
 from app.cases.clock import StageClock, stage_clock
 from app.cases.labels import PRIORITIES, RECOMMENDATIONS, label, state_label
-from app.cases.transitions import STATES
+from app.cases.transitions import ACTIONS, STATES
 from app.core.babel_cache import labels
 from app.core.models import utcnow
 from app.dashboard.forms import QueueFilters
@@ -59,8 +59,12 @@ class ReviewRow(CaseRow):
 
     @property
     def my_review(self) -> str:
-        """The member's recommendation for this stage, translated ("" when none)."""
-        return label(RECOMMENDATIONS, self.review.my_recommendation)
+        """The member's vote (or older recommendation) for this stage, translated ("" when
+        none)."""
+        code = self.review.my_recommendation
+        if code in ACTIONS:
+            return label(ACTIONS, code)
+        return label(RECOMMENDATIONS, code)
 
     @property
     def quorum_reached(self) -> bool:

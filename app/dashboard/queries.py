@@ -61,7 +61,7 @@ def waiting_for_review(member_id: int) -> ColumnElement[bool]:
     has not declared a conflict of interest."""
     def reviewed(stage: str) -> ColumnElement[bool]:
         return exists().where(Review.case_id == Case.id, Review.member_id == member_id,
-                              Review.stage == stage)
+                              Review.stage == stage, Review.decision_id.is_(None))
 
     in_stage_unreviewed = or_(*(
         and_(Case.state == state, ~reviewed(stage)) for state, stage in REVIEW_STAGES.items()
@@ -224,7 +224,8 @@ def waiting_for_review_count(db: Session, member_id: int,
         return db.scalar(select(func.count(Case.id)).where(waiting_for_review(member_id))) or 0
     not_waiting = union(
         *(select(Review.case_id).join(Case, Case.id == Review.case_id)
-          .where(Review.member_id == member_id, Review.stage == stage, Case.state == state)
+          .where(Review.member_id == member_id, Review.stage == stage, Case.state == state,
+                 Review.decision_id.is_(None))
           for state, stage in REVIEW_STAGES.items()),
         select(ConflictOfInterest.case_id).join(Case, Case.id == ConflictOfInterest.case_id)
         .where(ConflictOfInterest.member_id == member_id,
@@ -268,9 +269,10 @@ def review_list(db: Session, member_id: int, waiting: bool, limit: int) -> Revie
     stage = _current_stage()
     mine = (select(func.max(Review.recommendation))
             .where(Review.case_id == Case.id, Review.member_id == member_id,
-                   Review.stage == stage).scalar_subquery())
+                   Review.stage == stage, Review.decision_id.is_(None)).scalar_subquery())
     reviews = (select(func.count(Review.id))
-               .where(Review.case_id == Case.id, Review.stage == stage).scalar_subquery())
+               .where(Review.case_id == Case.id, Review.stage == stage,
+                      Review.decision_id.is_(None)).scalar_subquery())
     recused = exists().where(ConflictOfInterest.case_id == Case.id,
                              ConflictOfInterest.member_id == member_id)
     needs_me = waiting_for_review(member_id)

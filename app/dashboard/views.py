@@ -11,6 +11,8 @@ from flask.typing import ResponseReturnValue
 from app.auth.roles import current_roles, login_required, role_required
 from app.cases.labels import PRIORITIES, THEMES, choices
 from app.cases.transitions import STATES
+from app.committee.context import score_spreads
+from app.committee.queries import open_scores
 from app.core.babel_cache import labels
 from app.core.caches import VersionedCache, app_cache, data_version
 from app.core.db import get_session
@@ -95,6 +97,9 @@ def _my_reviews(cache: VersionedCache[Any], version: Any, member_id: int) -> dic
             (key, member_id, limit), version,
             partial(queries.review_list, db, member_id, waiting, limit))
         found[key] = (review_rows(listed.items, quorum), listed.total)
+    scores = cache.get_or_compute(("scores", member_id), version,
+                                  partial(open_scores, db, member_id))
+    found["score_spreads"] = score_spreads(scores)
     return found
 
 

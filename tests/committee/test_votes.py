@@ -336,3 +336,16 @@ def test_admins_keep_the_criteria(app: Flask, sign_in: SignIn, reference: str) -
     labels = [text_of(label) for label in parse(form).select(".vote-form__criterion label")]
     assert "Data quality" in labels and "Risk" not in labels
     assert "Note on Data quality" in labels
+
+
+def test_the_dashboard_shows_the_medians_of_the_votes_not_yet_decided(
+        app: Flask, sign_in: SignIn, reference: str) -> None:
+    technical = criteria(app)["Technical"]
+    for name, score in (("Mei Committee", 2), ("Carlos Committee", 5)):
+        cast(signed_in(app, sign_in, name), reference, "proceed", **{f"score-{technical}": score})
+    ngozi = signed_in(app, sign_in, "Ngozi Committee")
+    html = ngozi.get("/dashboard").get_data(as_text=True)
+    assert table_rows(html, "table.score-spread") == [["Technical", "3.5", "2, 5"]]
+    # a member with a conflict of interest on the case sees none of its scores
+    post_on_case(ngozi, reference, "conflict", reason="Former colleague.")
+    assert "score-spread" not in ngozi.get("/dashboard").get_data(as_text=True)
