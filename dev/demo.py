@@ -164,6 +164,7 @@ def load_demo_data(db: Session) -> bool:
             _advance(db, case, step, users)
     for language, title, body in CANNED:
         db.add(CannedReply(language=language, title=title, body=body))
+    load_people_demo(db, users)
     db.commit()
     return True
 
