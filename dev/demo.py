@@ -16,6 +16,7 @@ from app.cases.access import case_access
 from app.cases.models import CannedReply, Case
 from app.groups.models import Membership, WorkingGroup
 from app.partners.models import Organisation
+from dev.demo_people import load_people_demo
 
 # (username, central id, roles) — the same accounts the OAuth stand-in offers.
 DEMO_USERS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
