@@ -160,6 +160,47 @@ def _ask_schema() -> dict[str, Any]:
     }
 
 
+def _meeting_schemas() -> dict[str, Any]:
+    """A committee meeting and its public minutes (app.meetings.queries.public_meeting)."""
+    summary = {
+        "id": {"type": "integer"}, "title": {"type": "string"}, "starts_at": TIMESTAMP,
+        "duration_minutes": {"type": "integer", "minimum": 1},
+        "held": {"type": "boolean", "description": "Whether the meeting has begun."},
+        "url": {"type": "string", "format": "uri", "description": "The public meeting page."},
+    }
+    decision = {
+        "type": "object", "additionalProperties": False,
+        "required": ["case", "stage", "outcome", "public_rationale"],
+        "properties": {
+            "case": _ref("Case"),
+            "stage": {"type": "string", "enum": ["initial", "final"]},
+            "outcome": {"type": "string", "description": "The workflow action decided."},
+            "public_rationale": {"type": "string"},
+        },
+    }
+    return {
+        "MeetingSummary": {"type": "object", "additionalProperties": False,
+                           "required": list(summary), "properties": summary},
+        "MeetingList": {
+            "type": "object", "additionalProperties": False, "required": ["meetings"],
+            "properties": {"meetings": {"type": "array", "items": _ref("MeetingSummary")}},
+        },
+        "Meeting": {
+            "type": "object", "additionalProperties": False,
+            "required": [*summary, "attendees", "decisions"],
+            "properties": {
+                **summary,
+                "attendees": {"type": "array", "items": {"type": "string"},
+                              "description": "Usernames of the committee members present."},
+                "decisions": {"type": "array", "items": decision,
+                              "description": "The public minutes: decisions taken at the "
+                                             "meeting on public cases, with their public "
+                                             "rationale (empty before the meeting)."},
+            },
+        },
+    }
+
+
 def _filter(name: str, description: str, values: list[str]) -> dict[str, Any]:
     """A filter given as one code; an empty value (as HTML forms send) means no filter."""
     return _query(name, f"{description} An empty value means no filter.",
@@ -223,11 +264,25 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "Asks of working groups for volunteers, not done yet, newest first.",
                 "responses": {"200": _json(_ref("AskList"), "Every open or taken ask.")},
             }},
+            "/api/v1/meetings": {"get": {
+                "operationId": "listMeetings",
+                "summary": "The Expert Committee's meetings, the latest first.",
+                "responses": {"200": _json(_ref("MeetingList"), "Every meeting.")},
+            }},
+            "/api/v1/meetings/{meeting_id}": {"get": {
+                "operationId": "getMeeting",
+                "summary": "One meeting with its public minutes.",
+                "parameters": [{"name": "meeting_id", "in": "path", "required": True,
+                                "description": "The meeting's number.",
+                                "schema": {"type": "integer"}, "example": 1}],
+                "responses": {"200": _json(_ref("Meeting"), "The meeting."),
+                              "404": _json(_ref("Error"), "No such meeting.")},
+            }},
             "/api/v1/openapi.json": {"get": {
                 "operationId": "getOpenApi",
                 "summary": "This document.",
                 "responses": {"200": _json({"type": "object"}, "The OpenAPI document.")},
             }},
         },
-        "components": {"schemas": _schemas()},
+        "components": {"schemas": {**_schemas(), **_meeting_schemas()}},
     }

@@ -16,7 +16,10 @@ from pathlib import Path
 import requests
 from flask.testing import FlaskClient
 
+from app.core.models import utcnow
+from app.meetings.models import Meeting
 from tests.bot_fixtures import ServedApp, add_case, served_app  # noqa: F401 (fixture)
+from tests.helpers import app_session
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
@@ -42,6 +45,8 @@ def test_openapi_document_holds_against_the_running_app(
     add_case(served_app.app, "Letters of a private archive", "Archive of Secrets",
              public=False)
     add_case(served_app.app, "Posters of a closed project", "Poster Museum", closed=True)
+    with app_session(served_app.app) as db:  # the meeting the document's example names
+        db.add(Meeting(id=1, title="December meeting", starts_at=utcnow()))
 
     # The document the run is about is the one the app serves.
     document = requests.get(f"{served_app.url}/api/v1/openapi.json", timeout=10).json()
