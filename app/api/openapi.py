@@ -32,6 +32,31 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 ERROR = _json(_ref("Error"), "The request could not be answered; the message says why.")
 
 
+IMPACT_SCHEMA = {
+    "type": "object", "additionalProperties": False, "required": ["reference", "impact"],
+    "properties": {
+        "reference": {"type": "string"},
+        "impact": {"type": "array", "description": "Snapshots on day 0, 30, 90 and 365 after "
+                   "the upload, oldest first.", "items": {
+                       "type": "object", "additionalProperties": False,
+                       "required": ["day", "taken_at", "files", "files_capped", "files_in_use",
+                                    "wikis", "pages", "views", "views_capped"],
+                       "properties": {
+                           "day": {"type": "integer", "enum": [0, 30, 90, 365]},
+                           "taken_at": {"type": "string", "format": "date-time"},
+                           "files": {"type": "integer", "description": "Files in the Commons "
+                                     "category (and subcategories); the cap when files_capped."},
+                           "files_capped": {"type": "boolean"},
+                           "files_in_use": {"type": "integer"},
+                           "wikis": {"type": "integer"},
+                           "pages": {"type": "integer"},
+                           "views": {"type": "integer", "description": "Views of those pages "
+                                     "in the 30 days before the snapshot."},
+                           "views_capped": {"type": "boolean"}}}},
+    },
+}
+
+
 def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": False, "description": description,
             "schema": schema}
@@ -92,6 +117,7 @@ def _schemas() -> dict[str, Any]:
     }
     return {
         "Case": case_schema,
+        "CaseImpact": IMPACT_SCHEMA,
         "CaseList": {
             "type": "object", "additionalProperties": False,
             "required": ["cases", "page", "per_page", "total", "pages", "next"],
@@ -252,6 +278,15 @@ def openapi_document() -> dict[str, Any]:
                                 "description": "The case reference, e.g. CPH-2026-0042.",
                                 "schema": {"type": "string"}}],
                 "responses": {"200": _json(_ref("Case"), "The case."),
+                              "404": _json(_ref("Error"), "No such public case.")},
+            }},
+            "/api/v1/cases/{reference}/impact": {"get": {
+                "operationId": "getCaseImpact",
+                "summary": "The impact of one public case: its Commons files and their use.",
+                "parameters": [{"name": "reference", "in": "path", "required": True,
+                                "description": "The case reference, e.g. CPH-2026-0042.",
+                                "schema": {"type": "string"}}],
+                "responses": {"200": _json(_ref("CaseImpact"), "The case's snapshots."),
                               "404": _json(_ref("Error"), "No such public case.")},
             }},
             "/api/v1/working-groups": {"get": {

@@ -14,8 +14,9 @@ from app.meetings.queries import meeting_by_id, public_meeting, public_meetings
 from app.public.asks import public_asks
 from app.public.groups import public_groups
 from app.public.params import FILTER_CODES, ParamError, parse_filters, parse_int
-from app.public.projection import project
+from app.public.projection import project, project_impact
 from app.public.queries import find_public_case, page_of_public_cases
+from app.wikicheck.queries import snapshots_of
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -72,6 +73,16 @@ def case_detail(reference: str) -> ResponseReturnValue:
         # CPH-2026-0042.
         fail(404, _("There is no public case %(reference)s.", reference=reference[:40]))
     return jsonify(project(case, _base_url()))
+
+
+@bp.get("/cases/<reference>/impact")
+def case_impact(reference: str) -> ResponseReturnValue:
+    """The impact snapshots of one public case (404 when missing or not public)."""
+    case = find_public_case(get_session(), reference)
+    if case is None:
+        fail(404, _("There is no public case %(reference)s.", reference=reference[:40]))
+    return jsonify({"reference": case.reference,
+                    "impact": project_impact(snapshots_of(get_session(), case.id))})
 
 
 @bp.get("/working-groups")

@@ -123,3 +123,16 @@ def project_timeline(state_events: Iterable[tuple[datetime, str, Any]],
                     entry["public_rationale"] = found[2] or ""
         entries.append(entry)
     return entries
+
+
+# The impact figures of a public case (app/wikicheck/): counts of its Commons files and
+# their use, nothing about who asked or what was checked.
+IMPACT_FIELDS = ("day", "taken_at", "files", "files_capped", "files_in_use", "wikis", "pages",
+                 "views", "views_capped")
+
+
+def project_impact(snapshots: Iterable[Any]) -> list[dict[str, Any]]:
+    """The public impact of a case (its `ImpactSnapshot`s), oldest day first. Only for a
+    case of the projection: callers find it with `find_public_case` first."""
+    return [{field: (_iso(snapshot.taken_at) if field == "taken_at" else getattr(snapshot, field))
+             for field in IMPACT_FIELDS} for snapshot in snapshots]

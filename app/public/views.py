@@ -20,7 +20,7 @@ from app.core.models import utcnow
 from app.public.feed import FeedInfo, build_feed, tag_uri
 from app.public.labels import filter_choices, labelled, labelled_timeline
 from app.public.params import ParamError, parse_filters, parse_int
-from app.public.projection import project, project_stage
+from app.public.projection import project, project_impact, project_stage
 from app.public.queries import (
     CaseFilters,
     find_public_case,
@@ -28,6 +28,7 @@ from app.public.queries import (
     public_timeline,
     recent_public_cases,
 )
+from app.wikicheck.queries import snapshots_of
 
 bp = Blueprint("public", __name__)
 
@@ -127,7 +128,8 @@ def case_page(reference: str) -> ResponseReturnValue:
     now = utcnow()
     return render_template("public/case.html", case=labelled(project(case, request.url_root, now)),
                            stage=project_stage(case, now),
-                           timeline=labelled_timeline(public_timeline(get_session(), case)))
+                           timeline=labelled_timeline(public_timeline(get_session(), case)),
+                           impact=project_impact(snapshots_of(get_session(), case.id)))
 
 
 @bp.get("/cases.atom")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-from app.wikicheck.models import ImpactSnapshot
+from typing import Any
 
 WIDTH, HEIGHT, BAR, GAP, TOP = 320, 160, 48, 24, 20
 
@@ -31,14 +30,20 @@ class Chart:
     baseline: int
 
 
-def bars(snapshots: Sequence[ImpactSnapshot]) -> Chart:
+def _value(snapshot: Any, name: str) -> int:
+    """A figure of a snapshot row or of its public projection (a dict)."""
+    return int(snapshot[name] if isinstance(snapshot, Mapping) else getattr(snapshot, name))
+
+
+def bars(snapshots: Sequence[Any]) -> Chart:
     """Page views per snapshot day, scaled to the tallest."""
-    tallest = max((snapshot.views for snapshot in snapshots), default=0) or 1
+    tallest = max((_value(snapshot, "views") for snapshot in snapshots), default=0) or 1
     usable = HEIGHT - TOP - 20
     drawn = []
     for index, snapshot in enumerate(snapshots):
-        height = round(usable * snapshot.views / tallest)
-        drawn.append(Bar(snapshot.day, snapshot.views, GAP + index * (BAR + GAP),
+        views = _value(snapshot, "views")
+        height = round(usable * views / tallest)
+        drawn.append(Bar(_value(snapshot, "day"), views, GAP + index * (BAR + GAP),
                          TOP + usable - height, height))
     width = max(WIDTH, GAP + len(drawn) * (BAR + GAP))
     return Chart(drawn, width, HEIGHT, TOP + usable)

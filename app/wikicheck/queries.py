@@ -46,3 +46,9 @@ def rows_to_check(db: Session) -> list[CaseWiki]:
         .where(Case.is_open.is_(True),
                (CaseWiki.commons_category != "") | (CaseWiki.wikidata_item != ""))
         .order_by(CaseWiki.case_id)))
+
+
+def snapshots_of(db: Session, case_id: int) -> list[ImpactSnapshot]:
+    """A case's snapshots, oldest day first (callers check who may see them)."""
+    return list(db.scalars(select(ImpactSnapshot).where(ImpactSnapshot.case_id == case_id)
+                           .order_by(ImpactSnapshot.day)))

@@ -51,6 +51,18 @@ class Step:
         return datetime.fromisoformat(stamp) if stamp else None
 
 
+@bp.app_template_global("impact_chart")
+def impact_chart(snapshots: list[Any]) -> chart.Chart:
+    """The bars of the impact chart."""
+    return chart.bars(snapshots)
+
+
+@bp.app_template_global("impact_figure")
+def impact_figure(value: int, capped: bool) -> str:
+    """A figure, '10,000+' when it reached its cap."""
+    return labels.capped(value, capped)
+
+
 @bp.app_template_global("wiki_panel")
 def wiki_panel(case: Case, access: CaseAccess) -> dict[str, Any] | None:
     """The case page's wiki panel, for staff and the requester (None for others)."""
@@ -61,7 +73,7 @@ def wiki_panel(case: Case, access: CaseAccess) -> dict[str, Any] | None:
     steps = [Step(key, str(labels.STEP_LABELS[key]), checks.get(key))
              for key in service.STEPS]
     return {"row": found.row, "snapshots": found.snapshots, "steps": steps,
-            "labels": labels, "chart": chart.bars(found.snapshots),
+            "labels": labels,
             "commons_url": (service.page_url(current_app.config["COMMONS_API"],
                                              found.row.commons_category) if found.row else ""),
             "item_url": (service.page_url(current_app.config["WIKIDATA_API"],

@@ -1,0 +1,72 @@
+"""The impact of a case leaves the app only through the public projection: on the public
+page and in the API of a case whose requester consented to be listed, never for one that
+did not (nor anything the checks found)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select
+
+from app.cases import service
+from app.cases.models import Case
+from app.core.db import get_session
+from app.core.models import utcnow
+from app.wikicheck.models import CaseWiki, ImpactSnapshot
+from tests.factories import make_case, make_user
+from tests.html import table_rows
+
+
+def followed_case(app: Flask, *, public: bool, title: str) -> str:
+    """A triaged case with a category, its day-0 and day-30 snapshots, a failed check."""
+    with app.app_context():
+        db = get_session()
+        sven = make_user(db, "Sven Helpdesk", "helpdesk")
+        ada = make_user(db, "Ada Requester")
+        case = make_case(db, ada, title=title, public_listing=public)
+        service.move(db, case, sven, {"helpdesk"}, "triage")
+        db.flush()
+        db.add(CaseWiki(case_id=case.id, commons_category="Category:Secret harbour files",
+                        wikidata_item="Q42", checks={"licence": {
+                            "status": "failed", "code": "unlicensed", "count": 1,
+                            "examples": ["File:Private scan.png"]}},
+                        impact_started_at=utcnow()))
+        db.add_all([ImpactSnapshot(case_id=case.id, day=0, files=120, files_in_use=4, wikis=2,
+                                   pages=5, views=1234),
+                    ImpactSnapshot(case_id=case.id, day=30, files=10000, files_capped=True,
+                                   files_in_use=9, wikis=3, pages=11, views=5678)])
+        db.commit()
+        return case.reference
+
+
+def test_a_listed_case_shows_its_impact_publicly_and_in_the_api(app: Flask) -> None:
+    reference = followed_case(app, public=True, title="Harbour photographs")
+    client = app.test_client()
+    page = client.get(f"/cases/{reference}")
+    assert page.status_code == 200
+    rows = table_rows(page.get_data(as_text=True), "#impact-table")
+    assert [[row[0], *row[2:]] for row in rows] == [["0", "120", "4", "2", "5", "1,234"],
+                                                    ["30", "10,000+", "9", "3", "11", "5,678"]]
+    text = page.get_data(as_text=True)
+    assert "Private scan" not in text and "Secret harbour" not in text
+    detail = client.get(f"/api/v1/cases/{reference}/impact").get_json()
+    assert [(item["day"], item["files"], item["files_capped"], item["views"])
+            for item in detail["impact"]] == [(0, 120, False, 1234), (30, 10000, True, 5678)]
+    assert set(detail["impact"][0]) == {"day", "taken_at", "files", "files_capped",
+                                        "files_in_use", "wikis", "pages", "views",
+                                        "views_capped"}
+    assert "Private scan" not in str(detail) and "Q42" not in str(detail)
+
+
+def test_the_impact_of_a_case_not_listed_stays_private(app: Flask) -> None:
+    reference = followed_case(app, public=False, title="Unlisted harbour photographs")
+    client = app.test_client()
+    assert client.get(f"/cases/{reference}").status_code == 404
+    assert client.get(f"/api/v1/cases/{reference}").status_code == 404
+    assert client.get(f"/api/v1/cases/{reference}/impact").status_code == 404
+    for path in ("/cases", "/api/v1/cases", "/cases.atom", "/stats"):
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        body = answer.get_data(as_text=True)
+        assert reference not in body and "5,678" not in body and "5678" not in body, path
+    with app.app_context():
+        assert get_session().scalars(select(Case.public_listing)).one() is False
