@@ -17,7 +17,7 @@ from app.core.config import check_production, load_config
 csrf = CSRFProtect()
 
 # Each feature's `views` module holds its blueprint (in this order of registration).
-FEATURES = ("home", "auth", "admin", "intake", "cases", "dashboard", "public", "api",
+FEATURES = ("home", "auth", "admin", "intake", "cases", "dashboard", "queue", "public", "api",
             "preferences", "groups", "committee", "partners", "stats", "mail",
             "notifications", "wikicheck", "attachments", "people", "meetings")
 # Route modules that add a role's routes to their feature's blueprint.

@@ -16,6 +16,8 @@ from app.cases.access import case_access
 from app.cases.models import CannedReply, Case
 from app.groups.models import Membership, WorkingGroup
 from app.partners.models import Organisation
+from app.queue import queries as queue_queries
+from app.queue import service as queue_service
 from dev.demo_people import load_people_demo
 
 # (username, central id, roles) — the same accounts the OAuth stand-in offers.
@@ -72,6 +74,11 @@ CASES: tuple[tuple[str, int, str, list[str], list[str], str, str, tuple[str, ...
      ("triage", "decline")),
     ("A project we postponed", 3, "Omar Requester", ["education"], ["AR"], "lac", "other",
      ("triage", "withdraw")),
+    # Two more approved requests: with the vaccination videos, the ranked support queue.
+    ("Oral histories of the Andes", 3, "Ada Requester", ["heritage"], ["AR"], "lac",
+     "commons_upload", ("triage", "proceed", "approve")),
+    ("Bird sound recordings of Kenya", 2, "Omar Requester", ["science"], ["KE"], "ssa",
+     "commons_upload", ("triage", "proceed", "approve")),
 )
 
 CANNED = (
@@ -165,7 +172,23 @@ def load_demo_data(db: Session) -> bool:
             _advance(db, case, step, users)
     for language, title, body in CANNED:
         db.add(CannedReply(language=language, title=title, body=body))
+    _rank_the_queue(db, users)
     load_people_demo(db, users)
     db.commit()
     return True
+
+
+def _rank_the_queue(db: Session, users: dict[str, User]) -> None:
+    """The committee moves the bird recordings up the support queue; the helpdesk labels
+    the oral histories (app/queue/)."""
+    order = queue_queries.queue_order(db)
+    by_title = {case.title: case for case in db.scalars(select(Case).where(Case.id.in_(order)))}
+    birds = by_title["Bird sound recordings of Kenya"]
+    andes = by_title["Oral histories of the Andes"]
+    queue_service.move_case(db, users["Ngozi Committee"], birds.id, "up",
+                            "The recordings are at risk: the tapes are decaying.", order)
+    sven = users["Sven Helpdesk"]
+    queue_service.add_label(db, andes, sven, case_access(db, sven, andes), "needs OCR",
+                            andes.version)
+    db.flush()
 

@@ -46,6 +46,11 @@ ACTIONS: Vocabulary = {
     "case.priority": _l("Priority set"),
     # Translators: an event in the audit log: the helpdesk assigned a case to one of its staff.
     "case.assign": _l("Assignee changed"),
+    # Translators: an event in the audit log: the Expert Committee moved an approved request in the
+    # queue waiting for the helpdesk's support.
+    "case.queue_place": _l("Place in the support queue changed"),
+    # Translators: an event in the audit log: the helpdesk put a label (a short free tag) on a case.
+    "case.label": _l("Label added"),
     # Translators: an event in the audit log: the summary shown to the public was changed.
     "case.public_summary": _l("Public summary changed"),
     # Translators: an event in the audit log: the helpdesk ticked or unticked a step of a case's
@@ -209,6 +214,12 @@ FIELDS: Vocabulary = {
     "internal": _l("Internal note"),
     "priority": _l("Priority"),
     "assignee": _l("Assigned to"),
+    # Translators: a field in the audit log: a request's place in the queue waiting for support.
+    "place": _l("Place in line for support"),
+    # Translators: a field in the audit log: why the change was made.
+    "reason": _l("Reason"),
+    # Translators: a field in the audit log: the short free tags the helpdesk put on a case.
+    "labels": _l("Labels"),
     "public_summary": _l("Public summary"),
     # Translators: a field in the audit log: which step of the support checklist.
     "key": _l("Checklist step"),

@@ -92,6 +92,10 @@ def _schemas() -> dict[str, Any]:
             "public_summary": {"type": "string"},
             "url": {"type": "string", "format": "uri",
                     "description": "The public case page."},
+            "place_in_line": {"type": ["integer", "null"], "minimum": 1,
+                              "description": "An approved case's place in the queue for "
+                                             "the helpdesk's support (1 = next); null in "
+                                             "every other state."},
         },
     }
     link = {"type": "object", "additionalProperties": False,

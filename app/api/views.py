@@ -16,6 +16,7 @@ from app.public.groups import public_groups
 from app.public.params import FILTER_CODES, ParamError, parse_filters, parse_int
 from app.public.projection import project, project_impact
 from app.public.queries import find_public_case, page_of_public_cases
+from app.queue.queries import place_of, places_of
 from app.wikicheck.queries import snapshots_of
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -54,8 +55,9 @@ def list_cases() -> ResponseReturnValue:
         next_url = url_for("api.list_cases", _external=True, **args, page=page + 1,
                            per_page=per_page)
     now, base = utcnow(), _base_url()
+    places = places_of(get_session(), cases)
     return jsonify({
-        "cases": [project(case, base, now) for case in cases],
+        "cases": [project(case, base, now, place=places.get(case.id)) for case in cases],
         "page": page,
         "per_page": per_page,
         "total": total,
@@ -72,7 +74,8 @@ def case_detail(reference: str) -> ResponseReturnValue:
         # Translators: an error of the public JSON API; %(reference)s is a case reference like
         # CPH-2026-0042.
         fail(404, _("There is no public case %(reference)s.", reference=reference[:40]))
-    return jsonify(project(case, _base_url()))
+    return jsonify(project(case, _base_url(),
+                           place=place_of(get_session(), case.id, case.state)))
 
 
 @bp.get("/cases/<reference>/impact")

@@ -95,6 +95,9 @@ class Case(Base):
                                           server_default=true())
     outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
     priority: Mapped[str] = mapped_column(String(16), default="normal", index=True)
+    # Short free labels the helpdesk puts on a case (bulk actions on the inbox, app/queue/);
+    # None when it has none.
+    labels: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id"), nullable=True, index=True
     )

@@ -98,6 +98,9 @@ SETTINGS: dict[str, Setting] = {
                        env="HELPDESK_CONTACT"),
     "AUDIT_PAGE_SIZE": Setting(50, int),
     "HELPDESK_URL": Setting("https://cp-helpdesk.toolforge.org"),
+    # Cases the helpdesk supports at once; approved cases wait in the committee's ranked
+    # queue (/committee/queue, app/queue/) beyond it.
+    "SUPPORT_CAPACITY": Setting(3, int),
     "COMMITTEE_QUORUM": Setting(3, int),
     # When conflicts leave fewer members than the quorum, a case's quorum falls to the
     # members left, never below this (app/committee/votes.py).

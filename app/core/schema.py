@@ -16,6 +16,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 
 # Every module that defines tables (each feature keeps its own in `models.py`).
 MODEL_MODULES = ("app.auth.models", "app.core.audit_log", "app.partners.models",
+                 "app.queue.models",
                  "app.cases.models", "app.committee.models", "app.groups.models",
                  "app.notifications.models", "app.mail.models", "app.wikicheck.models",
                  "app.attachments.models", "app.people.models",

@@ -42,6 +42,7 @@ from app.committee.models import ConflictOfInterest, Review
 from app.core.pagination import Page, paginate
 from app.dashboard.forms import UNASSIGNED, QueueFilters
 from app.partners.models import Organisation
+from app.queue.models import QueueEntry
 
 LIKE_ESCAPE = "!"
 # States in which the committee reviews, and the review stage each belongs to.
@@ -156,12 +157,14 @@ class ListedCase:
     paused_seconds: int
     organisation: Named
     assignee: Named | None
+    version: int = 0  # what a form on the list sends back (the inbox's bulk actions)
+    labels: list[str] | None = None  # the helpdesk's labels (app/queue/)
 
 
 _ASSIGNEE = aliased(User, name="assignee")
 _LISTED = (Case.id, Case.reference, Case.title, Case.state, Case.priority, Case.assignee_id,
            Case.updated_at, Case.state_changed_at, Case.stage_started_at, Case.paused_seconds,
-           Organisation.name, _ASSIGNEE.username)
+           Organisation.name, _ASSIGNEE.username, Case.version, Case.labels)
 
 
 def _listed() -> Select[Any]:
@@ -176,10 +179,10 @@ def _listed() -> Select[Any]:
 def _listed_case(row: Sequence[Any]) -> ListedCase:
     """A ListedCase from the `_LISTED` columns of a row."""
     (case_id, reference, title, state, priority, assignee_id, updated_at, state_changed_at,
-     stage_started_at, paused_seconds, organisation, assignee) = row
+     stage_started_at, paused_seconds, organisation, assignee, version, labels) = row
     return ListedCase(case_id, reference, title, state, priority, assignee_id, updated_at,
                       state_changed_at, stage_started_at, paused_seconds, Named(organisation),
-                      Named(assignee) if assignee is not None else None)
+                      Named(assignee) if assignee is not None else None, version, labels)
 
 
 def _read_listed(db: Session, statement: Select[Any]) -> list[ListedCase]:
@@ -314,7 +317,8 @@ class InboxSection:
 
 def inbox(db: Session, user_id: int, limit: int) -> list[InboxSection]:
     """The helpdesk inbox: new requests, cases assigned to me, unassigned cases in
-    support; each oldest state change first, at most `limit` each."""
+    support; each approved cases first in the committee's order (the support queue),
+    then oldest state change first, at most `limit` each."""
     conditions: dict[str, ColumnElement[bool]] = {
         "new": Case.state == "submitted",
         "mine": and_(Case.assignee_id == user_id, Case.is_open == true()),
@@ -327,7 +331,9 @@ def inbox(db: Session, user_id: int, limit: int) -> list[InboxSection]:
     sections = []
     for (key, condition), total in zip(conditions.items(), totals, strict=True):
         cases = _read_listed(db, _listed().where(condition)
-                             .order_by(Case.state_changed_at.asc(), Case.id.asc()).limit(limit))
+                             .outerjoin(QueueEntry, QueueEntry.case_id == Case.id)
+                             .order_by(QueueEntry.position.is_(None), QueueEntry.position.asc(),
+                                       Case.state_changed_at.asc(), Case.id.asc()).limit(limit))
         sections.append(InboxSection(key, cases, int(total)))
     return sections
 

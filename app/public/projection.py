@@ -26,7 +26,7 @@ from app.partners.models import Organisation
 PUBLIC_FIELDS = (
     "reference", "title", "organisation", "themes", "region", "target_projects", "state",
     "state_label", "open", "created_at", "updated_at", "state_changed_at", "days_in_state",
-    "public_summary", "url",
+    "public_summary", "url", "place_in_line",
 )
 
 
@@ -57,8 +57,10 @@ def _iso(moment: datetime) -> str:
     return moment.replace(microsecond=0).isoformat() + "Z"
 
 
-def project(case: Case, base_url: str, now: datetime | None = None) -> dict[str, Any]:
-    """The public fields of a case, as plain JSON-ready values."""
+def project(case: Case, base_url: str, now: datetime | None = None,
+            place: int | None = None) -> dict[str, Any]:
+    """The public fields of a case, as plain JSON-ready values. `place` is an approved
+    case's place in line for support (app.queue.queries.places), else None."""
     clock = stage_clock(case, now or utcnow())
     return {
         "reference": case.reference,
@@ -76,6 +78,7 @@ def project(case: Case, base_url: str, now: datetime | None = None) -> dict[str,
         "days_in_state": clock.days,
         "public_summary": case.public_summary or "",
         "url": f"{base_url.rstrip('/')}/cases/{case.reference}",
+        "place_in_line": place if case.state == "approved" else None,
     }
 
 

@@ -28,6 +28,7 @@ from app.public.queries import (
     public_timeline,
     recent_public_cases,
 )
+from app.queue.queries import place_of
 from app.wikicheck.queries import snapshots_of
 
 bp = Blueprint("public", __name__)
@@ -125,8 +126,9 @@ def case_page(reference: str) -> ResponseReturnValue:
         fail(404, _("There is no public case %(reference)s. Only requests whose requesters "
                     "agreed to be listed appear here, once the helpdesk has accepted them.",
                     reference=reference[:40]))
-    now = utcnow()
-    return render_template("public/case.html", case=labelled(project(case, request.url_root, now)),
+    now, place = utcnow(), place_of(get_session(), case.id, case.state)
+    projected = project(case, request.url_root, now, place=place)
+    return render_template("public/case.html", case=labelled(projected),
                            stage=project_stage(case, now),
                            timeline=labelled_timeline(public_timeline(get_session(), case)),
                            impact=project_impact(snapshots_of(get_session(), case.id)))

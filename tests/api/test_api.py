@@ -22,7 +22,7 @@ from tests.helpers import sql_statements as count_queries
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 CASE_KEYS = {"reference", "title", "organisation", "themes", "region", "target_projects",
              "state", "state_label", "open", "created_at", "updated_at", "state_changed_at",
-             "days_in_state", "public_summary", "url"}
+             "days_in_state", "public_summary", "url", "place_in_line"}
 
 
 # -- building cases through the services -----------------------------------------
