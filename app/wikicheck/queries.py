@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from app.cases.models import Case
+from app.public.projection import is_public_clause
 from app.wikicheck.models import CaseWiki, ImpactSnapshot
 
 
@@ -52,3 +53,34 @@ def snapshots_of(db: Session, case_id: int) -> list[ImpactSnapshot]:
     """A case's snapshots, oldest day first (callers check who may see them)."""
     return list(db.scalars(select(ImpactSnapshot).where(ImpactSnapshot.case_id == case_id)
                            .order_by(ImpactSnapshot.day)))
+
+
+@dataclass(frozen=True)
+class ImpactTotals:
+    """The latest snapshot of each followed case, added up."""
+
+    cases: int
+    files: int
+    files_in_use: int
+    pages: int
+    views: int
+    capped: bool
+
+
+def impact_totals(db: Session, *, public: bool) -> ImpactTotals:
+    """Totals over each case's latest snapshot; only publicly listed cases when `public`
+    (one statement)."""
+    latest = (select(ImpactSnapshot.case_id, func.max(ImpactSnapshot.day).label("day"))
+              .group_by(ImpactSnapshot.case_id).subquery())
+    query = (select(func.count(ImpactSnapshot.id), func.sum(ImpactSnapshot.files),
+                    func.sum(ImpactSnapshot.files_in_use), func.sum(ImpactSnapshot.pages),
+                    func.sum(ImpactSnapshot.views),
+                    func.max(case((ImpactSnapshot.files_capped, 1), else_=0)))
+             .join(latest, and_(latest.c.case_id == ImpactSnapshot.case_id,
+                                latest.c.day == ImpactSnapshot.day))
+             .join(Case, Case.id == ImpactSnapshot.case_id))
+    if public:
+        query = query.where(is_public_clause())
+    count, files, in_use, pages, views, capped = db.execute(query).one()
+    return ImpactTotals(int(count or 0), int(files or 0), int(in_use or 0), int(pages or 0),
+                        int(views or 0), bool(capped))

@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from app.auth.roles import login_required
+from app.auth.roles import current_roles, login_required
 from app.cases.access import CaseAccess
 from app.cases.errors import WorkflowError
 from app.cases.models import Case
@@ -61,6 +61,13 @@ def impact_chart(snapshots: list[Any]) -> chart.Chart:
 def impact_figure(value: int, capped: bool) -> str:
     """A figure, '10,000+' when it reached its cap."""
     return labels.capped(value, capped)
+
+
+@bp.app_template_global("impact_totals")
+def impact_totals() -> queries.ImpactTotals:
+    """/stats: the impact of the public cases, or of every case for staff."""
+    public = not (current_roles() & {"committee", "helpdesk"})
+    return queries.impact_totals(get_session(), public=public)
 
 
 @bp.app_template_global("wiki_panel")

@@ -13,7 +13,8 @@ from app.core.db import get_session
 from app.core.models import utcnow
 from app.wikicheck.models import CaseWiki, ImpactSnapshot
 from tests.factories import make_case, make_user
-from tests.html import table_rows
+from tests.helpers import SignIn
+from tests.html import parse, table_rows, text_of
 
 
 def followed_case(app: Flask, *, public: bool, title: str) -> str:
@@ -70,3 +71,17 @@ def test_the_impact_of_a_case_not_listed_stays_private(app: Flask) -> None:
         assert reference not in body and "5,678" not in body and "5678" not in body, path
     with app.app_context():
         assert get_session().scalars(select(Case.public_listing)).one() is False
+
+
+def test_stats_add_up_the_latest_snapshots_public_ones_for_everyone_all_for_staff(
+        app: Flask, sign_in: SignIn) -> None:
+    followed_case(app, public=True, title="Listed harbour photographs")
+    followed_case(app, public=False, title="Unlisted harbour photographs")
+    page = app.test_client().get("/stats").get_data(as_text=True)
+    figures = [text_of(cell) for cell in parse(page).select("#impact-totals dd")]
+    assert figures == ["1", "10,000+", "9", "11", "5,678"]
+    sven = app.test_client()
+    sign_in(sven, "Sven Helpdesk")
+    page = sven.get("/stats").get_data(as_text=True)
+    figures = [text_of(cell) for cell in parse(page).select("#impact-totals dd")]
+    assert figures == ["2", "20,000+", "18", "22", "11,356"]
