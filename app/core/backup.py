@@ -65,6 +65,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.search.index import is_index_object
+
 FORMAT = "cp-helpdesk-export"
 FORMAT_VERSION = 1
 BATCH_SIZE = 1000
@@ -101,7 +103,8 @@ def database_tables(conn: Connection) -> list[Table]:
     models = metadata().tables
     found = MetaData()
     found.reflect(conn)
-    tables = [table for table in found.sorted_tables if table.name != "alembic_version"]
+    tables = [table for table in found.sorted_tables  # not the search index (triggers fill it)
+              if table.name != "alembic_version" and not is_index_object(table.name)]
     for table in tables:
         model = models.get(table.name)
         for column in table.columns:
@@ -467,20 +470,6 @@ def export_command(file: Path) -> None:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Exported {report.total} rows of {len(report.rows)} tables "
                f"(revision {report.revision}) to {file}.")
-    _echo_files(report)
-
-
-# Tables whose rows name files kept on disk (app/core/storage.py), not in the export.
-FILE_TABLES = ("attachments", "mail_attachments")
-
-
-def _echo_files(report: Report) -> None:
-    """Say how many rows name files on disk: the export holds the rows, not the files."""
-    from flask import current_app
-
-    files = sum(report.rows.get(name, 0) for name in FILE_TABLES)
-    click.echo(f"{files} attachment rows name files under ATTACHMENTS_DIR "
-               f"({current_app.config['ATTACHMENTS_DIR']}); back up that folder with the file.")
 
 
 @click.command("import")
@@ -496,4 +485,3 @@ def import_command(file: Path) -> None:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Imported {report.total} rows into {len(report.rows)} tables "
                f"(revision {report.revision}) from {file}.")
-    _echo_files(report)

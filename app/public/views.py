@@ -29,6 +29,8 @@ from app.public.queries import (
     recent_public_cases,
 )
 from app.queue.queries import place_of
+from app.search.results import public_results
+from app.search.terms import parse_query, parse_terms
 from app.wikicheck.queries import snapshots_of
 
 bp = Blueprint("public", __name__)
@@ -96,21 +98,28 @@ def case_list() -> ResponseReturnValue:
     try:
         filters = parse_filters(request.args, PAGE_FILTERS)
         number = parse_int(request.args, "page", 1)
+        query = parse_query(request.args)
     except ParamError as exc:
         fail(400, str(exc))
-    page = _render_list(filters, number)
+    page = _render_list(filters, number, query)
     if cache is not None and key is not None:
         cache.put(key, version, page)
     return page
 
 
-def _render_list(filters: CaseFilters, number: int) -> str:
-    cases, page = page_of_public_cases(get_session(), filters, number, PER_PAGE)
+def _render_list(filters: CaseFilters, number: int, query: str = "") -> str:
     now, base = utcnow(), request.url_root
     chosen = {name: getattr(filters, name) for name in PAGE_FILTERS if getattr(filters, name)}
+    terms = parse_terms(query)
+    if not terms.empty:  # the search box (app.search): ranked, public fields only
+        shown, page = public_results(get_session(), terms, filters, number, PER_PAGE, base, now)
+        chosen["q"] = terms.text
+    else:
+        cases, page = page_of_public_cases(get_session(), filters, number, PER_PAGE)
+        shown = [labelled(project(case, base, now)) for case in cases]
     return render_template(
         "public/list.html",
-        cases=[labelled(project(case, base, now)) for case in cases],
+        cases=shown,
         page=page,
         chosen=chosen,
         options=filter_choices(),

@@ -1,0 +1,293 @@
+"""Full-text search over cases: one interface, a MariaDB and an SQLite implementation.
+
+`FullText` finds the rows of one table whose one column matches some words, with a
+relevance: `MariaDBFullText` with `MATCH … AGAINST` in boolean mode (one FULLTEXT index
+per column), `SQLiteFullText` with FTS5 (`bm25`, a column filter). `full_text(db)` picks
+by dialect. Everything else is shared: each searched field gives (case, score) rows,
+their union is summed per case, and the cases are read ranked, filtered and a page at
+a time — three statements for a page of staff results (count, page, matching messages),
+two for the public list, whatever the number of hits.
+
+A word matches as a prefix ("museu" finds "museum"); a case matches when every word is
+found in some field the searcher may see. A field's score is its weight plus the
+relevance (capped at 1), so a title match always ranks above a description match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, ClassVar, Protocol
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    Table,
+    cast,
+    column,
+    distinct,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    union_all,
+)
+from sqlalchemy import case as when
+from sqlalchemy.dialects.mysql import match as mysql_match
+from sqlalchemy.orm import Session
+
+from app.cases.models import Case, CaseMessage
+from app.core.pagination import Page, paginate
+from app.mail.models import IncomingMail
+from app.partners.models import Organisation
+from app.public.projection import is_public_clause, public_cases
+from app.public.queries import CaseFilters, apply_filters
+from app.search.terms import Terms
+
+# The weight of a match in each field (a case's score is the sum over its fields).
+WEIGHTS = {
+    "reference": 20.0,
+    "title": 10.0,
+    "organisation": 6.0,
+    "contact_email": 6.0,
+    "sender": 6.0,
+    "public_summary": 4.0,
+    "description": 3.0,
+    "messages": 2.0,
+}
+CASE_COLUMNS = ("title", "description", "public_summary", "contact_email")
+PUBLIC_CASE_COLUMNS = ("title", "public_summary")
+TABLES: dict[str, Table] = {
+    "cases": Case.__table__,  # type: ignore[dict-item]
+    "organisations": Organisation.__table__,  # type: ignore[dict-item]
+    "case_messages": CaseMessage.__table__,  # type: ignore[dict-item]
+}
+
+
+class FullText(Protocol):
+    """The database's full-text index, one column at a time."""
+
+    def matches(self, source: str, column_name: str,
+                words: Sequence[str]) -> Select[tuple[int, float]]:
+        """(id, relevance ≥ 0) of the rows of table `source` whose `column_name` holds a
+        word starting with one of `words` (letters, digits and marks only)."""
+        ...
+
+
+class MariaDBFullText:
+    """InnoDB FULLTEXT indexes (migration 0014), boolean mode: `word*` for each word."""
+
+    def matches(self, source: str, column_name: str,
+                words: Sequence[str]) -> Select[tuple[int, float]]:
+        rows = TABLES[source]
+        found = mysql_match(rows.c[column_name],
+                            against=" ".join(f"{word}*" for word in words)).in_boolean_mode()
+        return select(rows.c.id.label("id"), cast(found, Float).label("relevance")).where(found)
+
+
+class SQLiteFullText:
+    """FTS5 tables with external content (migration 0014): `{column} : ("w"* OR …)`."""
+
+    FTS_TABLES: ClassVar[dict[str, str]] = {
+        "cases": "search_cases", "organisations": "search_organisations",
+        "case_messages": "search_messages"}
+
+    def matches(self, source: str, column_name: str,
+                words: Sequence[str]) -> Select[tuple[int, float]]:
+        name = self.FTS_TABLES[source]
+        fts = table(name, column("rowid"), column(name))
+        phrases = " OR ".join(f'"{word}"*' for word in words)  # words hold no quote
+        expression = f"{{{column_name}}} : ({phrases})"
+        # bm25() is negative, lower for a better match.
+        relevance = -func.bm25(literal_column(name))
+        # OFFSET 0 keeps SQLite from flattening this into an outer aggregate (max()),
+        # where bm25() cannot be called.
+        return (select(fts.c.rowid.label("id"), cast(relevance, Float).label("relevance"))
+                .where(fts.c[name].op("MATCH")(expression)).offset(0))
+
+
+def full_text(db: Session) -> FullText:
+    """The implementation for the session's database."""
+    dialect = db.get_bind().dialect.name
+    return SQLiteFullText() if dialect == "sqlite" else MariaDBFullText()
+
+
+def _score(field: str, relevance: Any) -> ColumnElement[float]:
+    capped = when((relevance > 1.0, 1.0), else_=relevance)
+    return (literal(WEIGHTS[field], Float) + capped).label("score")
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a searcher may search: the public projection, staff fields, internal messages."""
+
+    staff: bool
+    internal: bool = False
+
+
+PUBLIC = Scope(staff=False)
+
+
+# The `word` of a hit that is not one of the words: the whole text is (part of) a reference
+# or a sender's address, which satisfies the whole query; a short word found in a
+# reference adds to the score but is not required.
+WHOLE, OPTIONAL = -1, -2
+
+
+def _hit(case_id: Any, word: int, score: Any) -> list[Any]:
+    return [case_id.label("case_id"), literal(word).label("word"), score.label("score")]
+
+
+def _word_hits(ft: FullText, word: str, index: int, scope: Scope) -> list[Select[Any]]:
+    """(case_id, word, score) of the cases that hold `word`, one query per field."""
+    parts: list[Select[Any]] = []
+    for name in CASE_COLUMNS if scope.staff else PUBLIC_CASE_COLUMNS:
+        found = ft.matches("cases", name, [word]).subquery()
+        parts.append(select(*_hit(found.c.id, index, _score(name, found.c.relevance))))
+    organisations = ft.matches("organisations", "name", [word]).subquery()
+    parts.append(select(*_hit(Case.id, index, _score("organisation", organisations.c.relevance)))
+                 .join(organisations, Case.organisation_id == organisations.c.id))
+    if scope.staff:
+        messages = ft.matches("case_messages", "body", [word]).subquery()
+        query = (select(*_hit(CaseMessage.case_id, index,
+                              _score("messages", func.max(messages.c.relevance))))
+                 .join(messages, CaseMessage.id == messages.c.id)
+                 .group_by(CaseMessage.case_id))
+        if not scope.internal:
+            query = query.where(CaseMessage.internal == false())
+        parts.append(query)
+    return parts
+
+
+def _whole_hits(terms: Terms, scope: Scope) -> list[Select[Any]]:
+    """(case_id, word, score) of the cases whose reference holds the text (or a short
+    word of it), or, for staff, that an address sent mail to."""
+    reference = literal(WEIGHTS["reference"], Float)
+    parts: list[Select[Any]] = []
+    if terms.text:
+        pattern = f"%{_like_escaped(terms.text[:20].upper())}%"
+        parts.append(select(*_hit(Case.id, WHOLE, reference))
+                     .where(Case.reference.like(pattern, escape="\\")))
+    if terms.short:
+        parts.append(select(*_hit(Case.id, OPTIONAL, reference)).where(or_(*(
+            Case.reference.like(f"%{_like_escaped(short.upper())}%", escape="\\")
+            for short in terms.short))))
+    if scope.staff and "@" in terms.text:
+        parts.append(select(*_hit(IncomingMail.case_id, WHOLE,
+                                  literal(WEIGHTS["sender"], Float)))
+                     .where(IncomingMail.from_address == terms.text.lower(),
+                            IncomingMail.case_id.is_not(None)).distinct())
+    return parts
+
+
+def scores(ft: FullText, terms: Terms, scope: Scope) -> Any:
+    """A subquery of (case_id, score): every case that matches, once, with its score.
+
+    A case matches when each word is in one of its fields (any field, not necessarily
+    the same), or when the text is part of its reference (or a sender's address)."""
+    parts = _whole_hits(terms, scope)
+    for index, word in enumerate(terms.words):
+        parts += _word_hits(ft, word, index, scope)
+    hits = union_all(*parts).subquery("hits")
+    words_found = func.count(distinct(when((hits.c.word >= 0, hits.c.word))))
+    return (select(hits.c.case_id, func.sum(hits.c.score).label("score"))
+            .group_by(hits.c.case_id)
+            .having(or_(words_found >= len(terms.words), func.min(hits.c.word) == WHOLE))
+            .subquery("scores"))
+
+
+@dataclass(frozen=True)
+class StaffFilters:
+    """Ways to narrow the staff search; codes validated by the form."""
+
+    state: str | None = None
+    channel: str | None = None
+    open: bool | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+
+
+def _staff_filtered(query: Select[Any], filters: StaffFilters) -> Select[Any]:
+    if filters.state:
+        query = query.where(Case.state == filters.state)
+    if filters.channel:
+        query = query.where(Case.channel == filters.channel)
+    if filters.open is not None:
+        query = query.where(Case.is_open == filters.open)
+    if filters.created_from:
+        query = query.where(Case.created_at >= datetime.combine(filters.created_from, time()))
+    if filters.created_to:
+        end = datetime.combine(filters.created_to + timedelta(days=1), time())
+        query = query.where(Case.created_at < end)
+    return query
+
+
+@dataclass
+class Found:
+    """One page of results: (case, score) in rank order, and the pager's numbers."""
+
+    rows: list[tuple[Case, float]]
+    page: Page
+
+
+def search_staff(db: Session, terms: Terms, scope: Scope, filters: StaffFilters,
+                 number: int, per_page: int) -> Found:
+    """A page of the cases a staff member's search finds (two statements)."""
+    ft = full_text(db)
+    ranked = scores(ft, terms, scope)
+    count = _staff_filtered(select(func.count()).select_from(Case)
+                            .join(ranked, ranked.c.case_id == Case.id), filters)
+    page = paginate(number, per_page, int(db.scalar(count) or 0))
+    if page.total <= page.offset:
+        return Found([], page)
+    query = _staff_filtered(select(Case, ranked.c.score)
+                            .join(ranked, ranked.c.case_id == Case.id), filters)
+    query = (query.order_by(ranked.c.score.desc(), Case.updated_at.desc(), Case.id.desc())
+             .offset(page.offset).limit(per_page))
+    return Found([(case, float(score)) for case, score in db.execute(query).tuples()], page)
+
+
+def search_public(db: Session, terms: Terms, filters: CaseFilters, number: int,
+                  per_page: int) -> Found:
+    """A page of the public projection matching the search (two statements): only public
+    fields are searched (title, public summary, organisation name, reference)."""
+    ft = full_text(db)
+    ranked = scores(ft, terms, PUBLIC)
+    count = apply_filters(select(func.count()).select_from(Case)
+                          .join(ranked, ranked.c.case_id == Case.id)
+                          .where(is_public_clause()), filters)
+    page = paginate(number, per_page, int(db.scalar(count) or 0))
+    if page.total <= page.offset:
+        return Found([], page)
+    query = apply_filters(public_cases(), filters).add_columns(ranked.c.score).join(
+        ranked, ranked.c.case_id == Case.id)
+    query = (query.order_by(ranked.c.score.desc(), Case.is_open.desc(), Case.updated_at.desc(),
+                            Case.reference).offset(page.offset).limit(per_page))
+    return Found([(case, float(score)) for case, score in db.execute(query).tuples()], page)
+
+
+def matching_messages(db: Session, terms: Terms, case_ids: Sequence[int],
+                      internal: bool) -> dict[int, list[tuple[str, bool]]]:
+    """Case id → (body, internal) of its messages that match, oldest first (one
+    statement; internal messages only when `internal`)."""
+    if not terms.words or not case_ids:
+        return {}
+    found = full_text(db).matches("case_messages", "body", terms.words).subquery()
+    query = (select(CaseMessage.case_id, CaseMessage.body, CaseMessage.internal)
+             .join(found, CaseMessage.id == found.c.id)
+             .where(CaseMessage.case_id.in_(case_ids)).order_by(CaseMessage.id))
+    if not internal:
+        query = query.where(CaseMessage.internal == false())
+    messages: dict[int, list[tuple[str, bool]]] = {}
+    for case_id, body, is_internal in db.execute(query).tuples():
+        messages.setdefault(case_id, []).append((body, bool(is_internal)))
+    return messages
