@@ -478,6 +478,8 @@ def post_message(db: Session, case: Case, author: User, access: CaseAccess, body
                  after={"message": message.id, "internal": internal})
     if not internal:
         notify.new_message(db, case, author, text)
+    else:
+        notify.internal_note(db, case, author, text)  # staff who watch it only
     return message
 
 

@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from app.attention.views import case_marks
 from app.auth.roles import login_required
 from app.cases import canned, checklists, queries, transitions
 from app.cases.access import CaseAccess, case_access
@@ -140,4 +141,6 @@ def page_context(case: Case, access: CaseAccess, **extra: Any) -> dict[str, Any]
 def case_page(reference: str) -> ResponseReturnValue:
     """The case page."""
     case, access = load_case(reference)
-    return render_template("cases/page.html", **page_context(case, access))
+    context = page_context(case, access)
+    context.update(case_marks(case))  # seen, watching (app/attention)
+    return render_template("cases/page.html", **context)

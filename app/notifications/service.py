@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import current_app, render_template
+from flask import current_app, g, has_request_context, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -86,6 +86,9 @@ def _render(case: Case, kind: str, context: dict[str, object]) -> tuple[str, str
         # Translators: the subject of an email reminding the requester to answer the committee's
         # questions; %(ref)s is the case reference.
         "reminder": _("Reminder: %(ref)s is waiting for your answer", ref=case.reference),
+        # Translators: the subject of an email to a person who watches a request; %(ref)s is the
+        # case reference, %(title)s the request's title.
+        "watched": _("Changed: %(ref)s %(title)s", ref=case.reference, title=case.title),
     }
     body = render_template(f"email/{kind}.txt", case=case, url=case_url(case),
                            state=state_label(case.state), **context)
@@ -99,8 +102,10 @@ def case_created(db: Session, case: Case) -> None:
 
 
 def state_changed(db: Session, case: Case, previous: str, message: str) -> None:
-    """Tell the requester where their request is now."""
-    _enqueue(db, case, _requester(case), "state_changed", previous=previous, message=message)
+    """Tell the requester where their request is now (and the case's watchers)."""
+    requester = _requester(case)
+    _enqueue(db, case, requester, "state_changed", previous=previous, message=message)
+    watchers(db, case, "state", told=requester, text=message)
 
 
 def new_message(db: Session, case: Case, author: User, text: str) -> None:
@@ -110,6 +115,34 @@ def new_message(db: Session, case: Case, author: User, text: str) -> None:
     else:
         recipients = _requester(case)
     _enqueue(db, case, recipients, "message", author=author.username, text=text)
+    watchers(db, case, "message", told=recipients, author=author.username, text=text)
+
+
+def internal_note(db: Session, case: Case, author: User, text: str) -> None:
+    """An internal note: to the staff who watch the case, never to anyone else."""
+    watchers(db, case, "note", internal=True, author=author.username, text=text)
+
+
+def watchers(db: Session, case: Case, what: str, *, internal: bool = False,
+             told: Iterable[Recipient] = (), **context: object) -> None:
+    """Tell the people who watch the case (app/attention) of a change they may see,
+    except those `told` already and the person who made it; each email has a signed
+    link that stops them."""
+    from app.attention.service import watchers_of
+    from app.attention.tokens import unwatch_token
+
+    skip = {user_id for _address, _language, user_id in told if user_id is not None}
+    actor = g.get("user") if has_request_context() else None
+    if actor is not None:
+        skip.add(actor.id)
+    base = str(current_app.config.get("HELPDESK_URL") or "http://127.0.0.1:5000").rstrip("/")
+    for user in watchers_of(db, case, internal):
+        if user.id in skip:
+            continue
+        for recipient in _users([user]):
+            _enqueue(db, case, [recipient], "watched", what=what,
+                     unwatch_url=f"{base}/unwatch/{unwatch_token(user.id, case.id)}",
+                     **{"author": "", "text": "", **context})
 
 
 def referred(db: Session, case: Case, groups: Iterable[WorkingGroup]) -> None:

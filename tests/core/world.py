@@ -32,6 +32,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, make_url
 
 from app import create_app
+from app.attachments.models import Attachment
+from app.attention.models import CaseMark, SavedView
 from app.auth.models import User, UserSession
 from app.cases.models import Case, CaseLink, CaseMessage
 from app.committee.models import (
@@ -148,6 +150,11 @@ def _fill_the_gaps(db: Any) -> None:
     # A self-reference to a *later* row: the first case duplicates the last one.
     first = cases[0]
     first.state, first.outcome, first.duplicate_of_id = "closed", "duplicate", cases[-1].id
+    db.add(CaseMark(user_id=mei.id, case_id=cases[1].id, watching=None,
+                    seen_at=datetime(2026, 12, 3, 1, 2, 3, 4)))
+    db.add(CaseMark(user_id=omar.id, case_id=cases[2].id, seen_at=None, watching=False))
+    db.add(SavedView(user_id=ngozi.id, name="Heritage « 🦒 »", uses=3,
+                     query="theme=heritage&q=%F0%9F%A6%92"))
     first.closed_at = datetime(2026, 12, 1, 8, 30, 0, 1)
 
 

@@ -1,0 +1,1 @@
+"""What needs you: per-role panels, unread marks, watching cases, saved views."""
