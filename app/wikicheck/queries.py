@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
@@ -84,3 +85,38 @@ def impact_totals(db: Session, *, public: bool) -> ImpactTotals:
     count, files, in_use, pages, views, capped = db.execute(query).one()
     return ImpactTotals(int(count or 0), int(files or 0), int(in_use or 0), int(pages or 0),
                         int(views or 0), bool(capped))
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One case of a partner report: its latest snapshot."""
+
+    reference: str
+    title: str
+    commons_category: str
+    day: int
+    taken_at: datetime
+    files: int
+    files_capped: bool
+    files_in_use: int
+    wikis: int
+    pages: int
+    views: int
+
+
+def partner_report(db: Session, organisation_id: int) -> list[ReportRow]:
+    """The organisation's followed cases with their latest snapshot (one statement)."""
+    latest = (select(ImpactSnapshot.case_id, func.max(ImpactSnapshot.day).label("day"))
+              .group_by(ImpactSnapshot.case_id).subquery())
+    found = db.execute(
+        select(Case.reference, Case.title, CaseWiki.commons_category, ImpactSnapshot.day,
+               ImpactSnapshot.taken_at, ImpactSnapshot.files, ImpactSnapshot.files_capped,
+               ImpactSnapshot.files_in_use, ImpactSnapshot.wikis, ImpactSnapshot.pages,
+               ImpactSnapshot.views)
+        .join(latest, and_(latest.c.case_id == ImpactSnapshot.case_id,
+                           latest.c.day == ImpactSnapshot.day))
+        .join(Case, Case.id == ImpactSnapshot.case_id)
+        .join(CaseWiki, CaseWiki.case_id == Case.id)
+        .where(Case.organisation_id == organisation_id)
+        .order_by(Case.created_at, Case.id)).all()
+    return [ReportRow(*row) for row in found]

@@ -8,18 +8,30 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from app.auth.roles import current_roles, login_required
+from app.auth.roles import current_roles, login_required, role_required
 from app.cases.access import CaseAccess
 from app.cases.errors import WorkflowError
 from app.cases.models import Case
 from app.cases.views import load_case, page_context
 from app.core.db import commit_work, discard_work, get_session
-from app.wikicheck import chart, labels, queries, service
+from app.core.errors import fail
+from app.partners.models import Organisation
+from app.partners.queries import find_organisation
+from app.wikicheck import chart, labels, queries, report, service
 from app.wikicheck.forms import CheckForm, OverrideForm, PlacesForm
 from app.wikicheck.queries import Panel
 
@@ -154,3 +166,32 @@ def override(reference: str) -> ResponseReturnValue:
         return _("The step counts as done; your reason was recorded.")
 
     return _apply(reference, form, change)
+
+
+def _organisation(org_id: int) -> Organisation:
+    organisation = find_organisation(get_session(), org_id)
+    if organisation is None:
+        # Translators: an error; %(id)s is the organisation's number in the partner registry.
+        fail(404, _("There is no organisation with the number %(id)s in the partner registry.",
+                    id=org_id))
+    return organisation
+
+
+@bp.get("/partners/<int:org_id>/impact")
+@role_required("helpdesk", "committee")
+def partner_report(org_id: int) -> ResponseReturnValue:
+    """A printable report for a partner: its followed cases, files, usage and views."""
+    organisation = _organisation(org_id)
+    rows = queries.partner_report(get_session(), org_id)
+    return render_template("wikicheck/report.html", org=organisation, rows=rows,
+                           totals=report.totals(rows))
+
+
+@bp.get("/partners/<int:org_id>/impact.csv")
+@role_required("helpdesk", "committee")
+def partner_report_csv(org_id: int) -> ResponseReturnValue:
+    """The same report as CSV (one line a case, figures of its latest snapshot)."""
+    organisation = _organisation(org_id)
+    body = report.to_csv(queries.partner_report(get_session(), org_id))
+    return Response(body, content_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f"attachment; filename=impact-{organisation.id}.csv"})
