@@ -18,6 +18,7 @@ from app.groups.models import Membership, WorkingGroup
 from app.partners.models import Organisation
 from app.queue import queries as queue_queries
 from app.queue import service as queue_service
+from dev.demo_meetings import load_meetings_demo
 from dev.demo_people import load_people_demo
 
 # (username, central id, roles) — the same accounts the OAuth stand-in offers.
@@ -170,6 +171,7 @@ def load_demo_data(db: Session) -> bool:
         db.flush()
         for step in steps:
             _advance(db, case, step, users)
+    load_meetings_demo(db, users)
     for language, title, body in CANNED:
         db.add(CannedReply(language=language, title=title, body=body))
     _rank_the_queue(db, users)
@@ -191,4 +193,3 @@ def _rank_the_queue(db: Session, users: dict[str, User]) -> None:
     queue_service.add_label(db, andes, sven, case_access(db, sven, andes), "needs OCR",
                             andes.version)
     db.flush()
-

@@ -23,6 +23,7 @@ from app.cases.models import Case
 from app.committee.models import Guideline, GuidelineRevision
 from app.core.db import get_session
 from app.groups.models import Referral
+from app.meetings.models import Meeting
 from dev.demo import load_demo_data
 from tests.browser.conftest import OpenVisitor
 from tests.browser.support import Findings, Visitor
@@ -36,6 +37,8 @@ NOT_HTML = {"/healthz", "/favicon.ico", "/static/<path:filename>", "/cases.atom"
             "/stats.csv",
             "/api/v1/cases", "/api/v1/cases/<reference>", "/api/v1/working-groups",
             "/api/v1/openapi.json",
+            "/api/v1/meetings", "/api/v1/meetings/<int:meeting_id>",
+            "/committee/meetings.ics",  # a calendar feed (404 without a token)
             "/login",  # redirects to the wiki
             "/committee/profile",  # redirects to the preferences
             }
@@ -120,6 +123,7 @@ def demo_world(app: Flask) -> dict[str, Any]:
                 "revision_id": revision.id, "org_id": case.organisation_id,
                 "request_id": 1, "contact_id": 1, "placement_id": 1, "mail_id": 1,
                 "attachment_id": 1, "token": "no-claim-token",
+                "meeting_id": db.scalars(select(Meeting.id).order_by(Meeting.id)).first(),
                 "by_state": by_state}
 
 

@@ -48,6 +48,7 @@ from app.core.db import get_session
 from app.core.schema import metadata
 from app.groups.models import JoinRequest, WorkingGroup
 from app.mail.models import IncomingMail, MailAttachment, MailBounce
+from app.meetings.models import AgendaMail, Meeting, MemberSettings, VoteNotice
 from app.notifications.models import FailingAddress
 from app.partners.models import Organisation, OrganisationContact, Placement
 from app.search.index import is_index_object
@@ -146,6 +147,7 @@ def _fill_the_gaps(db: Any) -> None:
                   recommendation="approve", comment=AWKWARD))
     db.add(CaseMessage(case_id=cases[2].id, author_id=None, internal=True, body=AWKWARD))
     _mail_rows(db, cases[2])
+    _meeting_rows(db, cases[1], mei)
     db.add(FailingAddress(address="gone@example.org", error=AWKWARD[:300], outbox_id=None))
     # A self-reference to a *later* row: the first case duplicates the last one.
     first = cases[0]
@@ -175,6 +177,18 @@ def _mail_rows(db: Any, case: Case) -> None:
                           refused="type", storage_name=None))
     db.add(MailBounce(address="gone@example.org", mail_id=mail.id, outbox_id=None,
                       action="failed", status="5.1.1", diagnostic=AWKWARD[:400]))
+
+
+def _meeting_rows(db: Any, case: Case, member: User) -> None:
+    """A meeting's agenda sent, a member's settings and calendar token, a vote notice."""
+    meeting = db.scalars(select(Meeting).order_by(Meeting.id)).first()
+    db.add(AgendaMail(meeting_id=meeting.id, member_id=member.id,
+                      sent_at=datetime(2026, 11, 28, 7, 0, 0, 1)))
+    db.add(MemberSettings(user_id=member.id, vote_mail="digest", calendar_token="t" * 43))
+    db.add(VoteNotice(case_id=case.id, member_id=member.id, kind="needed",
+                      stage_key="in_initial_review:2026-11-20T10:00:00",
+                      sent_at=datetime(2026, 11, 20, 10, 5)))
+    meeting.notes = AWKWARD
 
 
 def tables_with_rows(url: str) -> dict[str, int]:
