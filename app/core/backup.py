@@ -470,6 +470,20 @@ def export_command(file: Path) -> None:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Exported {report.total} rows of {len(report.rows)} tables "
                f"(revision {report.revision}) to {file}.")
+    _echo_files(report)
+
+
+# Tables whose rows name files kept on disk (app/core/storage.py), not in the export.
+FILE_TABLES = ("attachments", "mail_attachments")
+
+
+def _echo_files(report: Report) -> None:
+    """Say how many rows name files on disk: the export holds the rows, not the files."""
+    from flask import current_app
+
+    files = sum(report.rows.get(name, 0) for name in FILE_TABLES)
+    click.echo(f"{files} attachment rows name files under ATTACHMENTS_DIR "
+               f"({current_app.config['ATTACHMENTS_DIR']}); back up that folder with the file.")
 
 
 @click.command("import")
@@ -485,3 +499,4 @@ def import_command(file: Path) -> None:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Imported {report.total} rows into {len(report.rows)} tables "
                f"(revision {report.revision}) from {file}.")
+    _echo_files(report)

@@ -148,15 +148,16 @@ def _fill_the_gaps(db: Any) -> None:
     db.add(CaseMessage(case_id=cases[2].id, author_id=None, internal=True, body=AWKWARD))
     _mail_rows(db, cases[2])
     _meeting_rows(db, cases[1], mei)
+    _attachment_rows(db, cases[2], omar)
     db.add(FailingAddress(address="gone@example.org", error=AWKWARD[:300], outbox_id=None))
-    # A self-reference to a *later* row: the first case duplicates the last one.
-    first = cases[0]
-    first.state, first.outcome, first.duplicate_of_id = "closed", "duplicate", cases[-1].id
     db.add(CaseMark(user_id=mei.id, case_id=cases[1].id, watching=None,
                     seen_at=datetime(2026, 12, 3, 1, 2, 3, 4)))
     db.add(CaseMark(user_id=omar.id, case_id=cases[2].id, seen_at=None, watching=False))
     db.add(SavedView(user_id=ngozi.id, name="Heritage « 🦒 »", uses=3,
                      query="theme=heritage&q=%F0%9F%A6%92"))
+    # A self-reference to a *later* row: the first case duplicates the last one.
+    first = cases[0]
+    first.state, first.outcome, first.duplicate_of_id = "closed", "duplicate", cases[-1].id
     first.closed_at = datetime(2026, 12, 1, 8, 30, 0, 1)
 
 
@@ -177,6 +178,19 @@ def _mail_rows(db: Any, case: Case) -> None:
                           refused="type", storage_name=None))
     db.add(MailBounce(address="gone@example.org", mail_id=mail.id, outbox_id=None,
                       action="failed", status="5.1.1", diagnostic=AWKWARD[:400]))
+
+
+def _attachment_rows(db: Any, case: Case, author: User) -> None:
+    """Files added to a request: one with it, one with an internal note."""
+    note = CaseMessage(case_id=case.id, author_id=author.id, internal=True, body="See file.")
+    db.add(note)
+    db.flush()
+    db.add(Attachment(case_id=case.id, message_id=None, internal=False,
+                      filename="Métadonnées 🦒.csv", content_type="text/csv", size=12,
+                      sha256="1" * 64, storage_name="1" * 32, uploaded_by_id=author.id))
+    db.add(Attachment(case_id=case.id, message_id=note.id, internal=True,
+                      filename="contract.pdf", content_type="application/pdf", size=3,
+                      sha256="2" * 64, storage_name="2" * 32, uploaded_by_id=None))
 
 
 def _meeting_rows(db: Any, case: Case, member: User) -> None:

@@ -329,3 +329,38 @@ def test_accepted_then_withdrawn_stays_public_and_reopening_accepts(
                      "reopen", message="Looked at it after all.")
         db.commit()
     assert all(public_everywhere(client, refs[1], "Withdrawn-early-then-reopened").values())
+
+
+def test_the_directory_shows_only_who_opted_in_and_what_they_chose(
+        app: Flask, client: FlaskClient, sign_in: Any) -> None:
+    """The people directory (app/people), to a signed-in Wikimedian and to staff on a case
+    page: a person who did not opt in never appears; a field someone hides never shows."""
+    from app.people.models import DirectoryEntry
+    with app.app_context():
+        db = get_session()
+        staff = make_user(db, "Sven Helpdesk", "helpdesk")
+        case = make_case(db, make_user(db, "Ada Requester"), countries=["TV"], languages=["tvl"])
+        service.move(db, case, staff, {"helpdesk"}, "triage")
+        unlisted = make_user(db, "Zq-secret-not-opted-in")
+        listed = make_user(db, "Listed Person")
+        for user in (unlisted, listed):
+            user.country, user.languages, user.regions = "TV", ["tvl"], ["eseap"]
+        db.add(DirectoryEntry(user_id=unlisted.id, listed=False, skills=["openrefine"]))
+        db.add(DirectoryEntry(user_id=listed.id, listed=True, skills=["openrefine"],
+                              show_country=False, show_languages=False, show_regions=False,
+                              show_skills=False, show_roles=False))
+        db.commit()
+        reference = case.reference
+    viewer = app.test_client()
+    sign_in(viewer, "Sven Helpdesk")
+    pages = {path: viewer.get(path).get_data(as_text=True) for path in (
+        "/people", "/people?country=TV", "/people?skill=openrefine", f"/requests/{reference}",
+        "/gaps", "/api/v1/asks")}
+    for path, text in pages.items():
+        assert "Zq-secret-not-opted-in" not in text, path
+    table = one(pages["/people"], "#table-people").get_text(" ")
+    assert "Listed Person" in table
+    assert not any(hidden in table for hidden in ("Tuvalu", "Tuvaluan", "OpenRefine",
+                                                  "East, Southeast Asia", "Helpdesk"))
+    assert "Listed Person" not in pages["/people?country=TV"]  # a hidden field never matches
+    assert "Listed Person" not in pages[f"/requests/{reference}"]
