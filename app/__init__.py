@@ -19,7 +19,7 @@ csrf = CSRFProtect()
 # Each feature's `views` module holds its blueprint (in this order of registration).
 FEATURES = ("home", "auth", "admin", "intake", "cases", "dashboard", "queue", "public", "api",
             "preferences", "groups", "committee", "partners", "stats", "mail",
-            "notifications", "wikicheck", "attachments", "people", "attention",
+            "notifications", "wikicheck", "attachments", "people", "search", "attention",
             "meetings")
 # Route modules that add a role's routes to their feature's blueprint.
 MORE_ROUTES = ("app.cases.actions", "app.cases.canned_views", "app.groups.leads",

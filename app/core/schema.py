@@ -48,6 +48,21 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     """Migrate up to `revision`."""
     _ensure_sqlite_dir(database_url)
     command.upgrade(alembic_config(database_url), revision)
+    _repair_search_index(database_url)
+
+
+def _repair_search_index(database_url: str) -> None:
+    """SQLite drops a table's triggers with it (Alembic's batch mode): put back those of
+    the full-text search (app.search.index)."""
+    from sqlalchemy import create_engine
+
+    from app.search.index import repair
+
+    engine = create_engine(database_url)
+    try:
+        repair(engine)
+    finally:
+        engine.dispose()
 
 
 def downgrade(database_url: str, revision: str = "-1") -> None:
