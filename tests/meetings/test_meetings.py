@@ -239,3 +239,32 @@ def test_a_member_corrects_the_vote_the_chair_recorded_for_them(app: Flask,
     # The meeting's agenda shows her corrected vote.
     page = mei.get(f"/committee/meetings/{meeting_id}").get_data(as_text=True)
     assert "Proceed to final go" in page
+
+
+def test_the_bot_page_of_the_minutes_says_what_the_api_says(app: Flask,
+                                                            sign_in: SignIn) -> None:
+    from bot.i18n import language
+    from bot.minutes import parse_meeting, render_minutes
+    from bot.render import Context
+
+    setup_people(app)
+    reference = case_in(app, "in_initial_review", "Maps of the Baltic", days=3)
+    meeting_id = make_meeting(app, "December meeting", utcnow())
+    with app_session(app) as db:
+        ids = [user(db, name).id for name in
+               ("Ngozi Committee", "Mei Committee", "Carlos Committee")]
+    chair = signed_in(app, sign_in, "Ngozi Committee")
+    for member_id in ids:
+        assert _vote_aloud(chair, meeting_id, reference, member_id, "proceed") == 303
+    assert _decide(chair, meeting_id, reference, "proceed", "A clear, open licence.")[0] == 303
+
+    answer = app.test_client().get(f"/api/v1/meetings/{meeting_id}").get_json()
+    meeting = parse_meeting(answer)
+    for code in ("en", "sv", "ar"):
+        block = render_minutes(Context(language(code), "Helpdesk/Meetings/1", (),
+                                       "https://cp-helpdesk.toolforge.org"), meeting)
+        assert MARKER not in block and "meet.example" not in block
+        assert reference in block and "A clear, open licence." in block
+        assert "Ngozi Committee" in block
+    assert "Proceed to final go" in render_minutes(
+        Context(language("en"), "t", (), "https://cp-helpdesk.toolforge.org"), meeting)
