@@ -71,6 +71,12 @@ class PreferencesForm(FlaskForm):
                  ("digest", _l("One email a day listing them"))],
         default="immediate",
     )
+    impact_mail = BooleanField(
+        # Translators: a checkbox on the preferences page: emails with the figures of use of the
+        # files uploaded for the person's requests (30, 90 and 365 days after the upload).
+        _l("Emails about the use of the files of my requests on the wikis"),
+        default=True,
+    )
     country = SelectField(
         # Translators: a form label on the preferences page: the country the person lives or works
         # in.

@@ -13,6 +13,7 @@ from app.core.db import commit_work, get_session
 from app.meetings import service as meetings_service
 from app.preferences import service
 from app.preferences.forms import PreferencesForm
+from app.wikicheck import service as wikicheck_service
 
 bp = Blueprint("preferences", __name__)
 
@@ -23,6 +24,8 @@ def _form(user: User) -> PreferencesForm:
                                  "country": user.country or "",
                                  "languages": list(user.languages or []),
                                  "regions": list(user.regions or []),
+                                 "impact_mail": wikicheck_service.impact_mail_wanted(
+                                     get_session(), user),
                                  "vote_mail": meetings_service.vote_mail_of(get_session(),
                                                                             user)})
     form.set_choices(get_locale() or "en")
@@ -49,6 +52,8 @@ def edit() -> ResponseReturnValue:
         commit_work()
     if "committee" in current_roles() and meetings_service.set_vote_mail(
             get_session(), user, form.vote_mail.data or "immediate"):
+        commit_work()
+    if wikicheck_service.set_impact_mail(get_session(), user, bool(form.impact_mail.data)):
         commit_work()
     if user.language:
         session["language"] = user.language

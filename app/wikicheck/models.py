@@ -56,3 +56,13 @@ class ImpactSnapshot(Base):
     # IMPACT_VIEWS_MAX_PAGES pages are asked; `views_capped` when there were more).
     views: Mapped[int] = mapped_column(Integer, default=0)
     views_capped: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ImpactMailOptOut(Base):
+    """A person who asked (in Preferences) not to get the impact emails of their requests."""
+
+    __tablename__ = "impact_mail_optouts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)

@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,8 +24,9 @@ from app.cases.errors import NotAllowed, WorkflowError
 from app.cases.models import Case, ChecklistItem
 from app.core import audit
 from app.core.models import utcnow
-from app.wikicheck import wiki
-from app.wikicheck.models import CaseWiki, ImpactSnapshot
+from app.notifications.models import OutboxMessage
+from app.wikicheck import labels, wiki
+from app.wikicheck.models import CaseWiki, ImpactMailOptOut, ImpactSnapshot
 from app.wikicheck.wiki import Budget, WikiDown, WikiReader
 
 log = logging.getLogger(__name__)
@@ -343,4 +346,55 @@ def take_snapshots(db: Session, row: CaseWiki, settings: WikiSettings,
     db.add_all(made)
     audit.record(db, None, "wiki.snapshot", "case", row.case_id,
                  after={"days": days, "requests": cost, **figures})
+    case = db.get(Case, row.case_id)
+    if case is not None:
+        mail_figures(db, case, made[-1])
     return made, cost
+
+
+def mail_figures(db: Session, case: Case, snapshot: ImpactSnapshot) -> bool:
+    """Tell the requester the figures of a snapshot (through the outbox), unless they
+    turned emails off or opted out of these in Preferences. Whether a message was queued."""
+    user = case.requester
+    if user is not None and (not user.email_notifications or db.scalar(
+            select(ImpactMailOptOut.id).where(ImpactMailOptOut.user_id == user.id))):
+        return False
+    address = case.contact_email or (user.email if user else None)
+    if not address:
+        return False
+    language = (user.language if user else None) or "en"
+    base = str(current_app.config.get("HELPDESK_URL") or "").rstrip("/")
+    with force_locale(language):
+        # Translators: the subject of the impact email; %(ref)s is the case reference, %(day)s a
+        # number of days after the upload.
+        subject = _("Your files on the wikis: %(ref)s, day %(day)s", ref=case.reference,
+                    day=snapshot.day)
+        body = render_template(
+            "email/impact.txt", case=case, day=snapshot.day, snapshot=snapshot,
+            files=labels.capped(snapshot.files, snapshot.files_capped),
+            views=labels.capped(snapshot.views, snapshot.views_capped),
+            url=f"{base}/requests/{case.reference}", preferences_url=f"{base}/preferences")
+    db.add(OutboxMessage(case_id=case.id, recipient_id=user.id if user else None,
+                         to_address=address, language=language, kind="impact",
+                         subject=subject[:255], body=body))
+    return True
+
+
+def set_impact_mail(db: Session, user: User, wanted: bool) -> bool:
+    """Preferences: whether `user` gets the impact emails. Whether anything changed."""
+    row = db.scalars(select(ImpactMailOptOut).where(ImpactMailOptOut.user_id == user.id)).first()
+    if wanted == (row is None):
+        return False
+    if wanted and row is not None:
+        db.delete(row)
+    else:
+        db.add(ImpactMailOptOut(user_id=user.id))
+    audit.record(db, user, "user.impact_mail", "user", user.id, before={"wanted": not wanted},
+                 after={"wanted": wanted})
+    return True
+
+
+def impact_mail_wanted(db: Session, user: User) -> bool:
+    """Whether `user` gets the impact emails (the default)."""
+    return db.scalar(select(ImpactMailOptOut.id).where(ImpactMailOptOut.user_id == user.id)) \
+        is None

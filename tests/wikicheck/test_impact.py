@@ -15,12 +15,13 @@ from sqlalchemy import select
 
 from app.core.db import get_session
 from app.core.models import utcnow
+from app.notifications.models import OutboxMessage
 from app.wikicheck import jobs
 from app.wikicheck.models import ImpactSnapshot
 from app.wikicheck.service import WikiSettings
 from tests.case_client import post_on_case
 from tests.helpers import SignIn
-from tests.html import table_rows
+from tests.html import field_value, one, table_rows
 from tests.mediawiki import ThrowawayWiki
 from tests.wikicheck.conftest import bulk_files, import_files, unique
 from tests.wikicheck.pageviews import PageViews
@@ -52,6 +53,17 @@ def follow(app: Flask, reference: str, category: str, sign_in: SignIn) -> None:
                         link="").status_code == 302
 
 
+def impact_mails(app: Flask) -> list[tuple[str, str, str]]:
+    with app.app_context():
+        return [(m.to_address, m.subject, m.body) for m in get_session().scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "impact").order_by(
+                OutboxMessage.id))]
+
+
+def is_checked_box(page: str, name: str) -> bool:
+    return one(page, f'input[name="{name}"]').has_attr("checked")
+
+
 def snapshots(app: Flask) -> list[tuple[int, int, int, int, int, int]]:
     with app.app_context():
         return [(s.day, s.files, s.files_in_use, s.wikis, s.pages, s.views)
@@ -81,6 +93,12 @@ def test_snapshots_count_files_usage_and_views_once_each_and_wait_for_a_wiki_tha
     # content pages of 1 wiki (the talk page does not count), 150 views.
     assert snapshots(app) == [(0, 6, 2, 1, 2, 150)]
 
+    mails = impact_mails(app)
+    assert [(to, subject) for to, subject, _body in mails] == [
+        ("ada@example.org", f"Your files on the wikis: {reference}, day 0")]
+    assert "Views of those pages in the last 30 days: 150" in mails[0][2]
+    assert "Files used on wiki pages: 2" in mails[0][2]
+
     again = runner.invoke(args=["wiki", "impact"])
     assert again.output.startswith("started 0, snapshots 0, wiki unreachable 0, requests 0")
     assert len(snapshots(app)) == 1
@@ -90,6 +108,15 @@ def test_snapshots_count_files_usage_and_views_once_each_and_wait_for_a_wiki_tha
     rows = table_rows(page, "#impact-table")
     assert [rows[0][0], *rows[0][2:]] == ["0", "6", "2", "1", "2", "150"]
     assert "<svg" in page
+
+    # Ada turns the impact emails off in her preferences.
+    assert ada.get("/preferences").status_code == 200
+    assert is_checked_box(ada.get("/preferences").get_data(as_text=True), "impact_mail")
+    saved = ada.post("/preferences", data={
+        "csrf_token": field_value(ada.get("/preferences").get_data(as_text=True), "csrf_token"),
+        "email_notifications": "y", "email": "ada@example.org"})
+    assert saved.status_code == 303
+    assert not is_checked_box(ada.get("/preferences").get_data(as_text=True), "impact_mail")
 
     # Day 30: the page-view API is down, nothing is recorded; the next day it is back.
     commons.edit_as_human(unique("Museum of Examples"), f"[[File:{names[5]}.png]]", "uses")
@@ -105,6 +132,7 @@ def test_snapshots_count_files_usage_and_views_once_each_and_wait_for_a_wiki_tha
         twice = jobs.follow_up(get_session(), settings, utcnow() + timedelta(days=32))
     assert (back.taken, back.failed, twice.taken) == (1, 0, 0)
     assert snapshots(app)[1] == (30, 6, 3, 1, 3, 150)
+    assert len(impact_mails(app)) == 1  # none for day 30: Ada opted out
 
 
 def test_a_category_of_more_than_ten_thousand_files_costs_a_bounded_number_of_requests(

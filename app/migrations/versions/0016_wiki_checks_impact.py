@@ -2,7 +2,8 @@
 
 `case_wiki` holds a case's Commons category and Wikidata item, the result of the last
 check of its steps on the wikis, and when its impact follow-up began; `impact_snapshots`
-the figures taken on day 0, 30, 90 and 365 of the follow-up.
+the figures taken on day 0, 30, 90 and 365 of the follow-up; `impact_mail_optouts` the
+people who want no email with those figures.
 
 Revision ID: 0016
 Revises: 0015
@@ -63,9 +64,21 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_impact_snapshots_case_id"), "impact_snapshots", ["case_id"],
                     unique=False)
+    op.create_table(
+        "impact_mail_optouts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"],
+                                name=op.f("fk_impact_mail_optouts_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_impact_mail_optouts")),
+        sa.UniqueConstraint("user_id", name=op.f("uq_impact_mail_optouts_user_id")),
+        **TABLE_OPTIONS,
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("impact_mail_optouts")
     op.drop_index(op.f("ix_impact_snapshots_case_id"), table_name="impact_snapshots")
     op.drop_table("impact_snapshots")
     op.drop_index(op.f("ix_case_wiki_impact_started_at"), table_name="case_wiki")
