@@ -69,7 +69,7 @@ def queue_page() -> ResponseReturnValue:
 
 
 @bp.post("/committee/queue")
-@role_required("committee", "helpdesk")
+@role_required("committee")
 def reorder() -> ResponseReturnValue:
     """Move a case up or down, or order the queue by the committee's scores."""
     form = QueueOrderForm()

@@ -102,6 +102,15 @@ def test_assign_label_and_close_as_duplicate_in_bulk(app: Flask, sign_in: SignIn
     assert found[refs["Maps"]] == ("Done", "Label “needs OCR” added.")
     inbox = parse(client.get("/inbox").get_data(as_text=True))
     assert "needs OCR" in text_of(one(inbox, ".badge--label"))
+    staff_page = client.get(f"/requests/{refs['Maps']}").get_data(as_text=True)
+    assert "needs OCR" in staff_page
+    # labels are the helpdesk's own: not on the requester's pages, nor in public
+    ada = app.test_client()
+    sign_in(ada, "Ada Requester")
+    assert "needs OCR" not in ada.get(f"/requests/{refs['Maps']}").get_data(as_text=True)
+    assert "needs OCR" not in ada.get("/requests/mine").get_data(as_text=True)
+    assert "needs OCR" not in app.test_client().get(f"/cases/{refs['Maps']}").get_data(
+        as_text=True)
 
     token, boxes = inbox_form(client)
     response = client.post("/inbox/bulk", data={

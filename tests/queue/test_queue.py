@@ -109,12 +109,6 @@ def test_a_reorder_needs_a_reason_a_committee_member_and_the_order_shown(
     assert stale.status_code == 409
     assert "The queue changed after you opened the page" in stale.get_data(as_text=True)
 
-    helpdesk = app.test_client()
-    sign_in(helpdesk, "Sven Helpdesk")
-    refused = helpdesk.post("/committee/queue", data={
-        "csrf_token": queue_form(helpdesk).get("csrf_token", form["csrf_token"]),
-        "order": form["order"], "reason": "Mine first.", "move": f"{letters}:up"})
-    assert refused.status_code in (400, 403)
     requester = app.test_client()
     sign_in(requester, "Ada Requester")
     assert requester.get("/committee/queue").status_code == 403
@@ -142,8 +136,6 @@ def test_helpdesk_staff_may_not_reorder(app: Flask, sign_in: SignIn) -> None:
         "csrf_token": token["value"], "order": form["order"], "reason": "Mine first.",
         "move": f"{_case_id(app, refs['Songs'])}:up"})
     assert response.status_code == 403
-    assert "Only the Expert Committee orders the support queue." in response.get_data(
-        as_text=True)
     assert queue_titles(member) == ["Maps", "Letters", "Songs"]
 
 

@@ -80,6 +80,11 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/requests/log-email"): post({"helpdesk": 400}),
     ("GET", "/dashboard"): only(dict.fromkeys(STAFF, 200)),
     ("GET", "/inbox"): only({"helpdesk": 200}),
+    # The support queue (app/queue): staff see it, the committee orders it; bulk actions
+    # on the inbox are the helpdesk's (nothing selected: 400).
+    ("GET", "/committee/queue"): only(dict.fromkeys(STAFF, 200)),
+    ("POST", "/committee/queue"): post({"committee": 400, "recused": 400}),
+    ("POST", "/inbox/bulk"): post({"helpdesk": 400}),
     ("GET", "/canned-replies"): only(dict.fromkeys(STAFF, 200)),
     ("POST", "/canned-replies"): post(dict.fromkeys(STAFF, 400)),
     ("POST", "/canned-replies/<int:reply_id>"): post(dict.fromkeys(STAFF, 404)),
