@@ -11,9 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel.units import format_unit
 from flask import current_app
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
@@ -23,6 +21,7 @@ from app.auth.models import User
 from app.cases.errors import WorkflowError
 from app.cases.models import Case, CaseMessage
 from app.core import audit, storage
+from app.core.formats import format_number
 
 # Files read in chunks of this many bytes while checking their size.
 CHUNK = 64 * 1024
@@ -64,8 +63,8 @@ def limits() -> Limits:
 
 def file_size(size: int) -> str:
     """A size limit as the reader's language writes it, e.g. '10 MB'."""
-    return format_unit(round(size / 1_048_576, 1), "digital-megabyte", length="short",
-                       format="#,##0.#", locale=str(get_locale() or "en"))
+    # Translators: a file size in megabytes; %(num)s is a number like 10 or 2.5.
+    return _("%(num)s MB", num=format_number(round(size / 1_048_576, 1)))
 
 
 def _content(file: FileStorage, name: str, limit: int, field: str) -> bytes:

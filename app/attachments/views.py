@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from app.attachments import queries
 from app.attachments.models import Attachment
-from app.attachments.service import limits
+from app.attachments.service import file_size, limits
 from app.auth.roles import login_required
 from app.cases.access import CaseAccess
 from app.cases.models import Case
@@ -32,8 +32,7 @@ def case_files(case: Case, access: CaseAccess) -> list[Attachment]:
 def attachment_limits() -> dict[str, object]:
     """What the file inputs say about what may be added."""
     found = limits()
-    return {"types": ", ".join(found.types), "max_bytes": found.max_bytes,
-            "max_files": found.max_files,
+    return {"size": file_size(found.max_bytes), "max_files": found.max_files,
             "accept": ",".join(f".{kind}" for kind in found.types)}
 
 

@@ -151,6 +151,13 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/requests/<reference>/mail"): only(dict.fromkeys((*STAFF, "requester"), 200)),
     ("GET", "/requests/<reference>/attachments/<int:attachment_id>"): only(
         dict.fromkeys((*STAFF, "requester"), 404)),
+    # Files added to a request (app/attachments): those who may see the case (no such file).
+    ("GET", "/requests/<reference>/files/<int:attachment_id>"): only(
+        dict.fromkeys(VIEWERS, 404)),
+    # Changing a request (app/intake): staff at any time; the requester only before triage
+    # (the case here is triaged).
+    ("GET", "/requests/<reference>/edit"): only(dict.fromkeys(STAFF, 200)),
+    ("POST", "/requests/<reference>/edit"): post(dict.fromkeys(STAFF, 400)),
     ("GET", "/requests/claim/<token>"): only(dict.fromkeys(ROLES, 404)),
     ("POST", "/requests/claim/<token>"): post(dict.fromkeys(ROLES, 404)),
     ("GET", "/mail"): only({"helpdesk": 200}),
