@@ -104,6 +104,26 @@ ACTIONS: Vocabulary = {
     "guideline.create": _l("Guidelines page created"),
     # Translators: an event in the audit log: the committee edited a guidelines page.
     "guideline.edit": _l("Guidelines page edited"),
+    # Translators: an event in the audit log: a committee meeting was planned.
+    "meeting.create": _l("Meeting planned"),
+    # Translators: an event in the audit log: a committee meeting's time, attendees… changed.
+    "meeting.edit": _l("Meeting changed"),
+    # Translators: an event in the audit log: a request was put on a committee meeting's agenda.
+    "meeting.add_case": _l("Request added to a meeting's agenda"),
+    # Translators: an event in the audit log: a free topic was put on a meeting's agenda.
+    "meeting.add_topic": _l("Topic added to a meeting's agenda"),
+    # Translators: an event in the audit log: the internal minute of an agenda item was written.
+    "meeting.minute": _l("Minute of an agenda item written"),
+    # Translators: an event in the audit log: a meeting's general internal minutes were written.
+    "meeting.notes": _l("Meeting minutes written"),
+    # Translators: an event in the audit log: the chair recorded a decision at a meeting.
+    "meeting.decision": _l("Decision recorded at a meeting"),
+    # Translators: an event in the audit log: a committee member chose how they hear about
+    # requests that need their vote.
+    "user.vote_mail": _l("Vote emails changed"),
+    # Translators: an event in the audit log: a committee member made their secret calendar
+    # address (again).
+    "user.calendar_token": _l("Calendar address made"),
     # Translators: an event in the audit log: an organisation was added to the partner registry.
     "organisation.create": _l("Organisation added"),
     # Translators: an event in the audit log: an entry of the partner registry was edited.
@@ -168,6 +188,9 @@ OBJECTS: Vocabulary = {
     # Translators: the kind of object an audit-log event is about, followed by its number: a
     # guidelines page.
     "guideline": _l("Guidelines page"),
+    # Translators: the kind of object an audit-log event is about, followed by its number: a
+    # meeting of the Expert Committee.
+    "meeting": _l("Committee meeting"),
     # Translators: the kind of object an audit-log event is about, followed by its number: an entry
     # of the partner registry.
     "organisation": _l("Organisation"),
@@ -368,6 +391,8 @@ KINDS: Vocabulary = {
     "organisation": _l("Partner registry"),
     # Translators: a kind of change in the audit log's filter: the committee's guidelines pages.
     "guideline": _l("Guidelines"),
+    # Translators: a kind of change in the audit log's filter: the committee's meetings.
+    "meeting": _l("Committee meetings"),
     # Translators: a kind of change in the audit log's filter: reusable reply texts.
     "canned_reply": _l("Canned replies"),
     # Translators: a kind of change in the audit log's filter: what the committee page shows of
