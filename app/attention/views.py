@@ -180,9 +180,15 @@ def _own_view(view_id: int) -> SavedView:
 @role_required(*DASHBOARD_ROLES)
 def views() -> ResponseReturnValue:
     """The person's saved views, to rename or delete."""
+    return _views_page()
+
+
+def _views_page(error: str = "", back: dict[str, str] | None = None) -> str:
+    """The saved views page (with the reason a view was not saved, and the way back to
+    the dashboard with the filters that were to be saved)."""
     return render_template("attention/views.html",
                            views=queries.all_views(get_session(), g.user.id),
-                           rename_form=RenameViewForm(), delete_form=DeleteViewForm())
+                           error=error, back=back or {})
 
 
 @bp.post("/views")
@@ -202,8 +208,7 @@ def save() -> ResponseReturnValue:
         commit_work()
     except service.ViewError as exc:
         discard_work()
-        flash(exc.message, "error")
-        return redirect(url_for("dashboard.committee", **args), 303)  # type: ignore[arg-type]
+        return _views_page(error=exc.message, back=args), exc.status
     # Translators: a confirmation; %(name)s is the name the person gave their saved filters.
     flash(_("Saved the view “%(name)s”.", name=view.name), "success")
     return redirect(url_for("attention.apply", view_id=view.id), 303)
@@ -233,8 +238,7 @@ def rename(view_id: int) -> ResponseReturnValue:
         commit_work()
     except service.ViewError as exc:
         discard_work()
-        flash(exc.message, "error")
-        return redirect(url_for("attention.views"), 303)
+        return _views_page(error=exc.message), exc.status
     # Translators: a confirmation; %(name)s is the new name of a saved view.
     flash(_("Renamed to “%(name)s”.", name=view.name), "success")
     return redirect(url_for("attention.views"), 303)

@@ -104,6 +104,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/requests/<reference>/referrals/<int:referral_id>/answer"): post(
         {"member": 400}),
     ("POST", "/requests/<reference>/link-requester"): post({"helpdesk": 409}),
+    # Watching a case (app/attention): those who may see it (before Leila leaves her group).
+    ("POST", "/requests/<reference>/watch"): post(dict.fromkeys(VIEWERS, 400)),
     # Working groups (Leila, "member", is a plain member of Implementation, not a lead).
     ("GET", "/groups"): ALL,
     ("GET", "/groups/<slug>"): ALL,
@@ -213,6 +215,15 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
         {"committee": 400}),
     ("POST", "/committee/meetings/<int:meeting_id>/run/<reference>/decision"): post(
         {"committee": 400}),
+    # Attention (app/attention): unwatching from an email's signed link (anyone holding it;
+    # this token is not one), saved views (staff); watching a case is above.
+    ("GET", "/unwatch/<token>"): dict.fromkeys(ROLES, 404),
+    ("POST", "/unwatch/<token>"): post(dict.fromkeys(ROLES, 404)),
+    ("GET", "/views"): only(dict.fromkeys(STAFF, 200)),
+    ("POST", "/views"): post(dict.fromkeys(STAFF, 422)),  # no name
+    ("GET", "/views/<int:view_id>"): only(dict.fromkeys(STAFF, 404)),
+    ("POST", "/views/<int:view_id>/rename"): post(dict.fromkeys(STAFF, 404)),
+    ("POST", "/views/<int:view_id>/delete"): post(dict.fromkeys(STAFF, 404)),
     ("GET", "/meetings"): ALL,
     ("GET", "/meetings/<int:meeting_id>"): ALL,
     ("GET", "/api/v1/meetings"): ALL,
@@ -290,7 +301,7 @@ def path_for(rule: str, world: dict[str, Any]) -> str:
                       ("<int:row_id>", "mail_id"), ("<int:affiliate_id>", "mail_id"),
                       ("<int:skill_id>", "mail_id"), ("<int:ask_id>", "mail_id"),
                       ("<token>", "token"), ("<int:meeting_id>", "meeting_id"),
-                      ("<int:item_id>", "mail_id")):
+                      ("<int:item_id>", "mail_id"), ("<int:view_id>", "mail_id")):
         path = path.replace(name, str(world[key]))
     return path
 

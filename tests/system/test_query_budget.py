@@ -263,13 +263,19 @@ def test_main_pages_stay_within_budget_whatever_the_data_size(
         _bulk_public_cases(db, 60, 0)
     app.config["PUBLIC_LIST_RECHECK_SECONDS"] = 0  # the version read on every request
     committee, helpdesk, visitor = app.test_client(), app.test_client(), app.test_client()
+    requester = app.test_client()
     sign_in(committee, "Ngozi Committee")
     sign_in(helpdesk, "Sven Helpdesk")
+    sign_in(requester, "Ada Requester")
     pages = [*MAIN_PAGES, f"/cases/{reference}", f"/api/v1/cases/{reference}"]
 
     def measure() -> dict[str, int]:
         found = {path: count(app, committee, path) for path in pages}
         found["/inbox"] = count(app, helpdesk, "/inbox")
+        # each person's home page (what needs them) and the menu's counts (app/attention)
+        for name, person in (("helpdesk", helpdesk), ("requester", requester)):
+            for path in ("/", "/requests/mine", "/privacy"):
+                found[f"{name} {path}"] = count(app, person, path)
         for path in ("/cases", "/cases?page=2", f"/cases/{reference}", "/cases.atom"):
             found[f"signed out {path}"] = count(app, visitor, path)
         return found
