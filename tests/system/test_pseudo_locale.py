@@ -41,6 +41,7 @@ from app.core import i18n, regions
 from app.core.db import get_session
 from app.groups import service as group_service
 from app.groups.models import JoinRequest, Referral, WorkingGroup
+from app.meetings.models import AgendaItem, Meeting
 from app.notifications import service as notify
 from app.notifications.models import OutboxMessage
 from app.partners import service as registry
@@ -407,6 +408,8 @@ USER_DATA: tuple[tuple[type, tuple[str, ...]], ...] = (
     (GuidelineRevision, ("title", "body", "summary")),
     (OrganisationContact, ("name", "email", "role")),
     (Placement, ("person", "description")),
+    (Meeting, ("title", "location", "notes")),
+    (AgendaItem, ("topic", "notes")),
 )
 
 
