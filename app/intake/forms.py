@@ -276,6 +276,17 @@ class EditRequestForm(RequestForm):
 
     version = HiddenField()
 
+    # Lists a request opened from the mailbox has empty until the helpdesk fills them in:
+    # staff may save the rest (e.g. the real organisation) without them.
+    OPTIONAL_FOR_STAFF: ClassVar[tuple[str, ...]] = (
+        "content_kinds", "target_projects", "themes", "countries")
+
+    def optional_for_staff(self) -> None:
+        """Let staff leave the OPTIONAL_FOR_STAFF lists empty."""
+        for name in self.OPTIONAL_FOR_STAFF:
+            self[name].validators = [ValidChoice(required=False)]
+            self[name].flags.required = False
+
 
 class EmailRequestForm(RequestForm):
     """The same request, logged by the helpdesk from an email: the sender is the contact."""

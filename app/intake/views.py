@@ -213,11 +213,14 @@ def link_requester(reference: str) -> ResponseReturnValue:
     return redirect(url_for("cases.case_page", reference=case.reference))
 
 
-def _edit_form(case: Case) -> EditRequestForm:
+def _edit_form(case: Case, access: CaseAccess) -> EditRequestForm:
     """The edit form: what was sent, else the request as it is now."""
     db = get_session()
     if request.method == "POST":
-        return _prepared(EditRequestForm, db)
+        sent = _prepared(EditRequestForm, db)
+        if access.is_staff:
+            sent.optional_for_staff()
+        return sent
     form = EditRequestForm(data={
         "title": case.title, "description": case.description,
         "request_type": case.request_type, "timeline": case.timeline,
@@ -229,6 +232,8 @@ def _edit_form(case: Case) -> EditRequestForm:
         "contact_name": case.contact_name, "contact_email": case.contact_email,
         "public_listing": case.public_listing, "version": str(case.version)})
     form.set_choices(registry_choices(db), get_locale() or "en")
+    if access.is_staff:
+        form.optional_for_staff()
     return form
 
 
@@ -254,7 +259,7 @@ def edit_request(reference: str) -> ResponseReturnValue:
         service.check_may_edit(case, access)
     except WorkflowError as exc:
         fail(exc.status, exc.message)
-    form = _edit_form(case)
+    form = _edit_form(case, access)
     if request.method == "GET" or not form.validate():
         return _render_edit(case, form, 200 if request.method == "GET" else 400)
     try:

@@ -196,9 +196,12 @@ def test_staff_set_the_organisation_of_a_request_from_the_mailbox(
         make_user(db, "Sven Helpdesk", "helpdesk")
         placeholder = make_organisation(db, PLACEHOLDER_ORGANISATION, kind="other")
         museum = make_organisation(db, "Sjöhistoriska museet")
-        # As the mail job opens it: filed by no one, by email, organisation not known yet.
+        # As the mail job opens it: filed by no one, by email, organisation not known yet,
+        # the lists of the request form empty.
         case = service.create_case(db, None, case_fields(
-            db, organisation=placeholder, channel="email", requester_id=None))
+            db, organisation=placeholder, channel="email", requester_id=None,
+            request_type="other", licence="other", content_kinds=[], target_projects=[],
+            themes=[], countries=[], region="other", languages=[], support_types=[]))
         db.commit()
         reference, museum_id = case.reference, museum.id
     sven = app.test_client()
@@ -206,6 +209,7 @@ def test_staff_set_the_organisation_of_a_request_from_the_mailbox(
     page = parse(sven.get(f"/requests/{reference}"))
     assert "email, received in the helpdesk mailbox" in text_of(page)
 
+    # Only the organisation: the lists the email left empty may stay so for staff.
     assert edit(sven, reference, organisation_id=str(museum_id)).status_code == 302
 
     with app.app_context():
