@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -176,9 +187,14 @@ def _show(meeting: Meeting, status: int = 200, error: str | None = None,
     roles = current_roles()
     entries = queries.agenda(db, meeting, with_live=not queries.is_held(meeting))
     recused = queries.recused_case_ids(db, g.user) if "committee" in roles else set()
+    # Others' votes show to a member once they have voted (COMMITTEE_VOTES_VISIBLE), as
+    # on the case page.
+    always = current_app.config.get("COMMITTEE_VOTES_VISIBLE") == "always"
+    hidden = {entry.case.id for entry in entries if entry.case is not None and not always
+              and (entry.tally is None or g.user.id not in entry.tally.voter_ids)}
     return render_template(
         "meetings/show.html", meeting=meeting, entries=entries,
-        attendees=queries.attendees(db, meeting), recused=recused,
+        attendees=queries.attendees(db, meeting), recused=recused, votes_hidden=hidden,
         sees_votes="committee" in roles, may_add="committee" in roles,
         may_organise=bool(roles & set(ORGANISERS)),
         may_run=service.may_run(meeting, g.user), error=error,

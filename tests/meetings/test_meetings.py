@@ -169,7 +169,8 @@ def test_the_chair_records_votes_given_aloud_and_a_decision_whose_public_minutes
     status, _page = _decide(chair, meeting_id, private_ref, "approve", "PRIVATE-CASE-RATIONALE")
     assert status == 303
     with app_session(app) as db:
-        states = dict(db.execute(select(Case.reference, Case.state)).all())
+        states = {row.reference: row.state
+                  for row in db.execute(select(Case.reference, Case.state))}
     assert states[public_ref] == "awaiting_final_go" and states[private_ref] == "approved"
 
     with app_session(app) as db:
@@ -239,6 +240,10 @@ def test_a_member_corrects_the_vote_the_chair_recorded_for_them(app: Flask,
     # The meeting's agenda shows her corrected vote.
     page = mei.get(f"/committee/meetings/{meeting_id}").get_data(as_text=True)
     assert "Proceed to final go" in page
+    # A member who has not voted yet does not see the others' votes (as on the case page).
+    carlos = signed_in(app, sign_in, "Carlos Committee")
+    page = carlos.get(f"/committee/meetings/{meeting_id}").get_data(as_text=True)
+    assert "Shown once you have voted" in page and "Proceed to final go" not in page
 
 
 def test_the_bot_page_of_the_minutes_says_what_the_api_says(app: Flask,
@@ -268,3 +273,23 @@ def test_the_bot_page_of_the_minutes_says_what_the_api_says(app: Flask,
         assert "Ngozi Committee" in block
     assert "Proceed to final go" in render_minutes(
         Context(language("en"), "t", (), "https://cp-helpdesk.toolforge.org"), meeting)
+
+
+def test_the_meeting_page_reads_as_much_for_two_cases_as_for_six(app: Flask,
+                                                                 sign_in: SignIn) -> None:
+    from tests.helpers import queries_for
+
+    setup_people(app)
+    meeting_id = make_meeting(app, "December meeting", utcnow() + timedelta(days=2))
+    mei = signed_in(app, sign_in, "Mei Committee")
+    counts = []
+    for batch in (2, 4):
+        for number in range(batch):
+            reference = case_in(app, "in_initial_review", f"Case {batch}-{number}", days=number)
+            assert post_on_case(mei, reference, "vote", vote_outcome="proceed",
+                                stage="initial").status_code in (302, 303)
+        assert post_form(mei, f"/committee/meetings/{meeting_id}",
+                         f"/committee/meetings/{meeting_id}/topics",
+                         topic=f"Topic {batch}").status_code == 303
+        counts.append(queries_for(app, mei, f"/committee/meetings/{meeting_id}"))
+    assert counts[0] == counts[1], counts
