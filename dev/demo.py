@@ -20,6 +20,7 @@ from app.queue import queries as queue_queries
 from app.queue import service as queue_service
 from dev.demo_meetings import load_meetings_demo
 from dev.demo_people import load_people_demo
+from dev.demo_wikicheck import load_wikicheck_demo
 
 # (username, central id, roles) — the same accounts the OAuth stand-in offers.
 DEMO_USERS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
@@ -176,6 +177,7 @@ def load_demo_data(db: Session) -> bool:
         db.add(CannedReply(language=language, title=title, body=body))
     _rank_the_queue(db, users)
     load_people_demo(db, users)
+    load_wikicheck_demo(db, users)
     db.commit()
     return True
 
