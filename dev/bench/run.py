@@ -35,6 +35,7 @@ from dev.bench.seed import limit_public, seed
 from dev.bench.server import ROOT, Served, http_status
 from dev.bench.signin import sign_in
 from dev.bench.startup import profile_startup
+from dev.bench.wikibench import record as record_wiki_costs
 from dev.standin import create_standin_app, serve_in_thread
 
 FULL_CASES, FULL_EVENTS, USERS = 10_000, 100_000, 200
@@ -259,6 +260,7 @@ def bench_database(db: str, plan: Plan, work: Path, standin_uri: str,
         result["profiles"] = profile_missed(db, url, standin_uri, plan, result, paths)
         bench_bot(db, url, served, plan, work, wiki, result)
     mailbench.record(db, url, work, result, log)
+    record_wiki_costs(result, log)
     if http_status(served.port, "/healthz", timeout=0.5) is not None:
         result["notes"].append("gunicorn still answered after stop()")
     result["targets_met"] = report.judge(result, db)
