@@ -63,6 +63,9 @@ def limits() -> Limits:
 
 def file_size(size: int) -> str:
     """A size limit as the reader's language writes it, e.g. '10 MB'."""
+    if size < 1_048_576:
+        # Translators: a file size in kilobytes; %(num)s is a number like 500.
+        return _("%(num)s kB", num=format_number(max(1, round(size / 1024))))
     # Translators: a file size in megabytes; %(num)s is a number like 10 or 2.5.
     return _("%(num)s MB", num=format_number(round(size / 1_048_576, 1)))
 
