@@ -79,7 +79,7 @@ class BulkForm(FlaskForm):
     duplicate_of = StringField(
         # Translators: a form label when closing requests as duplicates.
         _l("Reference of the original request"), filters=[clean_line],
-        render_kw={"maxlength": 40, "placeholder": "CPH-2026-0001"},
+        render_kw={"maxlength": 40, "placeholder": _l("e.g. CPH-2026-0001")},
     )
     message = TextAreaField(
         # Translators: a form label in the helpdesk inbox's bulk actions.

@@ -12,6 +12,7 @@ from flask_babel import ngettext
 
 from app.auth.roles import current_roles, role_required, users_with_role
 from app.cases.errors import WorkflowError
+from app.cases.labels import PRIORITIES
 from app.core.db import as_id, commit_work, discard_work, get_session
 from app.queue import queries, service
 from app.queue.forms import NOBODY, BulkForm, QueueOrderForm, selected_cases
@@ -116,13 +117,20 @@ def _choice(form: BulkForm) -> BulkChoice:
             raise WorkflowError(_("Choose a staff member."), field="assignee")
         return BulkChoice(action, assignee=assignee)
     if action == "priority":
-        return BulkChoice(action, priority=form.priority.data or "")
+        if form.priority.data not in PRIORITIES:
+            # Translators: a form error in the helpdesk inbox's bulk actions.
+            raise WorkflowError(_("Choose a priority."), field="priority")
+        return BulkChoice(action, priority=form.priority.data)
     if action == "label":
         return BulkChoice(action, label=service.clean_label(form.label.data))
     if not form.duplicate_of.data:
         # Translators: a form error in the helpdesk inbox's bulk actions.
         raise WorkflowError(_("Give the reference of the original request."),
                             field="duplicate_of")
+    if not form.message.data:
+        # Translators: a form error in the helpdesk inbox's bulk actions.
+        raise WorkflowError(_("Write the message to the requesters: closing a request as a "
+                              "duplicate tells them why."), field="message")
     return BulkChoice(action, duplicate_of=form.duplicate_of.data.upper(),
                       message=form.message.data or "")
 

@@ -149,6 +149,15 @@ def test_nothing_selected_or_no_token_or_not_helpdesk(app: Flask, sign_in: SignI
                                                  "case": [boxes[refs["Maps"]]]})
     assert no_action.status_code == 400
     assert "Choose what to do." in no_action.get_data(as_text=True)
+    no_message = client.post("/inbox/bulk", data={
+        "csrf_token": token, "case": [boxes[refs["Maps"]]], "action": "duplicate",
+        "duplicate_of": "CPH-2026-0099", "message": " "})
+    assert no_message.status_code == 400
+    assert "Write the message to the requesters" in no_message.get_data(as_text=True)
+    no_priority = client.post("/inbox/bulk", data={
+        "csrf_token": token, "case": [boxes[refs["Maps"]]], "action": "priority",
+        "priority": "whenever"})
+    assert no_priority.status_code == 400
     no_token = client.post("/inbox/bulk", data={"case": [boxes[refs["Maps"]]], "action": "label",
                                                 "label": "x"})
     assert no_token.status_code == 400
@@ -157,4 +166,5 @@ def test_nothing_selected_or_no_token_or_not_helpdesk(app: Flask, sign_in: SignI
     assert member.post("/inbox/bulk", data={"case": [boxes[refs["Maps"]]], "action": "label",
                                             "label": "x"}).status_code in (400, 403)
     with session(app) as db:
-        assert events(db, "case.label") == []
+        assert events(db, "case.label") == events(db, "case.priority") == []
+        assert db.scalars(select(Case.state)).one() == "approved"
