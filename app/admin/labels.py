@@ -175,6 +175,18 @@ ACTIONS: Vocabulary = {
     # Translators: an event in the audit log: an email the tool had given up sending was queued
     # to be sent again.
     "outbox.resend": _l("Undelivered email sent again"),
+    # Translators: an event in the audit log: someone chose to be told of a request's changes.
+    "case.watch": _l("Started watching a request"),
+    # Translators: an event in the audit log: someone stopped being told of a request's changes.
+    "case.unwatch": _l("Stopped watching a request"),
+    # Translators: an event in the audit log: someone saved dashboard filters under a name.
+    "saved_view.create": _l("Saved view added"),
+    # Translators: an event in the audit log: someone saved other filters under a view's name.
+    "saved_view.update": _l("Saved view changed"),
+    # Translators: an event in the audit log: someone renamed their saved dashboard filters.
+    "saved_view.rename": _l("Saved view renamed"),
+    # Translators: an event in the audit log: someone deleted their saved dashboard filters.
+    "saved_view.delete": _l("Saved view deleted"),
 }
 
 # The kinds of object an event is about (shown before the object's number).
@@ -208,6 +220,12 @@ OBJECTS: Vocabulary = {
     # Translators: the kind of object an audit-log event is about, followed by its number: an
     # email the tool sends.
     "outbox": _l("Outgoing email"),
+    # Translators: the kind of object an audit-log event is about, followed by its number: a
+    # request someone watches (the number is the request's).
+    "watch": _l("Watched request"),
+    # Translators: the kind of object an audit-log event is about, followed by its number: a
+    # person's saved dashboard filters.
+    "saved_view": _l("Saved view"),
     # Translators: the kind of object an audit-log event is about, followed by its number: what the
     # committee page shows about a member.
     "committee_profile": _l("Committee profile"),
@@ -218,6 +236,10 @@ OBJECTS: Vocabulary = {
 
 # The fields of the before/after values of events.
 FIELDS: Vocabulary = {
+    # Translators: a field in the audit log: whether the person watches the request.
+    "watching": _l("Watching"),
+    # Translators: a field in the audit log: the filters a saved view holds (as a web address).
+    "query": _l("Filters"),
     "reference": _l("Reference"),
     "state": _l("Stage"),
     "outcome": _l("Outcome"),

@@ -217,6 +217,17 @@ def unread_ids(db: Session, user: User | None, case_ids: Collection[int]) -> set
     return set(db.scalars(select(Case.id).where(Case.id.in_(ids), unread(user.id, staff))))
 
 
+def unread_references(db: Session, user: User | None,
+                      references: Collection[str]) -> set[str]:
+    """The same for lists that know their cases by reference (a group's questions)."""
+    refs = sorted({str(reference)[:40] for reference in references})
+    if user is None or not refs:
+        return set()
+    staff = is_staff(roles_of(user))
+    return set(db.scalars(select(Case.reference).where(Case.reference.in_(refs),
+                                                       unread(user.id, staff))))
+
+
 # -- the home page's panels ---------------------------------------------------
 
 @dataclass(frozen=True)

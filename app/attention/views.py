@@ -65,6 +65,21 @@ def note_unread(*row_lists: Iterable[Any]) -> int:
     return len(found)
 
 
+@bp.app_template_global("note_unread_references")
+def note_unread_references(references: Iterable[str]) -> int:
+    """`note_unread` for lists that know their cases by reference."""
+    found = queries.unread_references(get_session(), g.get("user"), list(references))
+    g._unread_references = g.get("_unread_references", set()) | found
+    return len(found)
+
+
+@bp.app_template_global("is_unread_reference")
+def is_unread_reference(reference: str) -> bool:
+    """Did the case change since the person last opened it (after
+    `note_unread_references`)?"""
+    return reference in g.get("_unread_references", set())
+
+
 @bp.app_template_global("is_unread")
 def is_unread(case_id: int) -> bool:
     """Did the case change since the person last opened it (after `note_unread`)?"""

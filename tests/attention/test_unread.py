@@ -63,3 +63,33 @@ def test_the_inbox_marks_unread_cases(app: Flask, sign_in: SignIn) -> None:
     assert reference in unread_on(sven, "/inbox")  # never opened
     sven.get(f"/requests/{reference}")
     assert reference not in unread_on(sven, "/inbox")
+
+
+def test_my_groups_marks_the_questions_on_unread_cases(app: Flask, sign_in: SignIn) -> None:
+    from sqlalchemy import select
+
+    from app.groups.models import WorkingGroup
+    from tests.attention.support import decide
+    from tests.factories import join_group
+    from tests.html import parse
+
+    with session(app) as db:
+        u = people(db)
+        join_group(db, u["leila"], "implementation")
+        case = make_case(db, u["ada"], title="Maps")
+        act(db, case, u["sven"], "triage")
+        group = db.scalars(select(WorkingGroup).where(WorkingGroup.slug == "implementation")
+                           ).one()
+        decide(db, case, "refer", [u["ngozi"], u["mei"], u["carlos"]], group_ids=[group.id],
+               question="Can you help?")
+        reference = case.reference
+    leila = app.test_client()
+    sign_in(leila, "Leila Lead")
+
+    def marked() -> bool:
+        page = parse(leila.get("/groups/mine").get_data(as_text=True))
+        return page.select_one(".my-group__case .badge--unread") is not None
+
+    assert marked()
+    leila.get(f"/requests/{reference}")
+    assert not marked()
