@@ -4,12 +4,14 @@ capacity; the order drives the inbox and the place in line requesters and the pu
 from __future__ import annotations
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.cases.models import Case
 from app.committee.models import Criterion, CriterionScore, Review
+from app.core import caches as datacache
 from tests.case_client import post_on_case
-from tests.helpers import SignIn
+from tests.helpers import SignIn, sql_statements
 from tests.helpers import app_session as session
 from tests.html import one, parse, table_rows, text_of
 from tests.queue.support import approved_case, events, people, queue_form, queue_titles
@@ -188,3 +190,32 @@ def test_the_public_sees_the_place_in_line_of_consenting_cases_only(
     sign_in(ada, "Ada Requester")
     mine = parse(ada.get(f"/requests/{refs[0]}").get_data(as_text=True))
     assert "Place in line for support 1" in text_of(one(mine, "#stage-heading").parent)
+
+
+def test_the_place_in_line_costs_one_statement_whatever_the_queue_holds(
+    app: Flask, sign_in: SignIn
+) -> None:
+    with session(app) as db:
+        u = people(db)
+        mine = approved_case(db, u["omar"], "Mine")
+        reference = mine.reference
+    omar = app.test_client()
+    sign_in(omar, "Omar Requester")
+    paths = (f"/requests/{reference}", "/requests/mine", f"/cases/{reference}",
+             "/api/v1/cases", f"/api/v1/cases/{reference}")
+    small = {path: _statements(app, omar, path) for path in paths}
+    with session(app) as db:
+        u = people(db)
+        for index in range(12):
+            approved_case(db, u["ada"], f"Another {index}")
+    large = {path: _statements(app, omar, path) for path in paths}
+    assert large == small
+    assert omar.get("/api/v1/cases?per_page=100").get_json()["cases"][0]["place_in_line"] == 13
+
+
+def _statements(app: Flask, client: FlaskClient, path: str) -> int:
+    assert client.get(path).status_code == 200, path
+    datacache.invalidate()
+    with sql_statements(app) as sent:
+        assert client.get(path).status_code == 200, path
+    return len(sent)
