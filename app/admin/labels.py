@@ -97,6 +97,24 @@ ACTIONS: Vocabulary = {
     "user.sign_out_everywhere": _l("Signed out everywhere"),
     # Translators: an event in the audit log: a user changed their preferences (emails, language).
     "user.preferences": _l("Preferences changed"),
+    # Translators: an event in the audit log: staff named a request's Commons category and its
+    # organisation's Wikidata item.
+    "wiki.places": _l("Commons category and Wikidata item named"),
+    # Translators: an event in the audit log: a request's checklist steps were verified on
+    # Wikimedia Commons and Wikidata.
+    "wiki.check": _l("Steps checked on the wikis"),
+    # Translators: an event in the audit log: a person counted a step as done although its check
+    # on the wikis failed, with a reason.
+    "wiki.override": _l("Wiki check overridden"),
+    # Translators: an event in the audit log: the follow-up of a request's impact on the wikis
+    # (use of its files, page views) began.
+    "wiki.impact_started": _l("Impact follow-up begun"),
+    # Translators: an event in the audit log: the figures of a request's files on the wikis were
+    # taken (0, 30, 90 or 365 days after the upload).
+    "wiki.snapshot": _l("Impact figures taken"),
+    # Translators: an event in the audit log: a user turned the emails about the use of their
+    # files on or off.
+    "user.impact_mail": _l("Impact emails changed"),
     # Translators: an event in the audit log: a committee member changed the languages and regions
     # shown on the committee page.
     "committee.profile": _l("Committee profile changed"),

@@ -64,6 +64,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/cases.atom"): ALL,
     ("GET", "/api/v1/cases"): ALL,
     ("GET", "/api/v1/cases/<reference>"): ALL,
+    ("GET", "/api/v1/cases/<reference>/impact"): ALL,
     ("GET", "/api/v1/working-groups"): ALL,
     ("GET", "/api/v1/openapi.json"): ALL,
     ("GET", "/admin/"): only({"admin": 200}),
@@ -98,6 +99,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/requests/<reference>/assign"): post({"helpdesk": 400}),
     ("POST", "/requests/<reference>/summary"): post(dict.fromkeys(STAFF, 400)),
     ("POST", "/requests/<reference>/checklist"): post({"helpdesk": 400}),
+    # The wiki checks (app/wikicheck): staff; with nothing named, a check asks no wiki.
+    ("POST", "/requests/<reference>/wiki/places"): post(dict.fromkeys(STAFF, 302)),
+    ("POST", "/requests/<reference>/wiki/check"): post(dict.fromkeys(STAFF, 302)),
+    ("POST", "/requests/<reference>/wiki/override"): post(dict.fromkeys(STAFF, 400)),
     ("POST", "/requests/<reference>/message"): post(
         {"requester": 400, "committee": 400, "recused": 400, "helpdesk": 400}),
     ("POST", "/requests/<reference>/link"): post(dict.fromkeys(STAFF, 400)),
@@ -134,6 +139,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # The partner registry (staff only).
     ("GET", "/partners"): only(dict.fromkeys(STAFF, 200)),
     ("GET", "/partners/<int:org_id>"): only(dict.fromkeys(STAFF, 200)),
+    ("GET", "/partners/<int:org_id>/impact"): only(dict.fromkeys(STAFF, 200)),
+    ("GET", "/partners/<int:org_id>/impact.csv"): only(dict.fromkeys(STAFF, 200)),
     ("GET", "/partners/new"): only(dict.fromkeys(STAFF, 200)),
     ("POST", "/partners/new"): post(dict.fromkeys(STAFF, 400)),
     ("GET", "/partners/<int:org_id>/edit"): only(dict.fromkeys(STAFF, 200)),
