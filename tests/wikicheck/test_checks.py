@@ -164,3 +164,27 @@ def test_only_staff_check_and_the_requester_sees_the_results(
                        wikidata_item="not an item")
     assert bad.status_code == 400
     assert "A Wikidata item is written like Q43229." in bad.get_data(as_text=True)
+
+
+def test_the_daily_check_job_checks_open_cases_and_leaves_results_when_the_wiki_is_down(
+        make_app: Callable[..., Flask], commons: ThrowawayWiki, pageviews: PageViews,
+        sign_in: SignIn) -> None:
+    category = unique("Job checked maps")
+    commons.edit_as_human(f"Category:{category}", "Maps.", "new")
+    app = wiki_app(make_app, commons, pageviews)
+    reference = case_in_support(app)
+    sven = signed_in(app, sign_in, "Sven Helpdesk")
+    post_on_case(sven, reference, "wiki/places", commons_category=category, wikidata_item="")
+    result = app.test_cli_runner().invoke(args=["wiki", "check"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("checked 1, wiki unreachable 0, requests ")
+    page = sven.get(f"/requests/{reference}").get_data(as_text=True)
+    assert "The category exists and holds 0 files." in step_text(page, "category")
+    assert "The category holds no files yet." in step_text(page, "licence")
+
+    down = wiki_app(make_app, commons, pageviews,
+                    COMMONS_API=f"http://127.0.0.1:{free_port()}/api.php")
+    result = down.test_cli_runner().invoke(args=["wiki", "check"])
+    assert result.output.startswith("checked 0, wiki unreachable 1")
+    page = sven.get(f"/requests/{reference}").get_data(as_text=True)
+    assert "The category exists and holds 0 files." in step_text(page, "category")
