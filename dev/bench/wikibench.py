@@ -11,7 +11,6 @@ snapshot of the big category is bounded by IMPACT_FILE_CAP (500 files a request)
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -76,4 +75,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
