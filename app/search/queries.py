@@ -5,8 +5,8 @@ relevance: `MariaDBFullText` with `MATCH … AGAINST` in boolean mode (one FULLT
 per column), `SQLiteFullText` with FTS5 (`bm25`, a column filter). `full_text(db)` picks
 by dialect. Everything else is shared: each searched field gives (case, score) rows,
 their union is summed per case, and the cases are read ranked, filtered and a page at
-a time — three statements for a page of staff results (count, page, matching messages),
-two for the public list, whatever the number of hits.
+a time — two statements for a page of staff results (the page with its count, the
+page's messages), one for the public list, whatever the number of hits.
 
 A word matches as a prefix ("museu" finds "museum"); a case matches when every word is
 found in some field the searcher may see. A field's score is its weight plus the
@@ -45,7 +45,7 @@ from app.cases.models import Case, CaseMessage
 from app.core.pagination import Page, paginate
 from app.mail.models import IncomingMail
 from app.partners.models import Organisation
-from app.public.projection import is_public_clause, public_cases
+from app.public.projection import public_cases
 from app.public.queries import CaseFilters, apply_filters
 from app.search.terms import Terms
 
@@ -239,52 +239,65 @@ class Found:
     page: Page
 
 
+def _read_page(db: Session, matching: Select[Any], ordering: Sequence[Any], number: int,
+               per_page: int) -> Found:
+    """A page of `matching` (rows of Case, score) in `ordering`, with the number of rows in
+    the same statement (a window count: the search runs once, not once more to count).
+    Only a page past the last one costs two more statements: the count, then the last page."""
+    def read(page_number: int) -> tuple[list[tuple[Case, float]], int | None]:
+        query = (matching.add_columns(func.count().over().label("total"))
+                 .order_by(*ordering).offset((page_number - 1) * per_page).limit(per_page))
+        rows = db.execute(query).tuples().all()
+        return [(case, float(score)) for case, score, _total in rows], (
+            int(rows[0][2]) if rows else None)
+
+    rows, total = read(max(1, number))
+    if total is not None:
+        return Found(rows, paginate(number, per_page, total))
+    if number <= 1:
+        return Found([], paginate(1, per_page, 0))
+    count = db.scalar(select(func.count()).select_from(matching.subquery()))
+    page = paginate(number, per_page, int(count or 0))
+    if not page.total:
+        return Found([], page)
+    return Found(read(page.number)[0], page)
+
+
 def search_staff(db: Session, terms: Terms, scope: Scope, filters: StaffFilters,
                  number: int, per_page: int) -> Found:
-    """A page of the cases a staff member's search finds (two statements)."""
-    ft = full_text(db)
-    ranked = scores(ft, terms, scope)
-    count = _staff_filtered(select(func.count()).select_from(Case)
-                            .join(ranked, ranked.c.case_id == Case.id), filters)
-    page = paginate(number, per_page, int(db.scalar(count) or 0))
-    if page.total <= page.offset:
-        return Found([], page)
-    query = _staff_filtered(select(Case, ranked.c.score)
-                            .join(ranked, ranked.c.case_id == Case.id), filters)
-    query = (query.order_by(ranked.c.score.desc(), Case.updated_at.desc(), Case.id.desc())
-             .offset(page.offset).limit(per_page))
-    return Found([(case, float(score)) for case, score in db.execute(query).tuples()], page)
+    """A page of the cases a staff member's search finds (one statement)."""
+    ranked = scores(full_text(db), terms, scope)
+    matching = _staff_filtered(select(Case, ranked.c.score)
+                               .join(ranked, ranked.c.case_id == Case.id), filters)
+    return _read_page(db, matching, (ranked.c.score.desc(), Case.updated_at.desc(),
+                                     Case.id.desc()), number, per_page)
 
 
 def search_public(db: Session, terms: Terms, filters: CaseFilters, number: int,
                   per_page: int) -> Found:
-    """A page of the public projection matching the search (two statements): only public
+    """A page of the public projection matching the search (one statement): only public
     fields are searched (title, public summary, organisation name, reference)."""
-    ft = full_text(db)
-    ranked = scores(ft, terms, PUBLIC)
-    count = apply_filters(select(func.count()).select_from(Case)
-                          .join(ranked, ranked.c.case_id == Case.id)
-                          .where(is_public_clause()), filters)
-    page = paginate(number, per_page, int(db.scalar(count) or 0))
-    if page.total <= page.offset:
-        return Found([], page)
-    query = apply_filters(public_cases(), filters).add_columns(ranked.c.score).join(
+    ranked = scores(full_text(db), terms, PUBLIC)
+    matching = apply_filters(public_cases(), filters).add_columns(ranked.c.score).join(
         ranked, ranked.c.case_id == Case.id)
-    query = (query.order_by(ranked.c.score.desc(), Case.is_open.desc(), Case.updated_at.desc(),
-                            Case.reference).offset(page.offset).limit(per_page))
-    return Found([(case, float(score)) for case, score in db.execute(query).tuples()], page)
+    return _read_page(db, matching, (ranked.c.score.desc(), Case.is_open.desc(),
+                                     Case.updated_at.desc(), Case.reference), number, per_page)
 
 
-def matching_messages(db: Session, terms: Terms, case_ids: Sequence[int],
-                      internal: bool) -> dict[int, list[tuple[str, bool]]]:
-    """Case id → (body, internal) of its messages that match, oldest first (one
-    statement; internal messages only when `internal`)."""
-    if not terms.words or not case_ids:
+MESSAGES_READ = 2000  # at most, for the passages of a page of results
+
+
+def page_messages(db: Session, case_ids: Sequence[int],
+                  internal: bool) -> dict[int, list[tuple[str, bool]]]:
+    """Case id → (body, internal) of its messages, oldest first, for the passages shown
+    (one statement, by the index on case_id: asking the full-text index again would look
+    through every message that holds the words; the page's few are marked in Python).
+    Internal messages only when `internal`."""
+    if not case_ids:
         return {}
-    found = full_text(db).matches("case_messages", "body", terms.words).subquery()
     query = (select(CaseMessage.case_id, CaseMessage.body, CaseMessage.internal)
-             .join(found, CaseMessage.id == found.c.id)
-             .where(CaseMessage.case_id.in_(case_ids)).order_by(CaseMessage.id))
+             .where(CaseMessage.case_id.in_(case_ids))
+             .order_by(CaseMessage.case_id, CaseMessage.id).limit(MESSAGES_READ))
     if not internal:
         query = query.where(CaseMessage.internal == false())
     messages: dict[int, list[tuple[str, bool]]] = {}

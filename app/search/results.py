@@ -59,10 +59,10 @@ def _passage(texts: list[tuple[str, str]], found: Any) -> tuple[Markup | None,
 
 def staff_results(db: Session, terms: Terms, scope: Scope, filters: StaffFilters,
                   number: int, per_page: int) -> tuple[list[Result], Page]:
-    """A page of staff results (three statements: count, page, matching messages)."""
+    """A page of staff results (two statements: the page and its count, its messages)."""
     found = queries.search_staff(db, terms, scope, filters, number, per_page)
-    messages = queries.matching_messages(db, terms, [case.id for case, _ in found.rows],
-                                         scope.internal)
+    messages = (queries.page_messages(db, [case.id for case, _ in found.rows], scope.internal)
+                if terms.words else {})
     words = pattern(terms.words)
     results = []
     for case, score in found.rows:

@@ -28,7 +28,7 @@ from sqlalchemy.engine import make_url
 from app.cases.models import Case
 from app.committee.models import ConflictOfInterest
 from app.core import schema
-from dev.bench import mailbench, report, settings
+from dev.bench import mailbench, report, searchbench, settings
 from dev.bench.botbench import WikiHolder, bot_available, run_bot_twice
 from dev.bench.queries import bench_app, count_queries, profile_page, signed_in_client
 from dev.bench.seed import limit_public, seed
@@ -259,6 +259,7 @@ def bench_database(db: str, plan: Plan, work: Path, standin_uri: str,
         bench_uncached(db, plan, work, env, paths, hello["load"], result)
         result["profiles"] = profile_missed(db, url, standin_uri, plan, result, paths)
         bench_bot(db, url, served, plan, work, wiki, result)
+    searchbench.record(db, url, result, log)
     mailbench.record(db, url, work, result, log)
     record_wiki_costs(result, log)
     if http_status(served.port, "/healthz", timeout=0.5) is not None:

@@ -222,6 +222,9 @@ def test_filters_and_pages_are_kept(app: Flask, helpdesk: FlaskClient) -> None:
     assert len(references(second)) == 4
     assert set(references(first)).isdisjoint(references(second))
     assert accepted_ref not in references(first) + references(second)
+    past_the_end = helpdesk.get("/search", query_string={"q": "meteorite", "state": "submitted",
+                                                          "page": "9"})
+    assert references(past_the_end) == references(second)  # the last page
     triage = helpdesk.get("/search", query_string={"q": "meteorite", "state": "in_initial_review"})
     assert references(triage) == [accepted_ref]
     by_mail = helpdesk.get("/search", query_string={"q": "meteorite", "channel": "email"})
