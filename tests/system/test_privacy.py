@@ -35,6 +35,7 @@ from app.core.models import utcnow
 from app.groups.models import Referral, WorkingGroup
 from app.meetings import service as meetings
 from app.meetings.models import AgendaItem
+from app.wikicheck.models import CaseWiki, ImpactSnapshot
 from tests.factories import join_group, make_case, make_organisation, make_user
 from tests.html import one
 
@@ -59,6 +60,8 @@ SECRETS["staff_email"] = "zq-secret-staff@example.org"
 SECRETS["unlisted_member_email"] = "zq-secret-unlisted@example.org"
 SECRETS["organisation_website"] = "https://zq-secret-website.example.org/"
 SECRETS["checklist_link"] = "https://commons.wikimedia.org/wiki/Category:Zq-secret-link"
+SECRETS["wiki_category"] = "Category:Zq-secret-wiki-category"
+SECRETS["wiki_reason"] = "Zq-secret-wiki-override-reason"
 SECRETS.update({f"meeting_{name}": f"Zq-meeting-secret-{name}"  # app/meetings
                 for name in ("location", "notes", "topic", "minute")})
 
@@ -157,6 +160,15 @@ def build_cases(db: Session) -> dict[str, Any]:
     for item in db.scalars(select(AgendaItem).where(AgendaItem.case_id.is_not(None))):
         item.decision_id = db.scalars(select(Decision.id).where(
             Decision.case_id == item.case_id).order_by(Decision.id.desc())).first()
+    # The wiki checks and impact (app/wikicheck): the category, item and an override's
+    # reason stay private; only a public case's figures go out (projection.project_impact).
+    for followed in (case, private):
+        db.add(CaseWiki(case_id=followed.id, commons_category=s["wiki_category"],
+                        wikidata_item="Q4242", impact_started_at=utcnow(), checks={
+                            "licence": {"status": "overridden", "code": "override",
+                                        "by": "Sven Helpdesk", "reason": s["wiki_reason"]}}))
+        db.add(ImpactSnapshot(case_id=followed.id, day=0, files=3, files_in_use=1, wikis=1,
+                              pages=1, views=7))
     return {
         "public": [case.reference, second.reference, asked.reference],
         "hidden": [private.reference, untriaged.reference],
