@@ -16,6 +16,7 @@ from app.cases.clock import StageClock, stage_clock
 from app.cases.models import Case
 from app.cases.transitions import TRANSITIONS
 from app.committee.models import ConflictOfInterest, Criterion, CriterionScore, Decision, Review
+from app.core.db import as_id
 from app.core.models import utcnow
 from app.meetings.models import AgendaItem, Meeting, MeetingAttendee, MemberSettings, VoteNotice
 from app.public.projection import PRIVATE_RATIONALES, is_public_clause, project
@@ -295,4 +296,5 @@ def case_by_reference(db: Session, reference: str) -> Case | None:
 
 def user_by_id(db: Session, value: str) -> User | None:
     """A user by the id a form sent (None for anything else)."""
-    return db.get(User, int(value)) if value.isdigit() else None
+    found = as_id(value)
+    return db.get(User, found) if found is not None else None

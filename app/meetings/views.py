@@ -24,7 +24,7 @@ from app.auth.roles import current_roles, role_required, roles_of
 from app.cases.errors import WorkflowError
 from app.cases.models import Case
 from app.cases.transitions import ACTIONS, from_state
-from app.core.db import commit_work, discard_work, get_session
+from app.core.db import as_id, commit_work, discard_work, get_session
 from app.core.models import utcnow
 from app.meetings import queries, service
 from app.meetings.calendar import build_calendar
@@ -120,8 +120,9 @@ def _fields(form: MeetingForm) -> service.MeetingFields:
         title=form.title.data or "", starts_at=form.starts_at.data or utcnow(),
         duration_minutes=int(form.duration_minutes.data or 90),
         location=form.location.data or "",
-        chair_id=int(form.chair.data) if (form.chair.data or "").isdigit() else None,
-        attendee_ids=[int(v) for v in form.attendees.data or [] if str(v).isdigit()])
+        chair_id=as_id(form.chair.data),
+        attendee_ids=[found for value in form.attendees.data or []
+                      if (found := as_id(value)) is not None])
 
 
 def _form_page(form: MeetingForm, meeting: Meeting | None, status: int = 200,
@@ -132,7 +133,12 @@ def _form_page(form: MeetingForm, meeting: Meeting | None, status: int = 200,
 
 def _save(form: MeetingForm, meeting: Meeting | None) -> ResponseReturnValue:
     form.set_members(_member_choices())
-    if not form.validate():
+    valid = form.validate()
+    if form.chair.data and as_id(form.chair.data) is None:
+        # Translators: a form error on a committee meeting.
+        form.chair.errors = [_("The chair is a member of the Expert Committee.")]
+        valid = False
+    if not valid:
         return _form_page(form, meeting, 400)
     db = get_session()
     try:
