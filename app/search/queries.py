@@ -5,8 +5,8 @@ relevance: `MariaDBFullText` with `MATCH … AGAINST` in boolean mode (one FULLT
 per column), `SQLiteFullText` with FTS5 (`bm25`, a column filter). `full_text(db)` picks
 by dialect. Everything else is shared: each searched field gives (case, score) rows,
 their union is summed per case, and the cases are read ranked, filtered and a page at
-a time — two statements for a page of staff results (the page with its count, the
-page's messages), one for the public list, whatever the number of hits.
+a time — three statements for a page of staff results (the ranked ids with their count,
+the page's cases, their messages), two for the public list, whatever the number of hits.
 
 A word matches as a prefix ("museu" finds "museum"); a case matches when every word is
 found in some field the searcher may see. A field's score is its weight plus the
@@ -45,7 +45,7 @@ from app.cases.models import Case, CaseMessage
 from app.core.pagination import Page, paginate
 from app.mail.models import IncomingMail
 from app.partners.models import Organisation
-from app.public.projection import public_cases
+from app.public.projection import is_public_clause, public_cases
 from app.public.queries import CaseFilters, apply_filters
 from app.search.terms import Terms
 
@@ -239,17 +239,24 @@ class Found:
     page: Page
 
 
-def _read_page(db: Session, matching: Select[Any], ordering: Sequence[Any], number: int,
-               per_page: int) -> Found:
-    """A page of `matching` (rows of Case, score) in `ordering`, with the number of rows in
-    the same statement (a window count: the search runs once, not once more to count).
-    Only a page past the last one costs two more statements: the count, then the last page."""
+def _read_page(db: Session, matching: Select[Any], loader: Select[tuple[Case]],
+               ordering: Sequence[Any], number: int, per_page: int) -> Found:
+    """A page of `matching` (case ids and scores) in `ordering`, with the number of rows
+    in the same statement (a window count: the search runs once, not once more to count),
+    then the page's cases through `loader` (two statements). Sorting the narrow rows of
+    every hit, and reading whole cases for one page only, is what keeps a search that
+    finds thousands of cases fast. A page past the last one costs two more statements:
+    the count, then the last page."""
     def read(page_number: int) -> tuple[list[tuple[Case, float]], int | None]:
         query = (matching.add_columns(func.count().over().label("total"))
                  .order_by(*ordering).offset((page_number - 1) * per_page).limit(per_page))
         rows = db.execute(query).tuples().all()
-        return [(case, float(score)) for case, score, _total in rows], (
-            int(rows[0][2]) if rows else None)
+        if not rows:
+            return [], None
+        cases = {case.id: case for case in db.scalars(
+            loader.where(Case.id.in_([row[0] for row in rows]))).unique()}
+        return ([(cases[case_id], float(score)) for case_id, score, _total in rows
+                 if case_id in cases], int(rows[0][2]))
 
     rows, total = read(max(1, number))
     if total is not None:
@@ -265,23 +272,24 @@ def _read_page(db: Session, matching: Select[Any], ordering: Sequence[Any], numb
 
 def search_staff(db: Session, terms: Terms, scope: Scope, filters: StaffFilters,
                  number: int, per_page: int) -> Found:
-    """A page of the cases a staff member's search finds (one statement)."""
+    """A page of the cases a staff member's search finds (two statements)."""
     ranked = scores(full_text(db), terms, scope)
-    matching = _staff_filtered(select(Case, ranked.c.score)
+    matching = _staff_filtered(select(Case.id, ranked.c.score)
                                .join(ranked, ranked.c.case_id == Case.id), filters)
-    return _read_page(db, matching, (ranked.c.score.desc(), Case.updated_at.desc(),
-                                     Case.id.desc()), number, per_page)
+    return _read_page(db, matching, select(Case), (ranked.c.score.desc(),
+                      Case.updated_at.desc(), Case.id.desc()), number, per_page)
 
 
 def search_public(db: Session, terms: Terms, filters: CaseFilters, number: int,
                   per_page: int) -> Found:
-    """A page of the public projection matching the search (one statement): only public
+    """A page of the public projection matching the search (two statements): only public
     fields are searched (title, public summary, organisation name, reference)."""
     ranked = scores(full_text(db), terms, PUBLIC)
-    matching = apply_filters(public_cases(), filters).add_columns(ranked.c.score).join(
-        ranked, ranked.c.case_id == Case.id)
-    return _read_page(db, matching, (ranked.c.score.desc(), Case.is_open.desc(),
-                                     Case.updated_at.desc(), Case.reference), number, per_page)
+    matching = apply_filters(select(Case.id, ranked.c.score).where(is_public_clause()),
+                             filters).join(ranked, ranked.c.case_id == Case.id)
+    return _read_page(db, matching, public_cases(), (
+        ranked.c.score.desc(), Case.is_open.desc(), Case.updated_at.desc(), Case.reference),
+        number, per_page)
 
 
 MESSAGES_READ = 2000  # at most, for the passages of a page of results

@@ -59,7 +59,8 @@ def _passage(texts: list[tuple[str, str]], found: Any) -> tuple[Markup | None,
 
 def staff_results(db: Session, terms: Terms, scope: Scope, filters: StaffFilters,
                   number: int, per_page: int) -> tuple[list[Result], Page]:
-    """A page of staff results (two statements: the page and its count, its messages)."""
+    """A page of staff results (three statements: the ranked page and its count, its
+    cases, their messages)."""
     found = queries.search_staff(db, terms, scope, filters, number, per_page)
     messages = (queries.page_messages(db, [case.id for case, _ in found.rows], scope.internal)
                 if terms.words else {})
