@@ -15,6 +15,7 @@ from app.auth.service import grant_role
 from app.cases import service
 from app.cases.access import case_access
 from app.cases.models import CannedReply, Case
+from app.committee import votes
 from app.groups.models import Membership, WorkingGroup
 from app.partners.models import Organisation
 from app.queue import queries as queue_queries
@@ -134,6 +135,7 @@ def _advance(db: Session, case: Case, step: str, users: dict[str, User]) -> None
                 WorkingGroup.slug == "implementation")).one()
             extra = {"group_ids": [group.id],
                      "question": "Can you help model the rainfall data on Wikidata?"}
+        _vote(db, case, step, members)
         service.record_decision(
             db, case, members[0], case_access(db, members[0], case),
             expected_version=case.version, outcome=step,
@@ -142,6 +144,18 @@ def _advance(db: Session, case: Case, step: str, users: dict[str, User]) -> None
             if step == "ask_information" else "", participant_ids=[m.id for m in members],
             **extra)
     db.flush()
+
+
+def _vote(db: Session, case: Case, outcome: str, members: list[User]) -> None:
+    """Each member's own vote before a decision, with a score and a note per criterion
+    (varied, so the medians and their spread show something)."""
+    stage = votes.open_stage(case) or "initial"
+    criteria = votes.active_criteria(db)
+    for index, member in enumerate(members):
+        scores = {criterion.id: (1 + (case.id + index + position) % 5,
+                                 "Checked." if position == 0 else "")
+                  for position, criterion in enumerate(criteria)}
+        votes.cast_vote(db, case, member, stage, outcome, "Agreed at the meeting.", scores)
 
 
 def load_demo_data(db: Session) -> bool:

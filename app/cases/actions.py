@@ -4,6 +4,7 @@ status, and what the user typed."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 
@@ -124,13 +125,13 @@ def _scores() -> dict[int, tuple[int | None, str]]:
         criterion_id = as_id(number) if kind in ("score", "note") else None
         if criterion_id and criterion_id not in found:
             raw = _form(f"score-{criterion_id}").strip()
-            score = int(raw) if raw.isdigit() else (0 if raw else None)
+            score = int(raw) if re.fullmatch(r"[0-9]{1,3}", raw) else (0 if raw else None)
             found[criterion_id] = (score, _form(f"note-{criterion_id}"))
     return found
 
 
+@bp.post("/requests/<reference>/review")  # the older form's address
 @bp.post("/requests/<reference>/vote")
-@bp.post("/requests/<reference>/review")
 @login_required
 def vote(reference: str) -> ResponseReturnValue:
     """A committee member's own vote on the current stage (always the signed-in member's:

@@ -113,6 +113,7 @@ def test_the_log_names_people_cases_groups_and_decisions(app: Flask, sign_in: Si
 
 def test_names_cost_the_same_statements_for_one_case_or_many(
         app: Flask, sign_in: SignIn) -> None:
+    app.config["AUDIT_PAGE_SIZE"] = 200  # every event of six cases (and their votes) on a page
     _world(app, cases=1)
     client = _admin(app, sign_in)
     client.get("/admin/audit")

@@ -1,6 +1,8 @@
 """Property: random sequences of actions by random people never reach an undefined
 state, every state change follows the transitions table, and replaying the audit
-log gives the current state."""
+log gives the current state; members' votes too: every decision rests on a quorum of
+votes from members without a conflict of interest, and replaying the votes in the
+audit log gives the votes stored."""
 
 from __future__ import annotations
 
@@ -17,6 +19,9 @@ from app.cases.access import case_access
 from app.cases.errors import WorkflowError
 from app.cases.models import Case
 from app.cases.sweep import sweep
+from app.committee import service as committee_service
+from app.committee import votes
+from app.committee.models import Decision, Review
 from app.core.audit_log import AuditEvent
 from app.core.db import get_session
 from app.core.models import utcnow
@@ -25,12 +30,19 @@ from tests.factories import make_case, make_user
 
 PEOPLE = ("Ada Requester", "Omar Requester", "Ngozi Committee", "Mei Committee",
           "Carlos Committee", "Sven Helpdesk", "Leila Lead")
-ANY_ACTION = [*sorted(transitions.ACTIONS), "answer_referral", "declare_conflict", "sweep"]
+VOTES = [f"{kind}:{outcome}" for kind in ("vote", "decide")
+         for outcome in sorted({*votes.stage_outcomes("initial"), *votes.stage_outcomes("final")})]
+ANY_ACTION = [*sorted(transitions.ACTIONS), "answer_referral", "declare_conflict", "sweep",
+              *VOTES]
 
 
 def _draw_step(data: st.DataObject, state: str) -> tuple[str, str]:
     """Mostly an action that exists from this state (so cases travel far), sometimes any."""
     legal = sorted({t.action for t in transitions.from_state(state)} | {"answer_referral"})
+    if state in votes.STAGE_STATES.values():
+        legal += [f"vote:{t.action}" for t in transitions.from_state(state) if t.decision_stage]
+        legal += [f"decide:{t.action}" for t in transitions.from_state(state)
+                  if t.decision_stage]
     action = data.draw(st.sampled_from(legal) if data.draw(st.integers(0, 4)) else
                        st.sampled_from(ANY_ACTION))
     return data.draw(st.sampled_from(PEOPLE)), action
@@ -54,6 +66,16 @@ def _step(db, case: Case, person: User, action: str, people: dict[str, User]) ->
         sweep(db, now=utcnow() + timedelta(days=400))
     elif action == "declare_conflict":
         service.declare_conflict(db, case, person, "random")
+    elif action.startswith(("vote:", "decide:")):
+        kind, outcome = action.split(":")
+        stage = votes.open_stage(case) or "initial"
+        if kind == "vote":
+            votes.cast_vote(db, case, person, stage, outcome, "c", {})
+        else:
+            group = db.scalars(select(WorkingGroup.id).where(WorkingGroup.slug == "translation")
+                               ).one()
+            committee_service.decide(db, case, stage, person, outcome, "r", "p",
+                                     dissent_reason="d", group_ids=[group], question="q")
     elif action == "answer_referral":
         referral = db.scalars(select(Referral).where(Referral.case_id == case.id,
                                                      Referral.answered_at.is_(None))).first()
@@ -95,6 +117,7 @@ def test_random_actions_keep_the_workflow_sound(app: Flask, data: st.DataObject,
             except WorkflowError:
                 pass
             db.expire_all()
+            _decisions_rest_on_votes(db, case)
             assert case.state in transitions.STATES
             assert (case.closed_at is not None) == (case.state in transitions.CLOSED_STATES)
         db.commit()
@@ -117,3 +140,30 @@ def test_random_actions_keep_the_workflow_sound(app: Flask, data: st.DataObject,
             assert after["state"] == transition.next_state
             state = after["state"]
         assert state == case.state
+        _votes_replay(db, events, case)
+
+
+def _decisions_rest_on_votes(db, case: Case) -> None:  # type: ignore[no-untyped-def]
+    """Each decision: a quorum of votes, by members without a conflict of interest then,
+    the voters are its participants, and the votes it used are closed on it."""
+    for decision in db.scalars(select(Decision).where(Decision.case_id == case.id)):
+        snapshot = decision.votes or []
+        assert decision.quorum is not None and len(snapshot) >= decision.quorum
+        voters = sorted(int(str(vote["member_id"])) for vote in snapshot)
+        assert voters == sorted(decision.participant_ids)
+        assert not set(voters) & set(decision.recused_ids)
+        closed = db.scalars(select(Review.member_id).where(Review.decision_id == decision.id))
+        assert set(closed) <= set(voters)
+
+
+def _votes_replay(db, events: list[AuditEvent], case: Case) -> None:  # type: ignore[no-untyped-def]
+    """The last vote each member cast on each stage, as the audit log tells it, is the
+    vote stored."""
+    replayed: dict[tuple[str, str], str] = {}
+    for event in events:
+        if event.action == "case.vote":
+            after = event.after or {}
+            replayed[(after["member"], after["stage"])] = after["outcome"]
+    stored = {(review.member.username, review.stage): review.recommendation
+              for review in db.scalars(select(Review).where(Review.case_id == case.id))}
+    assert replayed == stored

@@ -94,6 +94,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/requests/<reference>/action"): post(dict.fromkeys(VIEWERS, 400)),
     ("POST", "/requests/<reference>/decision"): post({"committee": 400}),
     ("POST", "/requests/<reference>/review"): post({"committee": 400}),
+    ("POST", "/requests/<reference>/vote"): post({"committee": 400}),  # no stage
     ("POST", "/requests/<reference>/conflict"): post({"committee": 400, "recused": 409}),
     ("POST", "/requests/<reference>/priority"): post({"committee": 400}),
     ("POST", "/requests/<reference>/assign"): post({"helpdesk": 400}),
@@ -136,6 +137,13 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/guidelines/<slug>/edit"): post({"committee": 400, "recused": 400}),
     ("GET", "/guidelines/<slug>/history"): ALL,
     ("GET", "/guidelines/<slug>/revisions/<int:revision_id>"): ALL,
+    # The criteria members score against, and a case's substitute reviewers: admins.
+    ("GET", "/committee/criteria"): only({"admin": 200}),
+    ("POST", "/committee/criteria"): post({"admin": 400}),
+    ("GET", "/committee/criteria/<int:criterion_id>"): only({"admin": 404}),
+    ("POST", "/committee/criteria/<int:criterion_id>"): post({"admin": 404}),
+    ("GET", "/committee/substitutes/<reference>"): only({"admin": 200}),
+    ("POST", "/committee/substitutes/<reference>"): post({"admin": 400}),
     # The partner registry (staff only).
     ("GET", "/partners"): only(dict.fromkeys(STAFF, 200)),
     ("GET", "/partners/<int:org_id>"): only(dict.fromkeys(STAFF, 200)),
@@ -308,6 +316,7 @@ def path_for(rule: str, world: dict[str, Any]) -> str:
                       ("<int:row_id>", "mail_id"), ("<int:affiliate_id>", "mail_id"),
                       ("<int:skill_id>", "mail_id"), ("<int:ask_id>", "mail_id"),
                       ("<token>", "token"), ("<int:meeting_id>", "meeting_id"),
+                      ("<int:criterion_id>", "mail_id"),
                       ("<int:item_id>", "mail_id"), ("<int:view_id>", "mail_id")):
         path = path.replace(name, str(world[key]))
     return path

@@ -29,6 +29,7 @@ from app.auth.models import User
 from app.cases import queries, service
 from app.cases.access import case_access
 from app.cases.models import Case
+from app.committee import votes
 from app.committee.models import Decision
 from app.core.db import get_session
 from app.core.models import utcnow
@@ -51,7 +52,7 @@ FIELDS = ("contact_name", "contact_email", "contact_username", "description",
           "second_rationale", "private_title", "private_summary", "untriaged_title",
           "requester_username", "requester_email", "staff_email", "unlisted_member",
           "unlisted_member_email", "private_referral_question", "attachment_name",
-          "attachment_content")
+          "attachment_content", "score_note")
 SECRETS = {name: f"Zq{index:02d}x-secret-{name.replace('_', '-')}"
            for index, name in enumerate(FIELDS)}
 SECRETS["contact_email"] = "zq-secret-contact@example.org"
@@ -114,8 +115,9 @@ def build_cases(db: Session) -> dict[str, Any]:
     conflicted = make_user(db, "Dana Committee", "committee")
     service.declare_conflict(db, case, conflicted, s["conflict_reason"])
     reviewer = committee(db)[1]
-    service.save_review(db, case, reviewer, case_access(db, reviewer, case), "refer",
-                        s["review_comment"])
+    first = votes.active_criteria(db)[0]  # a member's vote, with a score and its note
+    votes.cast_vote(db, case, reviewer, "initial", "refer", s["review_comment"],
+                    {first.id: (4, s["score_note"])})
     decide(db, case, "refer", s["rationale"], PUBLIC_RATIONALE, groups,
            s["referral_question"])
     referral = db.scalars(select(Referral).where(Referral.case_id == case.id,
