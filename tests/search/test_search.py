@@ -159,6 +159,9 @@ def test_only_staff_may_search(app: Flask, client: FlaskClient, sign_in: SignIn,
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     requester = signed_in(app, sign_in, "Ada Requester")
     assert requester.get("/search?q=herbarium").status_code == 403
+    assert parse(requester.get("/")).select("nav a[href='/search']") == []
+    staff = signed_in(app, sign_in, "Sven Helpdesk", "helpdesk")
+    assert text_of(parse(staff.get("/")).select_one("nav a[href='/search']")) == "Search cases"
     with session(app) as db:
         join_group(db, make_user(db, "Leila Lead"), "implementation", lead=True)
     assert signed_in(app, sign_in, "Leila Lead").get("/search?q=herbarium").status_code == 403
