@@ -80,8 +80,14 @@ def test_the_whole_life_of_an_ask(app: Flask, sign_in: SignIn) -> None:
     # Ada works in Swahili: the home page offers her the ask.
     assert "Translate the upload guide" in text_of(parse(ada.get("/")).select_one(
         "#home-asks-heading").parent)
+    assert parse(ada.get(GROUP)).select_one(f'#ask-{ask} form[action="/asks/{ask}/take"]')
     assert act(ada, ask, "take").status_code == 303
+    page = parse(ada.get(GROUP))
+    assert page.select_one(f'#ask-{ask} form[action="/asks/{ask}/give-back"]')
+    assert page.select_one(f'#ask-{ask} form[action="/asks/{ask}/done"]') is None
+    assert parse(leila.get(GROUP)).select_one(f'#ask-{ask} form[action="/asks/{ask}/done"]')
     omar = signed_in(app, sign_in, "Omar Requester")
+    assert parse(omar.get(GROUP)).select_one(f'#ask-{ask} form') is None  # taken by Ada
     assert act(omar, ask, "take").status_code == 409  # taken already
     assert act(omar, ask, "give-back").status_code == 403  # not his
     assert act(ada, ask, "done").status_code == 403  # only leads mark done

@@ -34,6 +34,7 @@ def hostile_world(app: Flask, world: dict[str, Any]) -> dict[str, Any]:
     from app.mail.tokens import claim_token
     from app.notifications.models import OutboxMessage
     from app.partners.models import OrganisationContact, Placement
+    from app.people.models import Affiliate, Ask
     from tests.factories import make_case, make_organisation
 
     with app.app_context():
@@ -58,6 +59,7 @@ def hostile_world(app: Flask, world: dict[str, Any]) -> dict[str, Any]:
         reply = CannedReply(title="Thanks", body="Thank you, {reference}.", language="en",
                             updated_by_id=sven.id)
         other = make_organisation(db, "Archive of Examples")
+        affiliate = Affiliate(name="Wikimedia Example", kind="chapter", countries=["SE"])
         group = db.scalars(select(WorkingGroup).where(WorkingGroup.slug == "implementation")
                            ).one()
         db.add_all([
@@ -67,6 +69,10 @@ def hostile_world(app: Flask, world: dict[str, Any]) -> dict[str, Any]:
             Placement(organisation_id=case.organisation_id, person="Wikimedian",
                       start_date=date(2025, 1, 1), description="In residence"),
             JoinRequest(group_id=group.id, user_id=omar.id, note="Let me help"),
+            # Asks (app/people): one to take and mark done, one Omar took (to give back).
+            affiliate, Ask(group_id=group.id, title="Help us", languages=[], skills=[]),
+            Ask(group_id=group.id, title="Taken", languages=[], skills=[], status="taken",
+                taken_by_id=omar.id),
             *(IncomingMail(message_key=f"held-{n}@example.org", from_address="many@example.org",
                            from_name="Many Mails", subject=f"Held {n}", outcome=HELD)
               for n in (1, 2)),
@@ -78,7 +84,7 @@ def hostile_world(app: Flask, world: dict[str, Any]) -> dict[str, Any]:
         made = {"reply_id": reply.id, "email_reference": email_case.reference,
                 "other_org_id": other.id, "crawl_pages": [
                     f"/requests/{email_case.reference}", f"/partners/{other.id}",
-                    f"/requests/{in_support.reference}",
+                    f"/requests/{in_support.reference}", f"/affiliates/{affiliate.id}/edit",
                     f"/requests/claim/{claim_token(to_claim.id, 'claimer@example.org')}"]}
     return {**world, **made}  # outside the app context: each request gets its own `g`
 
