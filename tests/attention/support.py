@@ -69,7 +69,7 @@ def menu_count(client: FlaskClient, href: str, page: str = "/") -> int:
     soup = parse(client.get(page).get_data(as_text=True))
     link = soup.select_one(f'nav.site-nav a[href="{href}"]')
     assert link is not None, href
-    badge = link.select_one(".need-badge")
+    badge = link.parent.select_one(".need-badge") if link.parent is not None else None
     return int(text_of(badge)) if badge is not None else 0
 
 

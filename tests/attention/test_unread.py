@@ -88,7 +88,7 @@ def test_my_groups_marks_the_questions_on_unread_cases(app: Flask, sign_in: Sign
 
     def marked() -> bool:
         page = parse(leila.get("/groups/mine").get_data(as_text=True))
-        return page.select_one(".my-group__case .badge--unread") is not None
+        return page.select_one(".my-group__item .badge--unread") is not None
 
     assert marked()
     leila.get(f"/requests/{reference}")
