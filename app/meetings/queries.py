@@ -27,8 +27,8 @@ COMMITTEE_STATES = frozenset(t.state for t in TRANSITIONS if t.decision_stage)
 
 def stage_of(state: str) -> str:
     """The committee stage a state belongs to (initial feedback or final go)."""
-    return next(t.decision_stage for t in TRANSITIONS
-                if t.state == state and t.decision_stage) or "initial"
+    return next((t.decision_stage for t in TRANSITIONS
+                 if t.state == state and t.decision_stage), None) or "initial"
 
 
 @dataclass

@@ -375,7 +375,7 @@ def vote_aloud(meeting_id: int, reference: str) -> ResponseReturnValue:
     except WorkflowError as exc:
         discard_work()
         form.outcome.errors = [exc.message]
-        return _run(meeting, exc.status, failed={case.id: {"vote": form}})
+        return _run(meeting, exc.status, error=exc.message, failed={case.id: {"vote": form}})
     # Translators: a confirmation; %(user)s is a committee member's username.
     return _done(meeting, f"case-{case.reference}",
                  _("The vote of %(user)s was recorded.", user=member.username))

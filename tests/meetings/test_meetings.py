@@ -293,3 +293,18 @@ def test_the_meeting_page_reads_as_much_for_two_cases_as_for_six(app: Flask,
                          topic=f"Topic {batch}").status_code == 303
         counts.append(queries_for(app, mei, f"/committee/meetings/{meeting_id}"))
     assert counts[0] == counts[1], counts
+
+
+def test_a_vote_or_decision_on_a_case_that_waits_on_no_decision_is_refused(
+        app: Flask, sign_in: SignIn) -> None:
+    setup_people(app)
+    reference = case_in(app, "submitted", "Not triaged yet")
+    meeting_id = make_meeting(app, "December meeting", utcnow())
+    with app_session(app) as db:
+        mei_id = user(db, "Mei Committee").id
+    chair = signed_in(app, sign_in, "Ngozi Committee")
+    assert _vote_aloud(chair, meeting_id, reference, mei_id, "proceed") == 409
+    status, page = _decide(chair, meeting_id, reference, "proceed", "")
+    assert status == 409 and "not waiting on a committee decision" in page
+    with app_session(app) as db:
+        assert db.scalars(select(Review)).first() is None
