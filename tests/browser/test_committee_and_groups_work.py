@@ -23,9 +23,8 @@ from playwright.sync_api import Locator, expect
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.cases import service
-from app.cases.access import case_access
 from app.cases.models import Case
+from app.committee import votes
 from app.core.db import get_session
 from app.groups import service as groups
 from app.groups.models import WorkingGroup
@@ -54,9 +53,8 @@ def world(app: Flask) -> dict[str, Any]:
                               .order_by(Case.id)).first()
         assert reviewed is not None
         reviewed.licence_flagged = True
-        mei = users["Mei Committee"]
-        service.save_review(db, reviewed, mei, case_access(db, mei, reviewed), "support",
-                            "A good collection; check the licence.")
+        votes.cast_vote(db, reviewed, users["Mei Committee"], "initial", "proceed",
+                        "A good collection; check the licence.", {})
         db.commit()
         return {"referred": referred.reference, "reviewed": reviewed.reference,
                 "reviewed_title": reviewed.title}
@@ -163,47 +161,49 @@ def test_a_committee_member_goes_from_the_dashboard_to_the_decision(
     with page.expect_navigation():
         for_me.get_by_role("link", name=world["reviewed"]).click()
     ngozi.audit()
-    order = ["Where this request is", "The request", "Reviews (initial feedback)",
-             "Your review (initial feedback)", "Record the initial feedback", "History"]
+    order = ["Where this request is", "The request", "Votes (initial feedback)",
+             "Your vote (initial feedback)", "Record the initial feedback", "History"]
     tops = [page.get_by_role("heading", name=name, exact=True).bounding_box() for name in order]
     assert all(box is not None for box in tops), order
     ys = [box["y"] for box in tops if box is not None]
     assert ys == sorted(ys), list(zip(order, ys, strict=True))
     reviews = page.get_by_role("region", name="Expert Committee")
-    expect(reviews).to_contain_text("1 member has reviewed this stage; a decision needs 3 "
-                                    "members.")
-    expect(reviews).to_contain_text("A good collection; check the licence.")
+    expect(reviews).to_contain_text("1 member has voted; a decision needs 3 votes.")
+    # the others' votes show once Ngozi has voted herself
+    expect(reviews).not_to_contain_text("A good collection; check the licence.")
+    expect(reviews).to_contain_text("You see the other members' votes once you have voted.")
     decision = page.locator("form").filter(
         has=page.get_by_role("button", name="Record the decision"))
-    expect(decision.get_by_label("Mei Committee")).not_to_be_checked()
-    expect(decision.locator("fieldset.participants .checkbox").filter(
-        has_text="Mei Committee")).to_contain_text("reviewed: Support")
-    expect(decision.locator("fieldset.participants .checkbox").filter(
-        has_text="Carlos Committee")).to_contain_text("not reviewed yet")
     audit_in_both_languages(ngozi, f"/requests/{world['reviewed']}")
 
-    # My own review, then the decision, first without a quorum.
+    # My own vote with a score, then the decision, first without a quorum of votes.
     ngozi.goto(f"/requests/{world['reviewed']}")
-    mine = page.locator("form").filter(has=page.get_by_role("button", name="Save my review"))
-    mine.get_by_label("Recommendation").select_option("support")
+    mine = page.locator("form").filter(has=page.get_by_role("button", name="Save my vote"))
+    mine.get_by_label("Proceed to final go").check()
     mine.get_by_label("Comment").fill("Agreed, once the licence is clear.")
-    send(ngozi, mine.get_by_role("button", name="Save my review"))
-    expect(page.locator(".message--success")).to_contain_text("Your review was saved.")
-    expect(decision.locator("fieldset.participants .checkbox").filter(
-        has_text="Ngozi Committee")).to_contain_text("reviewed: Support")
+    mine.get_by_label("Technical", exact=True).select_option("4")
+    mine.get_by_label("Note on Technical").fill("Good scans.")
+    send(ngozi, mine.get_by_role("button", name="Save my vote"))
+    expect(page.locator(".message--success")).to_contain_text("Your vote was saved.")
+    expect(reviews).to_contain_text("A good collection; check the licence.")
+    expect(page.locator("#vote-tally")).to_contain_text("Proceed to final go: 2")
     decision.get_by_label("Proceed to final go").check()
     decision.get_by_label("Rationale (internal)").fill("A fine collection.")
     send(ngozi, decision.get_by_role("button", name="Record the decision"), status=409)
-    # The error is next to the checkboxes, and the browser is there, not at the top.
-    participants = decision.get_by_role("group", name="Members who took part (quorum: 3)")
-    error = participants.locator(".field-error")
-    expect(error).to_contain_text("A decision needs at least 3 committee members")
+    # The error is at the top of the form, and the browser is there, not at the top.
+    error = decision.locator(".message--error")
+    expect(error).to_contain_text("A decision needs at least 3 votes")
     expect(error).to_be_in_viewport()
     assert page.evaluate("() => window.scrollY") > 300
     expect(decision.get_by_label("Rationale (internal)")).to_have_value("A fine collection.")
     ngozi.audit("the refused decision")
-    for name in ("Mei Committee", "Carlos Committee"):
-        participants.get_by_label(name).check()
+    # Carlos votes on his own page; then the decision is recorded.
+    carlos = visitor("Carlos Committee", javascript=False)
+    carlos.goto(f"/requests/{world['reviewed']}")
+    his = carlos.page.locator("form").filter(
+        has=carlos.page.get_by_role("button", name="Save my vote"))
+    his.get_by_label("Proceed to final go").check()
+    send(carlos, his.get_by_role("button", name="Save my vote"))
     send(ngozi, decision.get_by_role("button", name="Record the decision"))
     expect(page.locator(".message--success")).to_contain_text(
         "The decision was recorded; the request is now “Awaiting final go”.")
