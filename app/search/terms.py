@@ -18,6 +18,13 @@ from flask_babel import gettext as _
 from app.public.params import ParamError
 
 MIN_WORD = 3
+# InnoDB's default stopwords (information_schema.INNODB_FT_DEFAULT_STOPWORD): MariaDB does
+# not index them, so they are not required on either database ("the museum" finds what
+# "museum" finds), only looked for in references, like short words.
+STOPWORDS = frozenset({
+    "a", "about", "an", "are", "as", "at", "be", "by", "com", "de", "en", "for", "from",
+    "how", "i", "in", "is", "it", "la", "of", "on", "or", "that", "the", "this", "to", "was",
+    "what", "when", "where", "who", "will", "with", "und", "www"})
 MAX_WORDS = 10
 MAX_QUERY = 200  # characters
 
@@ -27,7 +34,7 @@ class Terms:
     """A search query taken apart."""
 
     words: tuple[str, ...]  # for the full-text indexes (at least MIN_WORD long)
-    short: tuple[str, ...]  # shorter words: looked for in references only
+    short: tuple[str, ...]  # shorter words and stopwords: looked for in references only
     text: str  # the query as typed, trimmed (a reference, an email address)
 
     @property
@@ -65,8 +72,9 @@ def parse_terms(query: str) -> Terms:
         if word not in seen:
             seen.append(word)
     seen = seen[:MAX_WORDS]
-    return Terms(words=tuple(w for w in seen if len(w) >= MIN_WORD),
-                 short=tuple(w for w in seen if len(w) < MIN_WORD), text=text)
+    indexed = [word for word in seen if len(word) >= MIN_WORD and word not in STOPWORDS]
+    return Terms(words=tuple(indexed), short=tuple(w for w in seen if w not in indexed),
+                 text=text)
 
 
 def parse_query(args: Mapping[str, str]) -> str:

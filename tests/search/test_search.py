@@ -121,6 +121,13 @@ def test_a_word_finds_longer_words_that_start_with_it(helpdesk: FlaskClient,
     assert references(helpdesk.get("/search", query_string={"q": "herbar"})) == [world["title"]]
 
 
+def test_common_words_are_not_required(helpdesk: FlaskClient, world: dict[str, str]) -> None:
+    """MariaDB does not index stopwords: on both databases they are left out."""
+    for query in ("the herbarium", "Herbarium of the", "what is a herbarium"):
+        assert references(helpdesk.get("/search", query_string={"q": query})) == [
+            world["title"]], query
+
+
 def test_a_title_match_ranks_above_a_description_match_and_words_are_marked(
         app: Flask, helpdesk: FlaskClient) -> None:
     with session(app) as db:
