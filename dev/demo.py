@@ -191,10 +191,20 @@ def load_demo_data(db: Session) -> bool:
     for language, title, body in CANNED:
         db.add(CannedReply(language=language, title=title, body=body))
     _rank_the_queue(db, users)
+    _saved_views(db, users)
     load_people_demo(db, users)
     load_wikicheck_demo(db, users)
     db.commit()
     return True
+
+
+def _saved_views(db: Session, users: dict[str, User]) -> None:
+    """Ngozi's saved filters on the committee dashboard (app/attention): two tabs."""
+    ngozi = users["Ngozi Committee"]
+    for name, args, uses in (("Heritage", {"theme": "heritage", "state": "all"}, 3),
+                             ("Urgent", {"priority": "urgent"}, 1)):
+        view = attention_service.save_view(db, ngozi, name, args, 0)
+        view.uses = uses
 
 
 def _rank_the_queue(db: Session, users: dict[str, User]) -> None:
@@ -205,18 +215,8 @@ def _rank_the_queue(db: Session, users: dict[str, User]) -> None:
     birds = by_title["Bird sound recordings of Kenya"]
     andes = by_title["Oral histories of the Andes"]
     queue_service.move_case(db, users["Ngozi Committee"], birds.id, "up",
-    _saved_views(db, users)
                             "The recordings are at risk: the tapes are decaying.", order)
     sven = users["Sven Helpdesk"]
     queue_service.add_label(db, andes, sven, case_access(db, sven, andes), "needs OCR",
                             andes.version)
     db.flush()
-def _saved_views(db: Session, users: dict[str, User]) -> None:
-    """Ngozi's saved filters on the committee dashboard (app/attention): two tabs."""
-    ngozi = users["Ngozi Committee"]
-    for name, args, uses in (("Heritage", {"theme": "heritage", "state": "all"}, 3),
-                             ("Urgent", {"priority": "urgent"}, 1)):
-        view = attention_service.save_view(db, ngozi, name, args, 0)
-        view.uses = uses
-
-
