@@ -118,6 +118,27 @@ ACTIONS: Vocabulary = {
     # Translators: an event in the audit log: a committee member changed the languages and regions
     # shown on the committee page.
     "committee.profile": _l("Committee profile changed"),
+    # Translators: an event in the audit log: a working group's lead posted an ask for volunteers.
+    "ask.create": _l("Ask posted"),
+    # Translators: an event in the audit log: a volunteer took a working group's ask.
+    "ask.take": _l("Ask taken"),
+    # Translators: an event in the audit log: a volunteer gave back an ask they had taken.
+    "ask.give_back": _l("Ask given back"),
+    # Translators: an event in the audit log: a lead marked a working group's ask done.
+    "ask.done": _l("Ask marked done"),
+    # Translators: an event in the audit log: a person changed their place in the directory of
+    # people (listed or not, what it shows, their skills).
+    "directory.update": _l("Directory entry changed"),
+    # Translators: an event in the audit log: an administrator added a skill to the list.
+    "skill.create": _l("Skill added"),
+    # Translators: an event in the audit log: an administrator retired a skill of the list.
+    "skill.retire": _l("Skill retired"),
+    # Translators: an event in the audit log: an administrator brought a retired skill back.
+    "skill.restore": _l("Skill brought back"),
+    # Translators: an event in the audit log: a Wikimedia affiliate was added to the registry.
+    "affiliate.create": _l("Affiliate added"),
+    # Translators: an event in the audit log: an entry of the affiliates registry was edited.
+    "affiliate.update": _l("Affiliate edited"),
     # Translators: an event in the audit log: the committee created a guidelines page.
     "guideline.create": _l("Guidelines page created"),
     # Translators: an event in the audit log: the committee edited a guidelines page.
@@ -230,6 +251,14 @@ OBJECTS: Vocabulary = {
     # Translators: the kind of object an audit-log event is about, followed by its number: someone's
     # membership of a working group.
     "membership": _l("Membership"),
+    # Translators: a kind of object in the audit log: a working group's ask for volunteers.
+    "ask": _l("Ask"),
+    # Translators: a kind of object in the audit log: a person's entry in the directory of people.
+    "directory_entry": _l("Directory entry"),
+    # Translators: a kind of object in the audit log: a skill of the list people choose from.
+    "skill": _l("Skill"),
+    # Translators: a kind of object in the audit log: a Wikimedia affiliate.
+    "affiliate": _l("Affiliate"),
     # Translators: the kind of object an audit-log event is about, followed by its number.
     "working_group": _l("Working group"),
     # Translators: the kind of object an audit-log event is about, followed by its number: a

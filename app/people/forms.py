@@ -14,12 +14,12 @@ from app.core.forms import clean
 from app.core.multichoice import MultiChoiceField, country_groups, language_groups
 from app.core.regions import LocaleLike
 from app.intake.fields import CheckboxGroupField, HttpUrl, ValidChoice, long_text, text
-from app.people.labels import affiliate_kinds
+from app.people.labels import affiliate_kinds, skill_label
 from app.people.models import Skill
 
 
 def _skill_choices(skills: Sequence[Skill]) -> list[tuple[str, str]]:
-    return [(skill.code, skill.name) for skill in skills]
+    return [(skill.code, skill_label(skill.code, skill.name)) for skill in skills]
 
 
 class AskForm(FlaskForm):

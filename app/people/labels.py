@@ -41,3 +41,37 @@ def ask_status(code: str) -> str:
     """The name of an ask's status."""
     label = ASK_STATUS_LABELS.get(code)
     return str(label) if label is not None else code
+
+
+# The skills the migration seeds, named in the page language while an admin has not
+# renamed them (a skill an admin adds is shown as they wrote it).
+SEED_SKILL_LABELS: dict[str, tuple[str, LazyString]] = {
+    # Translators: a skill in the directory of people: uploading many files at once.
+    "mass-uploads": ("Mass uploads", _l("Mass uploads")),
+    # Translators: a skill in the directory of people: modelling data on Wikidata.
+    "wikidata-modelling": ("Wikidata modelling", _l("Wikidata modelling")),
+    # Translators: a skill in the directory of people.
+    "licensing": ("Licensing and copyright", _l("Licensing and copyright")),
+    # Translators: a skill in the directory of people: describing collections with metadata.
+    "metadata": ("Metadata", _l("Metadata")),
+    # Translators: a skill in the directory of people; OpenRefine is the name of a tool.
+    "openrefine": ("OpenRefine", _l("OpenRefine")),
+    # Translators: a skill in the directory of people; Pattypan is the name of a tool.
+    "upload-tools": ("Upload tools (Pattypan and others)",
+                     _l("Upload tools (Pattypan and others)")),
+    # Translators: a skill in the directory of people.
+    "partnership-agreements": ("Partnership agreements", _l("Partnership agreements")),
+    # Translators: a skill in the directory of people: reaching out to institutions and
+    # communities.
+    "outreach": ("Outreach", _l("Outreach")),
+    # Translators: a skill in the directory of people.
+    "translation": ("Translation", _l("Translation")),
+}
+
+
+def skill_label(code: str, name: str) -> str:
+    """A skill's name in the page language (a seeded one), else as it is stored."""
+    seeded = SEED_SKILL_LABELS.get(code)
+    if seeded is not None and seeded[0] == name:
+        return str(seeded[1])
+    return name

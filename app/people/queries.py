@@ -31,6 +31,7 @@ from app.cases.models import Case
 from app.cases.transitions import CLOSED_STATES
 from app.core.regions import region_of
 from app.groups.models import Membership, Referral, WorkingGroup
+from app.people.labels import skill_label
 from app.people.models import Affiliate, Ask, DirectoryEntry, Skill
 from app.public.projection import is_public_clause
 
@@ -62,7 +63,8 @@ def skills(db: Session, *, with_retired: bool = False) -> list[Skill]:
 
 def skill_names(db: Session) -> dict[str, str]:
     """Every skill's code → name (retired ones too, to show what people chose)."""
-    return {str(row[0]): str(row[1]) for row in db.execute(select(Skill.code, Skill.name))}
+    return {str(row[0]): skill_label(str(row[0]), str(row[1]))
+            for row in db.execute(select(Skill.code, Skill.name))}
 
 
 # -- the directory ----------------------------------------------------------------
@@ -290,7 +292,7 @@ def suggestions(db: Session, case: Case) -> Suggestions:
     languages = set(case.languages or [])
     wanted = _case_skills(case)
     rows = _suggestion_rows(db)
-    names = {row[1]: row[2] for row in rows if row[0] == "skill"}
+    names = {row[1]: skill_label(row[1], row[2]) for row in rows if row[0] == "skill"}
     found = Suggestions()
     for row in rows:
         if row[0] == "person":

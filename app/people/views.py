@@ -31,7 +31,7 @@ from app.core.regions import REGIONS, country_choices, country_name, language_na
 from app.groups.queries import find_group
 from app.people import queries, service
 from app.people.forms import AffiliateForm, AskForm, DirectoryForm, ImportForm, SkillForm
-from app.people.labels import affiliate_kind, ask_status
+from app.people.labels import affiliate_kind, ask_status, skill_label
 from app.people.models import Affiliate, Skill
 
 bp = Blueprint("people", __name__)
@@ -151,15 +151,15 @@ def directory() -> ResponseReturnValue:
     """The people who chose to be listed, filtered."""
     db = get_session()
     skill_list = queries.skills(db, with_retired=True)
-    names = {skill.code: skill.name for skill in skill_list}
+    names = {skill.code: skill_label(skill.code, skill.name) for skill in skill_list}
     wanted = _filter_from_args(set(names))
     people = [replace(person, skills=tuple(sorted((names.get(code, code) for code in
                                                     person.skills), key=str.casefold)))
               for person in queries.directory(db) if wanted.matches(person)]
     locale = _locale()
     return render_template(
-        "people/directory.html", people=people, wanted=wanted, skill_names=names,
-        skills=[skill for skill in skill_list if not skill.retired],
+        "people/directory.html", people=people, wanted=wanted,
+        skills=[(skill.code, names[skill.code]) for skill in skill_list if not skill.retired],
         countries=country_choices(locale),
         regions=[(code, str(region_label(code))) for code in REGIONS])
 
@@ -304,7 +304,8 @@ def skills() -> ResponseReturnValue:
                           url_for("people.skills"), service.add_skill, code, name, g.user)
         status = 400
     return render_template("people/skills.html", form=form,
-                           skills=queries.skills(db, with_retired=True)), status
+                           skills=queries.skills(db, with_retired=True),
+                           label=skill_label), status
 
 
 @bp.post("/skills/<int:skill_id>/retire")
