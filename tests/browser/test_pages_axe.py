@@ -36,7 +36,7 @@ USERNAMES = {"requester": "Omar Requester", "other_requester": "Ada Requester",
 NOT_HTML = {"/healthz", "/favicon.ico", "/static/<path:filename>", "/cases.atom",
             "/stats.csv",
             "/api/v1/cases", "/api/v1/cases/<reference>", "/api/v1/working-groups",
-            "/api/v1/openapi.json",
+            "/api/v1/openapi.json", "/api/v1/asks",
             "/api/v1/meetings", "/api/v1/meetings/<int:meeting_id>",
             "/committee/meetings.ics",  # a calendar feed (404 without a token)
             "/login",  # redirects to the wiki
@@ -45,7 +45,8 @@ NOT_HTML = {"/healthz", "/favicon.ico", "/static/<path:filename>", "/cases.atom"
 # The matrix reaches these only with ids that do not exist (every role gets a 404 there):
 # the demo data holds no email, attachment or claim link, so no page of theirs is audited.
 NO_PAGE_IN_THE_MATRIX = {"/mail/<int:mail_id>", "/requests/claim/<token>",
-                         "/requests/<reference>/attachments/<int:attachment_id>"}
+                         "/requests/<reference>/attachments/<int:attachment_id>",
+                         "/affiliates/<int:affiliate_id>/edit"}  # no affiliate in the matrix
 ANONYMOUS_ONLY = {"/oauth-callback"}  # the "sign-in cancelled" page
 # Who looks at a page that everyone may see, besides anonymous visitors.
 PREFERRED = ("committee", "helpdesk", "admin", "member", "requester", "recused",
