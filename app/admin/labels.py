@@ -36,6 +36,15 @@ ACTIONS: Vocabulary = {
     "case.conflict_declared": _l("Conflict of interest declared"),
     # Translators: an event in the audit log: a committee member saved their review of a case.
     "case.review": _l("Review saved"),
+    # Translators: an event in the audit log: a committee member cast or changed their vote on a
+    # request (or the chair recorded it for them at a meeting).
+    "case.vote": _l("Vote saved"),
+    # Translators: an event in the audit log: an administrator let someone vote on one request in
+    # place of committee members with a conflict of interest.
+    "case.substitute_added": _l("Substitute reviewer added"),
+    # Translators: an event in the audit log: an administrator added or changed a criterion the
+    # committee scores requests against.
+    "criterion.save": _l("Criterion saved"),
     # Translators: an event in the audit log: the committee asked a working group about a case.
     "case.referral": _l("Referred to a working group"),
     # Translators: an event in the audit log: a working group answered the committee's question.
@@ -251,6 +260,9 @@ OBJECTS: Vocabulary = {
     # Translators: the kind of object an audit-log event is about, followed by its number: someone's
     # membership of a working group.
     "membership": _l("Membership"),
+    # Translators: a kind of object in the audit log: a criterion the committee scores requests
+    # against.
+    "criterion": _l("Criterion"),
     # Translators: a kind of object in the audit log: a working group's ask for volunteers.
     "ask": _l("Ask"),
     # Translators: a kind of object in the audit log: a person's entry in the directory of people.
@@ -298,6 +310,22 @@ FIELDS: Vocabulary = {
     "decision": _l("Decision"),
     "participants": _l("Took part"),
     "recused": _l("Recused"),
+    # Translators: a field in the audit log: how many votes the committee decision needed.
+    "quorum": _l("Quorum"),
+    # Translators: a field in the audit log: whether the decision differs from most votes.
+    "dissent": _l("Against the majority"),
+    # Translators: a field in the audit log: whether the meeting's chair recorded the vote.
+    "recorded_by": _l("Recorded by the chair"),
+    # Translators: a field in the audit log: the committee meeting a vote was given at.
+    "meeting": _l("Meeting"),
+    # Translators: a field in the audit log: a vote's scores, by criterion number.
+    "scores": _l("Scores"),
+    # Translators: a field in the audit log: where a criterion comes in the list.
+    "position": _l("Order"),
+    # Translators: a field in the audit log: whether members score the criterion now.
+    "active": _l("In use"),
+    # Translators: a field in the audit log: how long a criterion's description is.
+    "description_length": _l("Length of the description"),
     "group": _l("Working group"),
     # Translators: a field in the audit log: the number of a question to a working group.
     "referral": _l("Referral"),

@@ -414,9 +414,7 @@ def decide_on_votes(
     audit.record(db, actor, "decision.record", "case", case.id, after={
         "decision": decision.id, "stage": decision.stage, "outcome": outcome,
         "participants": decision.participant_ids, "recused": decision.recused_ids,
-        "quorum": quorum,
-        "votes": {str(vote["member_id"]): vote["outcome"] for vote in decision.votes or []},
-        "dissent": bool(dissent)})
+        "quorum": quorum, "dissent": bool(dissent)})  # who voted what: on the decision
     for group in groups:
         db.add(Referral(case_id=case.id, group_id=group.id, question=question,
                         referred_by_id=actor.id))

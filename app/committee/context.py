@@ -19,7 +19,7 @@ from app.cases.access import CaseAccess
 from app.cases.models import Case
 from app.cases.queries import reviews_of
 from app.committee import votes
-from app.committee.labels import criterion_name
+from app.committee.labels import criterion_description, criterion_name
 from app.committee.models import Criterion, Review
 from app.committee.queries import criteria
 from app.core.models import utcnow
@@ -86,6 +86,7 @@ def votes_context(db: Session, case: Case, access: CaseAccess, user_id: int,
         "my_scores": {s.criterion_id: s for s in mine.scores} if mine else {},
         "criteria": [c for c in all_criteria if c.active],
         "criterion_names": {c.id: criterion_name(c) for c in all_criteria},
+        "criterion_descriptions": {c.id: criterion_description(c) for c in all_criteria},
         "spreads": spreads(all_criteria, basis),
         "earlier_votes": [r for r in reviews if r not in current and r is not mine],
         "eligible_count": len(eligible),

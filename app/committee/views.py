@@ -23,7 +23,7 @@ from app.committee.forms import (
     NewGuidelineForm,
     SubstituteForm,
 )
-from app.committee.labels import criterion_name
+from app.committee.labels import criterion_description, criterion_name
 from app.committee.models import Criterion, Guideline
 from app.core.db import commit_work, discard_work, get_session
 from app.core.formats import format_datetime
@@ -206,7 +206,8 @@ def criteria() -> ResponseReturnValue:
 def _criteria_page(form: CriterionForm) -> str:
     listed = queries.criteria(get_session())
     return render_template("committee/criteria.html", form=form, criteria=listed,
-                           names={c.id: criterion_name(c) for c in listed})
+                           names={c.id: criterion_name(c) for c in listed},
+                           descriptions={c.id: criterion_description(c) for c in listed})
 
 
 def _save_criterion(form: CriterionForm, criterion: Criterion | None) -> None:

@@ -270,7 +270,7 @@ def cast_vote(session: Session, case: Case, member: User, stage: str, outcome: s
 def _audit_view(review: Review) -> dict[str, object]:
     """What the audit log keeps of a vote (comment and notes stay on the vote)."""
     return {"stage": review.stage, "outcome": review.recommendation,
-            "recorded_by": review.recorded_by_id, "meeting": review.meeting_id,
+            "recorded_by": review.recorded_by_id is not None, "meeting": review.meeting_id,
             "scores": {str(s.criterion_id): s.score for s in review.scores}}
 
 
