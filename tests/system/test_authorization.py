@@ -145,6 +145,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/committee/substitutes/<reference>"): only({"admin": 200}),
     ("POST", "/committee/substitutes/<reference>"): post({"admin": 400}),
     # The partner registry (staff only).
+    ("GET", "/search"): only(dict.fromkeys((*STAFF, "admin"), 200)),  # full-text search
     ("GET", "/partners"): only(dict.fromkeys(STAFF, 200)),
     ("GET", "/partners/<int:org_id>"): only(dict.fromkeys(STAFF, 200)),
     ("GET", "/partners/<int:org_id>/impact"): only(dict.fromkeys(STAFF, 200)),
