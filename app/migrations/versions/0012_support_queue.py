@@ -47,8 +47,8 @@ def upgrade() -> None:
                      [{"case_id": row[0], "position": index, "added_at": row[1]}
                       for index, row in enumerate(approved, start=1)])
 
+
 def downgrade() -> None:
     with op.batch_alter_table("cases") as batch:
         batch.drop_column("labels")
-    op.drop_index(op.f("ix_support_queue_position"), table_name="support_queue")
     op.drop_table("support_queue")

@@ -63,5 +63,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("saved_views")
-    op.drop_index(op.f("ix_case_marks_case_id"), table_name="case_marks")
     op.drop_table("case_marks")

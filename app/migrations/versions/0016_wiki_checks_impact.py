@@ -79,7 +79,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("impact_mail_optouts")
-    op.drop_index(op.f("ix_impact_snapshots_case_id"), table_name="impact_snapshots")
     op.drop_table("impact_snapshots")
-    op.drop_index(op.f("ix_case_wiki_impact_started_at"), table_name="case_wiki")
     op.drop_table("case_wiki")

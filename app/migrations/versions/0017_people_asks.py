@@ -108,9 +108,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_asks_status"), table_name="asks")
-    op.drop_index(op.f("ix_asks_group_id"), table_name="asks")
-    op.drop_table("asks")
+    op.drop_table("asks")  # with its indexes (MariaDB keeps one a foreign key needs)
     op.drop_table("affiliates")
     op.drop_table("directory_entries")
     op.drop_table("skills")
