@@ -33,9 +33,6 @@ def register_cli(app: Flask) -> None:
     from app.meetings.cli import meetings_group
 
     app.cli.add_command(meetings_group)
-    from app.wikicheck.cli import wiki_group
-
-    app.cli.add_command(wiki_group)
 
 
 @click.group("db", cls=AppGroup)
