@@ -38,7 +38,7 @@ NOT_HTML = {
     "/static/<path:filename>", "/api/v1/cases", "/api/v1/cases/<reference>",
     "/api/v1/working-groups", "/api/v1/openapi.json", "/cases.atom", "/stats.csv",
     "/healthz", "/favicon.ico", "/login",
-    "/api/v1/meetings", "/committee/meetings.ics",  # JSON, a calendar feed
+    "/api/v1/meetings", "/committee/meetings.ics", "/api/v1/asks",  # JSON, a calendar feed
 }
 ANONYMOUS_ONLY = {"/oauth-callback"}
 
