@@ -302,10 +302,12 @@ def record_decision(
         raise WorkflowError(_("Only Expert Committee members can take part in a decision."),
                             field="participants")
     if stage is not None and outcome in votes.stage_outcomes(stage):
-        voted = {vote.member_id for vote in votes.stage_votes(db, case, stage)
+        given = votes.stage_votes(db, case, stage)
+        voted = {vote.member_id for vote in given
                  if vote.recommendation in votes.stage_outcomes(stage)}
+        comments = {vote.member_id: vote.comment for vote in given}  # an old review's words stay
         for member in db.scalars(select(User).where(User.id.in_(sorted(participants - voted)))):
-            votes.cast_vote(db, case, member, stage, outcome, "", {},
+            votes.cast_vote(db, case, member, stage, outcome, comments.get(member.id, ""), {},
                             recorded_by=None if member.id == actor.id else actor)
     return decide_on_votes(db, case, actor, access, stage=stage or "", outcome=outcome,
                            rationale=rationale, public_rationale=public_rationale,
