@@ -9,6 +9,7 @@ data (cases in every state), so lists, tables and badges are all on the pages.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -16,14 +17,16 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from app.attention.tokens import unwatch_token
 from app.auth.models import User
 from app.cases import service
 from app.cases.access import case_access
 from app.cases.models import Case
-from app.committee.models import Guideline, GuidelineRevision
+from app.committee.models import Criterion, Guideline, GuidelineRevision
 from app.core.db import get_session
 from app.groups.models import Referral
 from app.meetings.models import Meeting
+from app.people.models import Affiliate
 from dev.demo import load_demo_data
 from tests.browser.conftest import OpenVisitor
 from tests.browser.support import Findings, Visitor
@@ -38,15 +41,23 @@ NOT_HTML = {"/healthz", "/favicon.ico", "/static/<path:filename>", "/cases.atom"
             "/api/v1/cases", "/api/v1/cases/<reference>", "/api/v1/working-groups",
             "/api/v1/openapi.json", "/api/v1/asks",
             "/api/v1/meetings", "/api/v1/meetings/<int:meeting_id>",
+            "/api/v1/cases/<reference>/impact",  # JSON
+            "/partners/<int:org_id>/impact.csv",  # a CSV download
             "/committee/meetings.ics",  # a calendar feed (404 without a token)
             "/login",  # redirects to the wiki
             "/committee/profile",  # redirects to the preferences
+            "/views/<int:view_id>",  # opens the dashboard with the view's filters (a redirect)
+            "/requests/<reference>/files/<int:attachment_id>",  # a file, as a download
             }
 # The matrix reaches these only with ids that do not exist (every role gets a 404 there):
 # the demo data holds no email, attachment or claim link, so no page of theirs is audited.
 NO_PAGE_IN_THE_MATRIX = {"/mail/<int:mail_id>", "/requests/claim/<token>",
-                         "/requests/<reference>/attachments/<int:attachment_id>",
-                         "/affiliates/<int:affiliate_id>/edit"}  # no affiliate in the matrix
+                         "/requests/<reference>/attachments/<int:attachment_id>"}
+# Pages the matrix also reaches only with ids that do not exist, but whose rows the demo
+# world has: who audits each (in both languages), and the demo world's key for its id.
+IN_THE_DEMO_WORLD = {"/affiliates/<int:affiliate_id>/edit": ("admin", "affiliate_id"),
+                     "/committee/criteria/<int:criterion_id>": ("admin", "criterion_id"),
+                     "/unwatch/<token>": ("anonymous", "unwatch_token")}
 ANONYMOUS_ONLY = {"/oauth-callback"}  # the "sign-in cancelled" page
 # Who looks at a page that everyone may see, besides anonymous visitors.
 PREFERRED = ("committee", "helpdesk", "admin", "member", "requester", "recused",
@@ -71,6 +82,10 @@ def pages_seen_by(role: str) -> list[tuple[str, tuple[str, ...]]]:
         if method != "GET" or rule in NOT_HTML | NO_PAGE_IN_THE_MATRIX:
             continue
         allowed = [r for r in ROLES if expected[r] == 200]
+        if rule in IN_THE_DEMO_WORLD:
+            if IN_THE_DEMO_WORLD[rule][0] == role:
+                rules.append((rule, LANGUAGES))
+            continue
         if rule in ANONYMOUS_ONLY:
             chosen = {"anonymous"}
         elif rule in EVERY_VIEWER:
@@ -94,9 +109,18 @@ def test_every_html_page_is_audited_by_someone_in_each_language() -> None:
         assert audited == html, language
 
 
+def demo_path(rule: str, world: dict[str, Any]) -> str:
+    """The rule's path in the demo world (with a real row for IN_THE_DEMO_WORLD pages)."""
+    if rule in IN_THE_DEMO_WORLD:
+        key = IN_THE_DEMO_WORLD[rule][1]
+        rule = re.sub(r"<[^>]+>", str(world[key]), rule, count=1)
+    return path_for(rule, world)
+
+
 @pytest.fixture
 def demo_world(app: Flask) -> dict[str, Any]:
-    """The demo data, plus a declared conflict, a guideline, and the ids for the URLs."""
+    """The demo data, plus a declared conflict, a guideline, an affiliate, and the ids
+    for the URLs."""
     with app.app_context():
         db = get_session()
         assert load_demo_data(db)
@@ -115,7 +139,12 @@ def demo_world(app: Flask) -> dict[str, Any]:
                                      body=guideline.body, summary="First version",
                                      author_id=ngozi.id)
         db.add(revision)
+        affiliate = Affiliate(name="Wikimedia Demo", kind="chapter", countries=["SE"],
+                              contact_url="https://example.org/demo")
+        db.add(affiliate)
         db.commit()
+        criterion = db.scalars(select(Criterion.id).order_by(Criterion.id)).first()
+        assert criterion is not None, "the demo data has the committee's criteria"
         referral = db.scalars(select(Referral.id).where(Referral.case_id == case.id)).one()
         by_state = dict(db.execute(
             select(Case.state, Case.reference).order_by(Case.id.desc())).tuples().all())
@@ -125,7 +154,9 @@ def demo_world(app: Flask) -> dict[str, Any]:
                 "request_id": 1, "contact_id": 1, "placement_id": 1, "mail_id": 1,
                 "attachment_id": 1, "token": "no-claim-token",
                 "meeting_id": db.scalars(select(Meeting.id).order_by(Meeting.id)).first(),
-                "by_state": by_state}
+                "by_state": by_state, "affiliate_id": affiliate.id,
+                "criterion_id": criterion,
+                "unwatch_token": unwatch_token(users["Omar Requester"].id, case.id)}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -137,7 +168,7 @@ def test_pages_pass_axe_in_english_and_arabic(visitor: OpenVisitor, demo_world: 
     findings = Findings()
     for language in LANGUAGES:
         for rule in (rule for rule, languages in rules if language in languages):
-            path = path_for(rule, demo_world)
+            path = demo_path(rule, demo_world)
             tab.goto(f"{path}?uselang={language}")
             assert tab.page.evaluate("() => document.documentElement.lang") == language
             direction = "rtl" if language == "ar" else "ltr"
