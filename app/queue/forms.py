@@ -91,7 +91,8 @@ class BulkForm(FlaskForm):
         """The staff members and priorities to choose from (in the current language)."""
         # Translators: a choice in the helpdesk inbox's bulk actions: assigned to no one.
         self.assignee.choices = [SelectChoice(NOBODY, str(_l("Nobody"))),
-                                 *(SelectChoice(str(user_id), name) for user_id, name in staff)]
+                                 *(SelectChoice(str(user_id), name, render_kw={"dir": "auto"})
+                                   for user_id, name in staff)]  # names isolated: bidi
         self.priority.choices = [SelectChoice(code, name) for code, name in choices(PRIORITIES)]
         return self
 
