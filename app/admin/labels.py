@@ -25,6 +25,7 @@ from app.cases.labels import Vocabulary, state_label
 from app.core import i18n, regions
 from app.core.audit_log import AuditEvent
 from app.core.formats import format_date
+from app.intake import labels as intake_labels
 
 # Events on a case named `case.<action>` for each action of the workflow are named
 # after the action (see `action_label`); these are all the others.
@@ -295,6 +296,8 @@ OBJECTS: Vocabulary = {
 
 # The fields of the before/after values of events.
 FIELDS: Vocabulary = {
+    # The fields of a request changed after filing (`case.edit`), named as on its form.
+    **intake_labels.FIELDS,
     # Translators: a field in the audit log: whether the person watches the request.
     "watching": _l("Watching"),
     # Translators: a field in the audit log: the filters a saved view holds (as a web address).
@@ -426,21 +429,6 @@ FIELDS: Vocabulary = {
     "placements": _l("Placements"),
     # Translators: a field in the audit log: the numbers of the files added to a request.
     "files": _l("Files"),
-    # The fields of a request changed after filing (`case.edit`), named as on its form.
-    "request_type": _l("Type of request"),
-    "timeline": _l("Timeline"),
-    "organisation_id": _l("Organisation"),
-    "content_kinds": _l("Kinds of content"),
-    "content_volume": _l("Rough volume"),
-    "licence": _l("Licence"),
-    "licence_details": _l("Licence details"),
-    "target_projects": _l("Target projects"),
-    "countries": _l("Countries"),
-    "support_types": _l("What help would you like?"),
-    "support_details": _l("More about the help you need"),
-    "contact_name": _l("Contact name"),
-    "contact_email": _l("Contact email"),
-    "public_listing": _l("List this request publicly"),
 }
 
 STAGES: Vocabulary = {
