@@ -38,6 +38,8 @@ CHECKLIST_KEYS = {"category": "category_created", "licence": "licence_checked",
 SNAPSHOT_DAYS = (0, 30, 90, 365)
 MAX_REASON = 500
 _ITEM = re.compile(r"^Q[1-9][0-9]{0,11}$")
+# Characters MediaWiki never allows in a page title (and control characters).
+_NOT_IN_TITLES = re.compile(r"[#<>\[\]|{}\x00-\x1f\x7f]")
 
 
 class WikiUnreachable(WorkflowError):
@@ -115,6 +117,11 @@ def set_places(db: Session, case: Case, actor: User, access: CaseAccess, categor
     if len(category) > 255:
         # Translators: an error; the name of a category on Wikimedia Commons.
         raise WorkflowError(_("The category name is too long."), field="commons_category")
+    if _NOT_IN_TITLES.search(category):
+        # Translators: an error; the name of a category on Wikimedia Commons. Keep the
+        # characters as they are.
+        raise WorkflowError(_("A category name cannot contain # < > [ ] | { }."),
+                            field="commons_category")
     item = item.strip().upper()
     if item.startswith("HTTP"):
         item = item.rstrip("/").rsplit("/", 1)[-1]

@@ -16,6 +16,7 @@ from flask import (
     g,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -26,6 +27,7 @@ from app.auth.roles import current_roles, login_required, role_required
 from app.cases.access import CaseAccess
 from app.cases.errors import WorkflowError
 from app.cases.models import Case
+from app.cases.service import check_version
 from app.cases.views import load_case, page_context
 from app.core.db import commit_work, discard_work, get_session
 from app.core.errors import fail
@@ -103,12 +105,28 @@ def wiki_panel(case: Case, access: CaseAccess) -> dict[str, Any] | None:
             "override_form": OverrideForm(), "check_form": CheckForm()}
 
 
+def _check_loaded(case: Case) -> None:
+    """Refuse a form loaded at another version of the case, or whose hidden fields are
+    damaged, before anything is done (a check would otherwise read the wikis first)."""
+    check_version(case, request.form.get("version"))
+    loaded_at = request.form.get("loaded_at", "")
+    try:
+        if loaded_at:
+            datetime.fromisoformat(loaded_at)
+    except ValueError:
+        # Translators: an error when a form's hidden fields were changed or damaged.
+        raise WorkflowError(_("The form was damaged. Reload the page and try again."),
+                            field="loaded_at") from None
+
+
 def _apply(reference: str, form: FlaskForm, change: Callable[[Case, CaseAccess], str]
            ) -> ResponseReturnValue:
     """Validate the form, run `change`, commit and go back to the case; or show the page
     with the refusal and its status."""
     case, access = load_case(reference)
     try:
+        if access.is_staff:  # others are refused by the service (403)
+            _check_loaded(case)
         if not form.validate():
             field, errors = next(iter(form.errors.items()))
             raise WorkflowError(" ".join(str(error) for error in errors), field=str(field))
