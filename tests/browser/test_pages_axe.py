@@ -188,9 +188,11 @@ def test_pages_pass_axe_in_english_and_arabic(visitor: OpenVisitor, demo_world: 
 FORMS_SENT_EMPTY = {
     "requester": (("/requests/new", "/requests/new"),),
     "committee": (("/guidelines/new", "/guidelines/new"), ("/partners/new", "/partners/new"),
-                  ("/canned-replies", "/canned-replies")),
+                  ("/canned-replies", "/canned-replies"),
+                  ("/committee/meetings/new", "/committee/meetings/new")),
     "helpdesk": (("/requests/log-email", "/requests/log-email"),),
-    "admin": (("/admin/", "/admin/roles/grant"),),
+    "admin": (("/admin/", "/admin/roles/grant"), ("/committee/criteria", "/committee/criteria"),
+              ("/affiliates/new", "/affiliates/new"), ("/skills", "/skills")),
 }
 
 
