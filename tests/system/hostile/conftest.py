@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.cases import service
 from app.cases.models import Case
 from app.core.db import get_session
 from tests.factories import make_user
+from tests.mediawiki import free_port
 from tests.system import test_authorization as matrix
 
 world = matrix.world  # the authorization matrix's data, a fixture here too
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    """The app with its wikis on a loopback port nobody listens on: a wiki check the
+    corpus sets off is refused at once, and no test ever reaches the real wikis."""
+    down = f"http://127.0.0.1:{free_port()}"
+    return make_app(COMMONS_API=f"{down}/w/api.php", WIKIDATA_API=f"{down}/w/api.php",
+                    PAGEVIEWS_API=f"{down}/api/rest_v1", WIKI_TIMEOUT=2.0)
 
 
 @pytest.fixture
@@ -24,8 +36,10 @@ def hostile_world(app: Flask, world: dict[str, Any]) -> dict[str, Any]:
     a canned reply, a second organisation (merge) with a contact and a placement,
     a pending join request, two held emails (release, discard), a case in support
     (its checklist), a link to claim another emailed case, and an email delivery gave up
-    on (resend). `crawl_pages` are the pages with those forms that no route's example
-    address reaches."""
+    on (resend), a saved view of Sven's (rename, delete), a case Ada watches (the unwatch
+    link of her emails), a criterion (its edit page), a free topic on the meeting's agenda
+    (its minute) and wiki checks that failed on the case in support (override).
+    `crawl_pages` are the pages with those forms that no route's example address reaches."""
     from datetime import date
 
     from app.cases.models import CannedReply
@@ -81,11 +95,39 @@ def hostile_world(app: Flask, world: dict[str, Any]) -> dict[str, Any]:
                           last_error="550 no such user"),
         ])
         db.commit()
+        extra_pages = _attention_committee_meetings_wiki(app, db, case, in_support)
         made = {"reply_id": reply.id, "email_reference": email_case.reference,
                 "other_org_id": other.id, "crawl_pages": [
                     f"/requests/{email_case.reference}", f"/partners/{other.id}",
                     f"/requests/{in_support.reference}", f"/affiliates/{affiliate.id}/edit",
-                    f"/requests/claim/{claim_token(to_claim.id, 'claimer@example.org')}"]}
+                    f"/requests/claim/{claim_token(to_claim.id, 'claimer@example.org')}",
+                    *extra_pages]}
     return {**world, **made}  # outside the app context: each request gets its own `g`
 
 
+def _attention_committee_meetings_wiki(app: Flask, db: Session, case: Case,
+                                       in_support: Case) -> list[str]:
+    """A saved view of Sven's, Ada watching the world's case, a criterion, a free topic on
+    the meeting's agenda and failed wiki checks on the case in support, each made by its
+    feature's service; the pages that show their forms and no route's example reaches."""
+    from app.attention import service as attention
+    from app.attention.tokens import unwatch_token
+    from app.committee import service as committee
+    from app.meetings import service as meetings
+    from app.meetings.models import Meeting
+    from app.wikicheck import service as wikicheck
+
+    sven = make_user(db, "Sven Helpdesk")
+    ada = make_user(db, "Ada Requester")
+    attention.save_view(db, sven, "Waiting on us", {"state": "in_support"}, 0)
+    attention.set_watching(db, ada, case, True)
+    criterion = committee.save_criterion(db, make_user(db, "Admin Demo"), None, "Feasibility",
+                                         "Can it be done?", 1, True)
+    meeting = db.get(Meeting, db.scalars(select(Meeting.id)).first())
+    assert meeting is not None and meeting.chair is not None
+    meetings.add_topic(db, meeting, meeting.chair, "The annual report")
+    # Nothing named yet: every step fails without asking a wiki.
+    wikicheck.check_case(db, in_support, sven, wikicheck.WikiSettings.of(app.config))
+    db.commit()
+    return [f"/unwatch/{unwatch_token(ada.id, case.id)}",
+            f"/committee/criteria/{criterion.id}"]
