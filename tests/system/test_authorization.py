@@ -101,8 +101,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/requests/<reference>/summary"): post(dict.fromkeys(STAFF, 400)),
     ("POST", "/requests/<reference>/checklist"): post({"helpdesk": 400}),
     # The wiki checks (app/wikicheck): staff; with nothing named, a check asks no wiki.
-    ("POST", "/requests/<reference>/wiki/places"): post(dict.fromkeys(STAFF, 302)),
-    ("POST", "/requests/<reference>/wiki/check"): post(dict.fromkeys(STAFF, 302)),
+    ("POST", "/requests/<reference>/wiki/places"): post(dict.fromkeys(STAFF, 400)),
+    ("POST", "/requests/<reference>/wiki/check"): post(dict.fromkeys(STAFF, 400)),
     ("POST", "/requests/<reference>/wiki/override"): post(dict.fromkeys(STAFF, 400)),
     ("POST", "/requests/<reference>/message"): post(
         {"requester": 400, "committee": 400, "recused": 400, "helpdesk": 400}),
