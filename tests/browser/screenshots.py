@@ -58,6 +58,11 @@ SHOTS: tuple[Shot, ...] = (
     Shot("phone-request-form.png", "Ada Requester", "/requests/new", phone=True),
     Shot("phone-committee-dashboard.png", "Ngozi Committee", "/dashboard", phone=True),
     Shot("phone-case-page.png", "Sven Helpdesk", "{in_support}", phone=True),
+    Shot("committee-home.png", "Mei Committee", "/"),
+    Shot("meetings.png", "Ngozi Committee", "/committee/meetings"),
+    Shot("support-queue.png", "Ngozi Committee", "/committee/queue"),
+    Shot("search.png", "Sven Helpdesk", "/search?q=archive"),
+    Shot("people.png", "Ada Requester", "/people"),
 )
 
 
