@@ -32,27 +32,30 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 ERROR = _json(_ref("Error"), "The request could not be answered; the message says why.")
 
 
+SNAPSHOT_SCHEMA = {
+    "type": "object", "additionalProperties": False,
+    "required": ["day", "taken_at", "files", "files_capped", "files_in_use",
+                 "wikis", "pages", "views", "views_capped"],
+    "properties": {
+        "day": {"type": "integer", "enum": [0, 30, 90, 365]},
+        "taken_at": {"type": "string", "format": "date-time"},
+        "files": {"type": "integer", "description": "Files in the Commons "
+                  "category (and subcategories); the cap when files_capped."},
+        "files_capped": {"type": "boolean"},
+        "files_in_use": {"type": "integer"},
+        "wikis": {"type": "integer"},
+        "pages": {"type": "integer"},
+        "views": {"type": "integer", "description": "Views of those pages "
+                  "in the 30 days before the snapshot."},
+        "views_capped": {"type": "boolean"}},
+}
+
 IMPACT_SCHEMA = {
     "type": "object", "additionalProperties": False, "required": ["reference", "impact"],
     "properties": {
         "reference": {"type": "string"},
         "impact": {"type": "array", "description": "Snapshots on day 0, 30, 90 and 365 after "
-                   "the upload, oldest first.", "items": {
-                       "type": "object", "additionalProperties": False,
-                       "required": ["day", "taken_at", "files", "files_capped", "files_in_use",
-                                    "wikis", "pages", "views", "views_capped"],
-                       "properties": {
-                           "day": {"type": "integer", "enum": [0, 30, 90, 365]},
-                           "taken_at": {"type": "string", "format": "date-time"},
-                           "files": {"type": "integer", "description": "Files in the Commons "
-                                     "category (and subcategories); the cap when files_capped."},
-                           "files_capped": {"type": "boolean"},
-                           "files_in_use": {"type": "integer"},
-                           "wikis": {"type": "integer"},
-                           "pages": {"type": "integer"},
-                           "views": {"type": "integer", "description": "Views of those pages "
-                                     "in the 30 days before the snapshot."},
-                           "views_capped": {"type": "boolean"}}}},
+                   "the upload, oldest first.", "items": SNAPSHOT_SCHEMA},
     },
 }
 
@@ -96,6 +99,10 @@ def _schemas() -> dict[str, Any]:
                               "description": "An approved case's place in the queue for "
                                              "the helpdesk's support (1 = next); null in "
                                              "every other state."},
+            "impact": {**SNAPSHOT_SCHEMA, "type": ["object", "null"],
+                       "description": "In the list only: the case's latest impact "
+                                      "snapshot (as in /cases/{reference}/impact), or null "
+                                      "while it has none."},
         },
     }
     link = {"type": "object", "additionalProperties": False,

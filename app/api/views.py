@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -17,7 +19,8 @@ from app.public.params import FILTER_CODES, ParamError, parse_filters, parse_int
 from app.public.projection import project, project_impact
 from app.public.queries import find_public_case, page_of_public_cases
 from app.queue.queries import place_of, places_of
-from app.wikicheck.queries import snapshots_of
+from app.wikicheck.models import ImpactSnapshot
+from app.wikicheck.queries import latest_snapshots, snapshots_of
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -56,14 +59,22 @@ def list_cases() -> ResponseReturnValue:
                            per_page=per_page)
     now, base = utcnow(), _base_url()
     places = places_of(get_session(), cases)
+    impacts = latest_snapshots(get_session(), [case.id for case in cases])
     return jsonify({
-        "cases": [project(case, base, now, place=places.get(case.id)) for case in cases],
+        "cases": [{**project(case, base, now, place=places.get(case.id)),
+                   "impact": _latest_impact(impacts.get(case.id))} for case in cases],
         "page": page,
         "per_page": per_page,
         "total": total,
         "pages": pages,
         "next": next_url,
     })
+
+
+def _latest_impact(snapshot: ImpactSnapshot | None) -> dict[str, Any] | None:
+    """The list's compact impact of a case: its latest snapshot, or None. The list holds
+    only cases of the projection, whose impact is public (as at /cases/<ref>/impact)."""
+    return project_impact([snapshot])[0] if snapshot is not None else None
 
 
 @bp.get("/cases/<reference>")

@@ -56,6 +56,20 @@ def snapshots_of(db: Session, case_id: int) -> list[ImpactSnapshot]:
                            .order_by(ImpactSnapshot.day)))
 
 
+def latest_snapshots(db: Session, case_ids: list[int]) -> dict[int, ImpactSnapshot]:
+    """Per case id: its latest snapshot (the highest day), for the cases that have one
+    (one statement; callers check who may see them)."""
+    if not case_ids:
+        return {}
+    latest = (select(ImpactSnapshot.case_id, func.max(ImpactSnapshot.day).label("day"))
+              .where(ImpactSnapshot.case_id.in_(case_ids))
+              .group_by(ImpactSnapshot.case_id).subquery())
+    found = db.scalars(select(ImpactSnapshot).join(
+        latest, and_(latest.c.case_id == ImpactSnapshot.case_id,
+                     latest.c.day == ImpactSnapshot.day)))
+    return {snapshot.case_id: snapshot for snapshot in found}
+
+
 @dataclass(frozen=True)
 class ImpactTotals:
     """The latest snapshot of each followed case, added up."""

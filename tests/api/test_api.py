@@ -16,6 +16,7 @@ from app.cases.access import case_access
 from app.cases.models import Case
 from app.core.db import get_session
 from app.groups.models import Referral, WorkingGroup
+from app.wikicheck.models import ImpactSnapshot
 from tests.factories import join_group, make_case, make_organisation, make_user
 from tests.helpers import sql_statements as count_queries
 
@@ -142,7 +143,8 @@ def test_list_shows_only_consenting_triaged_cases(app: Flask, client: FlaskClien
     assert (body["page"], body["per_page"], body["total"], body["pages"], body["next"]) == (
         1, 100, 1, 1, None)
     case = body["cases"][0]
-    assert set(case) == CASE_KEYS
+    assert set(case) == CASE_KEYS | {"impact"}  # the list adds the latest impact
+    assert case["impact"] is None
     assert case["reference"] == reference
     assert case["organisation"] == {"name": "Museum of Examples", "kind": "glam"}
     assert case["state"] == "in_initial_review" and case["open"] is True
@@ -336,6 +338,38 @@ def test_working_groups_query_count_does_not_grow(app: Flask, client: FlaskClien
         refer(db, triaged(db), group_slugs(db))
         db.commit()
     assert queries() == few
+
+
+# -- the impact in the list ------------------------------------------------------------
+
+def test_list_items_carry_the_latest_impact_of_public_cases_only(
+        app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        db = get_session()
+        followed = triaged(db, title="Followed")
+        hidden = triaged(db, title="Hidden", public_listing=False)
+        triaged(db, title="Not followed")
+        db.flush()
+        db.add_all([ImpactSnapshot(case_id=followed.id, day=0, files=120, files_in_use=4,
+                                   wikis=2, pages=5, views=1234),
+                    ImpactSnapshot(case_id=followed.id, day=30, files=10000, files_capped=True,
+                                   files_in_use=9, wikis=3, pages=11, views=5678),
+                    ImpactSnapshot(case_id=hidden.id, day=0, files=777, files_in_use=1,
+                                   wikis=1, pages=1, views=4242)])
+        db.commit()
+
+    body = client.get("/api/v1/cases").get_json()
+    impacts = {case["title"]: case["impact"] for case in body["cases"]}
+    assert set(impacts) == {"Followed", "Not followed"}
+    assert impacts["Not followed"] is None
+    latest = impacts["Followed"]
+    assert (latest["day"], latest["files"], latest["files_capped"], latest["files_in_use"],
+            latest["wikis"], latest["pages"], latest["views"]) == (30, 10000, True, 9, 3, 11,
+                                                                   5678)
+    assert ISO.match(latest["taken_at"])
+    assert "4242" not in str(body) and "777" not in str(body)
+    doc = client.get("/api/v1/openapi.json").get_json()
+    validate(doc, response_schema(doc, "/api/v1/cases", "200"), body)
 
 
 # -- query count ---------------------------------------------------------------------
