@@ -13,6 +13,9 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 SALT = "helpdesk-unwatch"
+# The body of a one-click unsubscribe POST (RFC 8058), as mail programs send it.
+ONE_CLICK_FIELD = "List-Unsubscribe"
+ONE_CLICK_VALUE = "One-Click"
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,13 @@ def _serializer() -> URLSafeSerializer:
 def unwatch_token(user_id: int, case_id: int) -> str:
     """A token for the email to this person about this case."""
     return str(_serializer().dumps({"u": user_id, "c": case_id}))
+
+
+def unwatch_path(user_id: int, case_id: int, one_click: bool = False) -> str:
+    """The path of the page that stops this person's emails about this case; with
+    `one_click`, the address a mail program POSTs to (the List-Unsubscribe header)."""
+    path = f"/unwatch/{unwatch_token(user_id, case_id)}"
+    return f"{path}/one-click" if one_click else path
 
 
 def read_unwatch(token: str) -> Unwatch | None:

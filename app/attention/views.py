@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
+from app import csrf
 from app.attention import queries, service
 from app.attention.forms import (
     DeleteViewForm,
@@ -21,7 +22,7 @@ from app.attention.forms import (
     WatchForm,
 )
 from app.attention.models import SavedView
-from app.attention.tokens import read_unwatch
+from app.attention.tokens import ONE_CLICK_FIELD, ONE_CLICK_VALUE, read_unwatch
 from app.auth.models import User
 from app.auth.roles import login_required, role_required
 from app.cases.access import case_access
@@ -179,6 +180,34 @@ def unwatch(token: str) -> ResponseReturnValue:
     commit_work()
     return render_template("attention/unwatch.html", case=case, person=user, form=form,
                            done=True)
+
+
+@bp.get("/unwatch/<token>/one-click")
+def unwatch_one_click_page(token: str) -> ResponseReturnValue:
+    """The address of the emails' List-Unsubscribe header, opened in a browser: the
+    confirmation page (a GET changes nothing)."""
+    _unwatch_target(token)
+    return redirect(url_for("attention.unwatch_confirm", token=token), 303)
+
+
+@bp.post("/unwatch/<token>/one-click")
+@csrf.exempt
+def unwatch_one_click(token: str) -> ResponseReturnValue:
+    """One-click unwatching (RFC 8058): the mail program POSTs
+    `List-Unsubscribe=One-Click` to the address of the email's List-Unsubscribe header,
+    without cookies, so without a CSRF token. The signed token is the proof instead:
+    it names the email's recipient and the case, and nobody can make one for someone
+    else. The only route without a CSRF check (besides the read-only API)."""
+    user, case = _unwatch_target(token)
+    if request.form.get(ONE_CLICK_FIELD) != ONE_CLICK_VALUE:
+        # Translators: an error (HTTP 400) when a mail program's one-click request to stop the
+        # emails about a request is not one.
+        fail(400, _("This address only takes a mail program's one-click request. Open the "
+                    "link in the email to stop watching."))
+    service.set_watching(get_session(), user, case, False)
+    commit_work()
+    return render_template("attention/unwatch.html", case=case, person=user,
+                           form=UnwatchForm(), done=True)
 
 
 # -- saved views --------------------------------------------------------------

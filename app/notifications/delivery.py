@@ -38,12 +38,14 @@ from flask import current_app
 from sqlalchemy import delete, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
+from app.attention.tokens import unwatch_path
 from app.auth.models import User
 from app.cases.models import Case
 from app.core.config import SETTINGS, flag
 from app.core.models import utcnow
 from app.mail.threads import thread_headers
 from app.notifications.models import FailingAddress, OutboxMessage
+from app.notifications.service import site_url
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +109,34 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+class _UnfoldedHeader(str):
+    """A header written on one line as it is (within the 998 characters of RFC 5322):
+    the email package would wrap a long URL header in encoded words, which mail programs
+    do not read as a List-Unsubscribe address."""
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> _UnfoldedHeader:
+        header = super().__new__(cls, _one_line(value))
+        header.name = name
+        return header
+
+    def fold(self, *, policy: Any) -> str:
+        """The header line (the email package calls this to write it)."""
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+def unsubscribe_headers(row: OutboxMessage) -> dict[str, str]:
+    """A watcher's email: its signed one-click unwatch address, for the mail program's
+    own "unsubscribe" button (List-Unsubscribe, RFC 2369; a POST, RFC 8058). Other
+    emails have none: they are about the recipient's own request or work."""
+    if row.kind != "watched" or row.recipient_id is None or row.case_id is None:
+        return {}
+    address = site_url() + unwatch_path(row.recipient_id, row.case_id, one_click=True)
+    return {"List-Unsubscribe": f"<{address}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
 def build_message(row: OutboxMessage, settings: MailSettings) -> EmailMessage:
     """The email for one outbox row (UTF-8, quoted-printable so any relay takes it)."""
     sender = parseaddr(settings.mail_from)[1]
@@ -124,6 +154,8 @@ def build_message(row: OutboxMessage, settings: MailSettings) -> EmailMessage:
         message[name] = _one_line(value)
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
+    for name, value in unsubscribe_headers(row).items():
+        message[name] = _UnfoldedHeader(name, value)
     message.set_content(row.body, charset="utf-8", cte="quoted-printable")
     # After set_content(), which replaces every Content-* header.
     message["Content-Language"] = _one_line(row.language or "en").replace("_", "-")

@@ -27,10 +27,14 @@ from app.notifications.models import OutboxMessage
 Recipient = tuple[str, str, int | None]  # address, language, user id
 
 
+def site_url() -> str:
+    """The tool's public base URL (HELPDESK_URL), without a trailing slash."""
+    return str(current_app.config.get("HELPDESK_URL") or "http://127.0.0.1:5000").rstrip("/")
+
+
 def case_url(case: Case) -> str:
-    """The case page's absolute address (HELPDESK_URL is the public base URL)."""
-    base = str(current_app.config.get("HELPDESK_URL") or "http://127.0.0.1:5000").rstrip("/")
-    return f"{base}/requests/{case.reference}"
+    """The case page's absolute address."""
+    return f"{site_url()}/requests/{case.reference}"
 
 
 def _requester(case: Case) -> list[Recipient]:
@@ -129,19 +133,18 @@ def watchers(db: Session, case: Case, what: str, *, internal: bool = False,
     except those `told` already and the person who made it; each email has a signed
     link that stops them."""
     from app.attention.service import watchers_of
-    from app.attention.tokens import unwatch_token
+    from app.attention.tokens import unwatch_path
 
     skip = {user_id for _address, _language, user_id in told if user_id is not None}
     actor = g.get("user") if has_request_context() else None
     if actor is not None:
         skip.add(actor.id)
-    base = str(current_app.config.get("HELPDESK_URL") or "http://127.0.0.1:5000").rstrip("/")
     for user in watchers_of(db, case, internal):
         if user.id in skip:
             continue
         for recipient in _users([user]):
             _enqueue(db, case, [recipient], "watched", what=what,
-                     unwatch_url=f"{base}/unwatch/{unwatch_token(user.id, case.id)}",
+                     unwatch_url=site_url() + unwatch_path(user.id, case.id),
                      **{"author": "", "text": "", **context})
 
 

@@ -47,6 +47,7 @@ NOT_HTML = {"/healthz", "/favicon.ico", "/static/<path:filename>", "/cases.atom"
             "/login",  # redirects to the wiki
             "/committee/profile",  # redirects to the preferences
             "/views/<int:view_id>",  # opens the dashboard with the view's filters (a redirect)
+            "/unwatch/<token>/one-click",  # List-Unsubscribe: redirects to /unwatch/<token>
             "/requests/<reference>/files/<int:attachment_id>",  # a file, as a download
             }
 # The matrix reaches these only with ids that do not exist (every role gets a 404 there):

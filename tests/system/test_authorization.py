@@ -235,6 +235,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # this token is not one), saved views (staff); watching a case is above.
     ("GET", "/unwatch/<token>"): dict.fromkeys(ROLES, 404),
     ("POST", "/unwatch/<token>"): post(dict.fromkeys(ROLES, 404)),
+    # The List-Unsubscribe address: a mail program's one-click POST has no CSRF token.
+    ("GET", "/unwatch/<token>/one-click"): dict.fromkeys(ROLES, 404),
+    ("POST", "/unwatch/<token>/one-click"): dict.fromkeys(ROLES, 404),
     ("GET", "/views"): only(dict.fromkeys(STAFF, 200)),
     ("POST", "/views"): post(dict.fromkeys(STAFF, 422)),  # no name
     ("GET", "/views/<int:view_id>"): only(dict.fromkeys(STAFF, 404)),
