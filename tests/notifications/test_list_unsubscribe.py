@@ -81,7 +81,7 @@ def test_a_watchers_email_has_a_one_click_unsubscribe_header(
     # The body's link is the same signed token, for a person to open.
     assert f"{SITE}{path.removesuffix('/one-click')}" in to_mei.get_content()
     # Ada's email is about her own request, not a subscription: no such header.
-    to_ada = [m for m in delivered(app, smtp, "ada@example.org")]
+    to_ada = delivered(app, smtp, "ada@example.org")
     assert to_ada and all(m["List-Unsubscribe"] is None for m in to_ada)
 
 
