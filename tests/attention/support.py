@@ -76,8 +76,9 @@ def menu_count(client: FlaskClient, href: str, page: str = "/") -> int:
 def unread_on(client: FlaskClient, path: str) -> set[str]:
     """The references marked unread on a list page."""
     soup = parse(client.get(path).get_data(as_text=True))
-    return {text_of(cell.select_one("a")) for cell in soup.select("th[scope=row]")
-            if cell.select_one(".badge--unread") is not None}
+    return {text_of(link) for cell in soup.select("th[scope=row]")
+            if (link := cell.select_one("a")) is not None
+            and cell.select_one(".badge--unread") is not None}
 
 
 def mail_to(db: Session, address: str, kind: str | None = None) -> list[OutboxMessage]:

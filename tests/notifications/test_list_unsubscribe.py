@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.attention.models import CaseMark
 from app.cases.models import Case
@@ -52,6 +53,12 @@ def a_watched_case(app: Flask) -> int:
         db.add(CaseMark(user_id=u["mei"].id, case_id=case.id, watching=True))
         say(db, case, u["sven"], "Which licence do the scans have?")
         return case.id
+
+
+def the_case(db: Session, case_id: int) -> Case:
+    case = db.get(Case, case_id)
+    assert case is not None
+    return case
 
 
 def one_click_path(message: EmailMessage) -> str:
@@ -103,14 +110,14 @@ def test_the_mail_programs_one_click_post_unwatches_without_a_session(
     damaged = path.replace("/one-click", "x/one-click")
     assert mail_program.post(damaged, data=ONE_CLICK).status_code == 404
     with session(app) as db:
-        say(db, db.get(Case, case_id), people(db)["sven"], "Still there?")
+        say(db, the_case(db, case_id), people(db)["sven"], "Still there?")
     assert watched_mail_count(app, "mei@example.org") == 2
 
     done = mail_program.post(path, data=ONE_CLICK)
     assert done.status_code == 200
     assert "no more emails" in done.get_data(as_text=True)
     with session(app) as db:
-        say(db, db.get(Case, case_id), people(db)["sven"], "And now?")
+        say(db, the_case(db, case_id), people(db)["sven"], "And now?")
         mei = people(db)["mei"]
         events = db.scalars(select(AuditEvent).where(AuditEvent.action == "case.unwatch")).all()
         assert [(e.actor_id, e.object_id) for e in events] == [(mei.id, str(case_id))]
@@ -127,13 +134,13 @@ def test_no_other_route_goes_without_the_csrf_check(
     mei = app.test_client()
     sign_in(mei, "Mei Committee")
     with session(app) as db:
-        reference = db.get(Case, case_id).reference
+        reference = the_case(db, case_id).reference
     # The unwatch page's own form and the case page's watch button keep their check.
     assert mei.post(unwatch_page, data=ONE_CLICK).status_code == 400
     assert mei.post(f"/requests/{reference}/watch", data={"watch": "0"}).status_code == 400
     assert watched_mail_count(app, "mei@example.org") == 1
     with session(app) as db:
-        say(db, db.get(Case, case_id), people(db)["sven"], "Still watching?")
+        say(db, the_case(db, case_id), people(db)["sven"], "Still watching?")
     assert watched_mail_count(app, "mei@example.org") == 2
     # …and with the token the page's form works as before.
     token = csrf_token(mei, unwatch_page)
