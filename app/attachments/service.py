@@ -22,6 +22,7 @@ from app.cases.errors import WorkflowError
 from app.cases.models import Case, CaseMessage
 from app.core import audit, storage
 from app.core.formats import format_number
+from app.mail.queries import latest_public_message
 
 # Files read in chunks of this many bytes while checking their size.
 CHUNK = 64 * 1024
@@ -137,6 +138,16 @@ def attach(db: Session, case: Case, actor: User, uploads: list[Upload],
         "files": [row.id for row in rows], "message": message.id if message else None,
         "internal": bool(message and message.internal)})
     return rows
+
+
+def attach_to_newest_message(db: Session, case: Case, actor: User,
+                             uploads: list[Upload]) -> list[Attachment]:
+    """`attach` to the public message `actor` has just written with a workflow action
+    (the answer to the committee's question, which the transition records)."""
+    if not uploads:
+        return []
+    db.flush()
+    return attach(db, case, actor, uploads, latest_public_message(db, case.id))
 
 
 def forget(rows: Iterable[Attachment]) -> None:

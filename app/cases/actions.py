@@ -67,6 +67,16 @@ def answered() -> str:
              "Committee.")
 
 
+def _answer_the_committee(case: Case, access: CaseAccess, text: str) -> str:
+    """The answer to the committee's question, with the files sent with it (checked
+    before the request moves back to the committee)."""
+    uploads = attachments.read_uploads(request.files.getlist("attachments"))
+    service.take_action(get_session(), case, g.user, access, "answer", _form("version"),
+                        message=text or None)
+    attachments.attach_to_newest_message(get_session(), case, g.user, uploads)
+    return answered()
+
+
 def _answers_the_committee(case: Case, access: CaseAccess) -> bool:
     """Is this the requester writing while the case waits on their answer?"""
     return (case.state == "needs_information" and "requester" in access.workflow_roles
@@ -81,14 +91,14 @@ def action(reference: str) -> ResponseReturnValue:
     def change(case: Case, access: CaseAccess) -> str:
         name = _form("action")
         summary = request.form.get("public_summary")  # asked at triage and when closing
+        if name == "answer":
+            return _answer_the_committee(case, access, _form("message"))
         if name == "close_duplicate":
             service.close_as_duplicate(get_session(), case, g.user, access, _form("duplicate_of"),
                                        _form("message"), _form("version"), summary)
         else:
             service.take_action(get_session(), case, g.user, access, name, _form("version"),
                                 message=_form("message") or None, public_summary=summary)
-        if name == "answer":
-            return answered()
         # Translators: a confirmation after a workflow action; %(state)s is the name of the
         # request's new stage, e.g. 'In support'.
         return _("Done: the request is now “%(state)s”.", state=state_label(case.state))
@@ -256,9 +266,7 @@ def message(reference: str) -> ResponseReturnValue:
         if _answers_the_committee(case, access):
             # The page gives the requester one box while the committee waits on them; a
             # message sent otherwise (from an older page) is that answer, and moves the case.
-            service.take_action(get_session(), case, g.user, access, "answer",
-                                _form("version"), message=_form("body"))
-            return answered()
+            return _answer_the_committee(case, access, _form("body"))
         internal = _form("visibility") == "internal"
         uploads = attachments.read_uploads(request.files.getlist("attachments"))
         posted = service.post_message(get_session(), case, g.user, access, _form("body"),

@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from app.attachments.models import Attachment
 from app.cases.models import Case
@@ -19,7 +20,7 @@ from app.core.db import get_session
 from tests.case_client import hidden_fields
 from tests.factories import make_case, make_user
 from tests.helpers import SignIn, csrf_token
-from tests.html import parse, text_of
+from tests.html import one, parse, text_of
 from tests.intake.support import NEW, form_data
 
 PDF = b"%PDF-1.4 sample agreement\n"
@@ -64,7 +65,7 @@ def reference_of(app: Flask, case_id: int) -> str:
 
 
 def post_message(client: FlaskClient, reference: str, files: list[tuple[bytes, str]],
-                 **extra: str):  # type: ignore[no-untyped-def]
+                 **extra: str) -> TestResponse:
     page = client.get(f"/requests/{reference}")
     data: dict[str, object] = {**hidden_fields(page.get_data(as_text=True)),
                                "body": "Here is the metadata.", **extra}
@@ -158,7 +159,7 @@ def test_a_file_too_large_is_refused_with_413_and_nothing_is_stored(
     assert rows(files_app) == []
     assert stored_files(files_app) == []
     with files_app.app_context():
-        assert get_session().get(Case, ids["case"]).version == 1  # no message either
+        assert get_session().get_one(Case, ids["case"]).version == 1  # no message either
 
 
 def test_a_file_too_large_on_filing_keeps_the_form_and_files_nothing(
@@ -174,8 +175,8 @@ def test_a_file_too_large_on_filing_keeps_the_form_and_files_nothing(
     response = client.post(NEW, data=data, content_type="multipart/form-data")
     assert response.status_code == 413
     soup = parse(response)
-    assert "too large" in text_of(soup.select_one("#attachments-error"))
-    assert soup.select_one("input[name=title]")["value"] == "Digitised maps of the Baltic"
+    assert "too large" in text_of(one(soup, "#attachments-error"))
+    assert one(soup, "input[name=title]")["value"] == "Digitised maps of the Baltic"
     with files_app.app_context():
         assert get_session().scalars(select(Case)).all() == []
     assert stored_files(files_app) == []

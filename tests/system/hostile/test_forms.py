@@ -75,6 +75,9 @@ def test_every_form_field_withstands_the_corpus(
 # POST routes the crawl does not send the corpus to, and why.
 NOT_CRAWLED: dict[str, str] = {
     "auth.logout": "signing out would end the crawl's session (it reads no fields)",
+    "attention.unwatch_one_click": "a mail program's one-click unsubscribe, on no page; it "
+                                   "reads one field, List-Unsubscribe, that must be exactly "
+                                   "One-Click (tests/notifications/test_list_unsubscribe.py)",
 }
 
 
