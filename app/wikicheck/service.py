@@ -317,8 +317,22 @@ def due_days(started: datetime, taken: set[int], today: date) -> list[int]:
             if day not in taken and started.date() + timedelta(days=day) <= today]
 
 
-def measure(settings: WikiSettings, category: str, today: date) -> tuple[dict[str, Any], int]:
-    """The figures of a snapshot, and the requests they cost. WikiDown if unreachable."""
+@dataclass(frozen=True)
+class Measurement:
+    """The figures of a snapshot (the columns of ImpactSnapshot), the requests they cost,
+    and how the uses were read (wiki.GLOBAL_USAGE or wiki.FILE_USAGE)."""
+
+    figures: dict[str, Any]
+    requests: int
+    usage_source: str
+
+
+def measure(settings: WikiSettings, category: str, today: date) -> Measurement:
+    """The figures of a snapshot. WikiDown if a wiki is unreachable.
+
+    When the request budget runs out first, the figures are what was read, shown as a
+    lower bound ("1,500+" files), like a category beyond the file cap.
+    """
     budget = Budget(settings.max_requests)
     commons = settings.reader(settings.commons_api, budget)
     try:
@@ -330,10 +344,10 @@ def measure(settings: WikiSettings, category: str, today: date) -> tuple[dict[st
     views_budget = Budget(settings.views_max_pages)
     views = wiki.page_views(settings.pageviews_api, pages, today=today,
                             timeout=settings.timeout, agent=settings.agent, budget=views_budget)
-    figures = {"files": usage.files, "files_capped": usage.files_capped,
+    figures = {"files": usage.files, "files_capped": usage.files_capped or not usage.complete,
                "files_in_use": usage.files_in_use, "wikis": usage.wikis, "pages": len(pages),
                "views": views, "views_capped": len(pages) > settings.views_max_pages}
-    return figures, budget.used + views_budget.used
+    return Measurement(figures, budget.used + views_budget.used, usage.source)
 
 
 def take_snapshots(db: Session, row: CaseWiki, settings: WikiSettings,
@@ -347,16 +361,17 @@ def take_snapshots(db: Session, row: CaseWiki, settings: WikiSettings,
     days = due_days(row.impact_started_at, taken, now.date())
     if not days:
         return [], 0
-    figures, cost = measure(settings, row.commons_category, now.date())
-    made = [ImpactSnapshot(case_id=row.case_id, day=day, taken_at=now, **figures)
+    measured = measure(settings, row.commons_category, now.date())
+    made = [ImpactSnapshot(case_id=row.case_id, day=day, taken_at=now, **measured.figures)
             for day in days]
     db.add_all(made)
     audit.record(db, None, "wiki.snapshot", "case", row.case_id,
-                 after={"days": days, "requests": cost, **figures})
+                 after={"days": days, "requests": measured.requests,
+                        "usage_source": measured.usage_source, **measured.figures})
     case = db.get(Case, row.case_id)
     if case is not None:
         mail_figures(db, case, made[-1])
-    return made, cost
+    return made, measured.requests
 
 
 def mail_figures(db: Session, case: Case, snapshot: ImpactSnapshot) -> bool:

@@ -37,10 +37,12 @@ class Budget:
 
     limit: int
     used: int = 0
+    exhausted: bool = False  # a request was refused: what was read is incomplete
 
     def spend(self) -> bool:
         """Count one request; False when the budget is spent (the caller stops there)."""
         if self.used >= self.limit:
+            self.exhausted = True
             return False
         self.used += 1
         return True
@@ -94,10 +96,23 @@ class WikiReader:
             body = self.call({"action": "query", **params, **more}, what)
             if body is None:
                 return
+            self._refuse_unknown_props(body, what)
             yield from body.get("query", {}).get("pages", [])
             if "continue" not in body:
                 return
             more = body["continue"]
+
+    def _refuse_unknown_props(self, body: dict[str, Any], what: str) -> None:
+        """WikiDown when the wiki ignored a `prop` it does not know.
+
+        MediaWiki only warns ("Unrecognized value for parameter \"prop\"") and answers
+        the rest: counting on would record zero uses instead of the real figures.
+        """
+        warnings = body.get("warnings") or {}
+        for text in (str(value) for value in warnings.values()):
+            if "nrecognized value" in text and '"prop"' in text:
+                raise WikiDown(f"the wiki at {self.api_url} does not know a property asked "
+                               f"while {what}: {text[:200]}")
 
     @property
     def host(self) -> str:
@@ -202,10 +217,21 @@ def _stand_in_item(wiki: WikiReader, item: str) -> ItemFacts:
 
 # -- the snapshots --------------------------------------------------------------------------
 
+GLOBAL_USAGE = "globalusage"
+FILE_USAGE = "fileusage"
+# What each source asks (content pages only) and where each use's wiki comes from.
+_USAGE_PARAMS = {
+    GLOBAL_USAGE: {"prop": "globalusage", "gulimit": "max", "gunamespace": "0",
+                   "guprop": "namespace"},
+    FILE_USAGE: {"prop": "fileusage", "fulimit": "max", "funamespace": "0"},
+}
+
+
 @dataclass
 class Usage:
     """Files in a category tree and where they are used."""
 
+    source: str = FILE_USAGE  # GLOBAL_USAGE or FILE_USAGE: how the uses were read
     files: int = 0
     files_capped: bool = False
     files_in_use: int = 0
@@ -218,30 +244,59 @@ class Usage:
         return len({host for host, _title in self.pages})
 
 
-def has_global_usage(wiki: WikiReader) -> bool:
-    """Whether the wiki has the GlobalUsage extension (Commons has; a local wiki has not)."""
+def usage_source(wiki: WikiReader) -> str:
+    """How the uses of the files are read: GLOBAL_USAGE when the wiki has the GlobalUsage
+    extension (Commons: uses on every Wikimedia wiki, itself included), FILE_USAGE
+    otherwise (uses on that wiki only).
+
+    Decided from what the wiki says it runs (`meta=siteinfo`, `siprop=extensions`), not
+    guessed from a failed query: a wiki that does not answer, or answers without its list
+    of extensions, is WikiDown (the snapshot waits for the next run rather than record
+    figures read the wrong way).
+    """
     body = wiki.call({"action": "query", "meta": "siteinfo", "siprop": "extensions"},
                      "reading the wiki's extensions")
-    extensions = (body or {}).get("query", {}).get("extensions", [])
-    return any(extension.get("name") == "GlobalUsage" for extension in extensions)
+    if body is None:
+        return FILE_USAGE  # no request left: nothing more will be read anyway
+    extensions = body.get("query", {}).get("extensions")
+    if not isinstance(extensions, list):
+        raise WikiDown(f"the wiki at {wiki.api_url} did not list its extensions")
+    names = {str(extension.get("name", "")) for extension in extensions
+             if isinstance(extension, dict)}
+    return GLOBAL_USAGE if "GlobalUsage" in names else FILE_USAGE
+
+
+def _uses(part: dict[str, Any], source: str, local_host: str) -> list[tuple[str, str]]:
+    """The (wiki host, title) pairs of one file's uses in one answer.
+
+    GlobalUsage names each use's wiki by its host ('en.wikipedia.org', from the sites
+    table: `WikiMap::getWikiName`), the page-view API's project, and gives titles as
+    database keys ('Harbour_of_Examples'), written here as `fileusage` gives them;
+    `fileusage` uses are on the wiki read.
+    """
+    if source == GLOBAL_USAGE:
+        return [(str(use.get("wiki", "")), str(use.get("title", "")).replace("_", " "))
+                for use in part.get("globalusage", [])]
+    return [(local_host, str(use.get("title", ""))) for use in part.get("fileusage", [])]
 
 
 def category_usage(wiki: WikiReader, category: str, *, depth: int, cap: int) -> Usage:
     """Files in `category` and its subcategories down to `depth`, at most `cap` of them,
-    and the content pages (namespace 0) that use them, on every wiki with GlobalUsage,
-    on this wiki with `fileusage` otherwise."""
-    usage = Usage()
-    global_usage = has_global_usage(wiki)
-    prop = ({"prop": "globalusage", "gulimit": "max", "gunamespace": "0",
-             "guprop": "namespace"} if global_usage
-            else {"prop": "fileusage", "fulimit": "max", "funamespace": "0"})
+    and the content pages (namespace 0) that use them (see `usage_source`).
+
+    One query a batch of 500 category members with the uses of its files; when the
+    uses do not fit, the wiki repeats the batch with the next uses (continuation of a
+    prop within a generator batch): files and pages are sets, so repeats count once.
+    `complete` is False when the request budget ran out before the end.
+    """
+    usage = Usage(source=usage_source(wiki))
     seen_files: set[str] = set()
     used_files: set[str] = set()
     queue, visited = [(category, 0)], {category}
-    while queue and not usage.files_capped:
+    while queue and not usage.files_capped and not wiki.budget.exhausted:
         current, level = queue.pop(0)
         params = {"generator": "categorymembers", "gcmtitle": current, "gcmtype": "file|subcat",
-                  "gcmlimit": "max", **prop}
+                  "gcmlimit": "max", **_USAGE_PARAMS[usage.source]}
         for part in wiki.pages(params, "reading the files of the category"):
             title = str(part.get("title", ""))
             if part.get("ns") == 14:
@@ -254,17 +309,11 @@ def category_usage(wiki: WikiReader, category: str, *, depth: int, cap: int) -> 
                     usage.files_capped = True
                     break
                 seen_files.add(title)
-            uses = part.get("globalusage" if global_usage else "fileusage", [])
-            for use in uses:
-                if global_usage:
-                    usage.pages.add((str(use.get("wiki", "")), str(use.get("title", ""))))
-                else:
-                    usage.pages.add((wiki.host, str(use.get("title", ""))))
+            uses = _uses(part, usage.source, wiki.host)
+            usage.pages.update(uses)
             if uses:
                 used_files.add(title)
-        if wiki.budget.used >= wiki.budget.limit:
-            usage.complete = False
-            break
+    usage.complete = not wiki.budget.exhausted
     usage.files = len(seen_files)
     usage.files_in_use = len(used_files)
     return usage

@@ -47,13 +47,16 @@ def run() -> dict[str, Any]:
         bulk_files(wiki, big, 10_050)
         settings = _settings(wiki.api_url, views.url)
         _results, check_cost = verify(settings, f"Category:{small}", "Q1", utcnow())
-        figures, small_cost = measure(settings, f"Category:{small}", utcnow().date())
-        big_figures, big_cost = measure(settings, f"Category:{big}", utcnow().date())
-    return {"wiki_check_requests": check_cost, "wiki_snapshot_requests": small_cost,
-            "wiki_snapshot_10k_requests": big_cost,
+        small_snapshot = measure(settings, f"Category:{small}", utcnow().date())
+        big_snapshot = measure(settings, f"Category:{big}", utcnow().date())
+    big_figures = big_snapshot.figures
+    return {"wiki_check_requests": check_cost,
+            "wiki_snapshot_requests": small_snapshot.requests,
+            "wiki_snapshot_pages": small_snapshot.figures["pages"],
+            "wiki_snapshot_10k_requests": big_snapshot.requests,
             "wiki_snapshot_10k_files": f"{big_figures['files']:,}"
             + ("+" if big_figures["files_capped"] else ""),
-            "wiki_snapshot_pages": figures["pages"]}
+            "wiki_usage_source": small_snapshot.usage_source}
 
 
 def record(result: dict[str, Any], log: Callable[[str], None]) -> None:

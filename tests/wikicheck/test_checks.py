@@ -59,7 +59,7 @@ def test_check_now_verifies_each_step_with_its_evidence(
     assert "The steps were checked on the wikis." in page
     assert "Verified" in step_text(page, "category")
     assert "holds 6 files" in step_text(page, "category")
-    link = one(page, "#wiki-check-category a")["href"]
+    link = str(one(page, "#wiki-check-category a")["href"])
     assert link.startswith(commons.base_url) and "Category:" in link
     assert "All 6 files read carry an accepted licence" in step_text(page, "licence")
     assert "6 files in the category; the test batch needs at least 5" in step_text(
