@@ -1,4 +1,4 @@
-"""`python -m bot sync [--dry-run] [--only cases|groups] [--accept-drift PAGE]…`
+"""`python -m bot sync [--dry-run] [--only cases|groups|meetings] [--accept-drift PAGE]…`
 
 Exit status: 0 all pages in sync (or skipped by {{nobots}}); 1 drift, or a page the
 wiki refused or the bot could not handle; 2 stop and retry next run: bad
@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from .config import BotConfig, ConfigError
-from .sync import EXIT_FATAL, SyncReport, run_sync
+from .sync import EXIT_FATAL, ONLY_CHOICES, SyncReport, run_sync
 
 log = logging.getLogger("bot")
 
@@ -24,16 +24,17 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line."""
     parser = argparse.ArgumentParser(
         prog="python -m bot",
-        description="Mirror the Helpdesk's public case list and working-group rosters to "
-                    "wiki pages, in several languages. Configured by environment variables; "
-                    "see bot/README.md.",
+        description="Mirror the Helpdesk's public case list, working-group rosters and "
+                    "committee minutes to wiki pages, in several languages. Configured by "
+                    "environment variables; see bot/README.md.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     sync = commands.add_parser("sync", help="update the wiki pages from the app's public API")
     sync.add_argument("--dry-run", action="store_true",
                       help="print a unified diff per page that would change; edit nothing")
-    sync.add_argument("--only", choices=("cases", "groups"),
-                      help="only the cases overview and status pages, or only the rosters")
+    sync.add_argument("--only", choices=ONLY_CHOICES,
+                      help="only the cases overview, archive and status pages; only the "
+                           "rosters; or only the committee meetings' pages")
     sync.add_argument("--accept-drift", action="append", default=[], metavar="PAGE",
                       help="overwrite PAGE's block although it was edited on the wiki "
                            "(repeatable; the full page title)")

@@ -1,7 +1,9 @@
 """The HTTP client of the app's public JSON API (v1). Counts and logs its requests.
 
-Reads `GET /api/v1/cases?page=N&per_page=1000` (one request per 1,000 cases) and
-`GET /api/v1/working-groups`. Anything but a 200 answer with the documented JSON
+Reads `GET /api/v1/cases?page=N&per_page=1000` (one request per 1,000 cases),
+`GET /api/v1/working-groups` and `GET /api/v1/asks` (the rosters), and
+`GET /api/v1/meetings` with `GET /api/v1/meetings/<id>` for each meeting held (the
+public minutes). Anything but a 200 answer with the documented JSON
 raises `AppError`: `AppUnavailable` (cannot connect, timeout, HTTP error) or
 `AppGarbage` (not JSON, wrong shape).
 """
@@ -14,11 +16,14 @@ from typing import Any
 
 import requests
 
+from .minutes import PublicMeeting, parse_meeting, parse_meeting_list
 from .model import (
     GarbageError,
+    GroupAsk,
     PublicCase,
     WorkingGroup,
     check_case_list,
+    parse_asks,
     parse_cases_page,
     parse_groups,
 )
@@ -46,8 +51,11 @@ class Snapshot:
 
     cases: list[PublicCase] = field(default_factory=list)
     groups: list[WorkingGroup] = field(default_factory=list)
+    asks: list[GroupAsk] = field(default_factory=list)
+    meetings: list[PublicMeeting] = field(default_factory=list)  # held ones with minutes
     cases_read: bool = False
-    groups_read: bool = False
+    groups_read: bool = False  # the groups and their asks
+    meetings_read: bool = False
 
 
 class HelpdeskApi:
@@ -129,7 +137,35 @@ class HelpdeskApi:
         except GarbageError as error:
             raise AppGarbage(f"the Helpdesk API sent garbage: {error}") from error
 
-    def snapshot(self, *, cases: bool = True, groups: bool = True,
+    def fetch_asks(self) -> list[GroupAsk]:
+        """Every ask of a working group that is not done yet."""
+        body = self._get("asks")
+        try:
+            return parse_asks(body)
+        except GarbageError as error:
+            raise AppGarbage(f"the Helpdesk API sent garbage: {error}") from error
+
+    def fetch_meetings(self) -> list[PublicMeeting]:
+        """Every meeting held, with its public minutes (the list, then one read each)."""
+        try:
+            listed = parse_meeting_list(self._get("meetings"))
+        except GarbageError as error:
+            raise AppGarbage(f"the Helpdesk API sent garbage: {error}") from error
+        meetings = []
+        for summary in listed:
+            if not summary.held:
+                continue
+            try:
+                meeting = parse_meeting(self._get(f"meetings/{summary.id}"))
+            except GarbageError as error:
+                raise AppGarbage(f"the Helpdesk API sent garbage: {error}") from error
+            if meeting.id != summary.id:
+                raise AppGarbage(f"asked for meeting {summary.id}, got {meeting.id}")
+            if meeting.held:
+                meetings.append(meeting)
+        return meetings
+
+    def snapshot(self, *, cases: bool = True, groups: bool = True, meetings: bool = True,
                  per_page: int = 1000) -> Snapshot:
         """Read what a sync needs (all of it before anything is written)."""
         result = Snapshot()
@@ -138,7 +174,11 @@ class HelpdeskApi:
             result.cases_read = True
         if groups:
             result.groups = self.fetch_groups()
+            result.asks = self.fetch_asks()
             result.groups_read = True
+        if meetings:
+            result.meetings = self.fetch_meetings()
+            result.meetings_read = True
         return result
 
     def close(self) -> None:

@@ -26,6 +26,7 @@ DEFAULT_WIKI_API = "https://meta.wikimedia.org/w/api.php"
 DEFAULT_PAGE_PREFIX = "Content Partnerships Hub/Helpdesk"
 DEFAULT_CASES_PAGE = "{prefix}/Cases"
 DEFAULT_STATUS_PAGE = "{prefix}/Status"
+DEFAULT_MEETINGS_PAGE = "{prefix}/Committee meetings"
 DEFAULT_GROUP_PAGE = "{prefix}/Working groups/{name}"
 DEFAULT_MAXLAG = 5
 DEFAULT_THROTTLE = 10.0
@@ -61,6 +62,7 @@ class BotConfig:
     page_prefix: str = DEFAULT_PAGE_PREFIX
     cases_page: str = DEFAULT_CASES_PAGE
     status_page: str = DEFAULT_STATUS_PAGE
+    meetings_page: str = DEFAULT_MEETINGS_PAGE
     group_page: str = DEFAULT_GROUP_PAGE
     state_file: Path = Path("instance") / STATE_FILE_NAME
     maxlag: int = DEFAULT_MAXLAG
@@ -95,7 +97,8 @@ class BotConfig:
             raise ConfigError(f"BOT_PAGE_PREFIX {self.page_prefix!r} is not a valid page title")
         object.__setattr__(self, "page_prefix", prefix)
         for name, pattern in (("BOT_CASES_PAGE", self.cases_page),
-                              ("BOT_STATUS_PAGE", self.status_page)):
+                              ("BOT_STATUS_PAGE", self.status_page),
+                              ("BOT_MEETINGS_PAGE", self.meetings_page)):
             try:
                 title = pattern.format(prefix=prefix)
             except (KeyError, IndexError, ValueError) as error:
@@ -132,6 +135,11 @@ class BotConfig:
     def status_title(self) -> str:
         """The title of the one-line status page (meant to be transcluded)."""
         return normal_title(self.status_page.format(prefix=self.page_prefix))
+
+    @property
+    def meetings_title(self) -> str:
+        """The title of the list of committee meetings (each meeting is a subpage of it)."""
+        return normal_title(self.meetings_page.format(prefix=self.page_prefix))
 
     def group_title(self, name: str, slug: str) -> str:
         """The title of a working group's roster page.
@@ -193,6 +201,7 @@ class BotConfig:
             page_prefix=get("BOT_PAGE_PREFIX", DEFAULT_PAGE_PREFIX),
             cases_page=get("BOT_CASES_PAGE", DEFAULT_CASES_PAGE),
             status_page=get("BOT_STATUS_PAGE", DEFAULT_STATUS_PAGE),
+            meetings_page=get("BOT_MEETINGS_PAGE", DEFAULT_MEETINGS_PAGE),
             group_page=get("BOT_GROUP_PAGE", DEFAULT_GROUP_PAGE),
             state_file=Path(state_file).expanduser(),
             maxlag=_int(get, "BOT_MAXLAG", DEFAULT_MAXLAG),

@@ -98,6 +98,12 @@ class Language:
         """The language's own name for itself (its autonym), from CLDR."""
         return self.locale.get_display_name(self.code) or self.code
 
+    def language_name(self, code: str) -> str:
+        """The name of the language `code` (CLDR, e.g. "sv" or "pt_BR") in this language,
+        or the code itself when CLDR does not know it."""
+        names = self.locale.languages
+        return str(names.get(code) or names.get(code.replace("-", "_")) or code)
+
     def gettext(self, message: str) -> str:
         """`message` in this language (English when it has no translation yet)."""
         return str(self.translations.gettext(message))

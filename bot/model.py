@@ -44,6 +44,21 @@ class Organisation:
 
 
 @dataclass(frozen=True)
+class Impact:
+    """A case's latest impact snapshot (its Commons files and their use)."""
+
+    day: int
+    taken_at: datetime
+    files: int
+    files_capped: bool
+    files_in_use: int
+    wikis: int
+    pages: int
+    views: int
+    views_capped: bool
+
+
+@dataclass(frozen=True)
 class PublicCase:
     """One case of the public projection."""
 
@@ -62,6 +77,7 @@ class PublicCase:
     days_in_state: int
     public_summary: str
     url: str
+    impact: Impact | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +107,23 @@ class OpenAsk:
 
     reference: str
     title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class GroupAsk:
+    """A working group's ask for volunteers, not done yet (`status` open or taken)."""
+
+    id: int
+    group_slug: str
+    title: str
+    description: str
+    languages: tuple[str, ...]
+    skills: tuple[str, ...]  # the skills' names
+    status: str
+    created_at: datetime
+    case_reference: str | None  # only while the case is public
+    case_url: str | None
     url: str
 
 
@@ -241,7 +274,24 @@ def parse_case(data: Any, where: str = "case") -> PublicCase:
         days_in_state=_integer(data, "days_in_state", where),
         public_summary=_string(data, "public_summary", where),
         url=_url(data, "url", where),
+        impact=parse_impact(data, where),
     )
+
+
+def parse_impact(data: Any, where: str) -> Impact | None:
+    """A case's `impact` (its latest snapshot): None when absent or null."""
+    value = data.get("impact") if isinstance(data, dict) else None
+    if value is None:
+        return None
+    where = f"{where}.impact"
+    return Impact(
+        day=_integer(value, "day", where), taken_at=_timestamp(value, "taken_at", where),
+        files=_integer(value, "files", where),
+        files_capped=_boolean(value, "files_capped", where),
+        files_in_use=_integer(value, "files_in_use", where),
+        wikis=_integer(value, "wikis", where), pages=_integer(value, "pages", where),
+        views=_integer(value, "views", where),
+        views_capped=_boolean(value, "views_capped", where))
 
 
 def parse_cases_page(data: Any) -> CasesPage:
@@ -313,3 +363,41 @@ def parse_groups(data: Any) -> list[WorkingGroup]:
     if len(set(slugs)) != len(slugs):
         raise GarbageError("working groups: a slug appears twice")
     return groups
+
+
+# -- asks -------------------------------------------------------------------------------
+
+ASK_STATUSES = frozenset({"open", "taken"})
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+
+
+def parse_ask(data: Any, where: str = "ask") -> GroupAsk:
+    """One ask of `GET /api/v1/asks`."""
+    ask_id = _integer(data, "id", where, minimum=1)
+    where = f"ask {ask_id}"
+    group = _require(data, "group", where)
+    status = _string(data, "status", where)
+    if status not in ASK_STATUSES:
+        raise GarbageError(f"{where}.status: unknown status {status!r}")
+    languages = tuple(_matching({"code": code}, "code", f"{where}.languages", LANGUAGE_CODE,
+                                "a language code")
+                      for code in _list(data, "languages", where))
+    skills = tuple(_string(item, "name", f"{where}.skills[{index}]", empty=False)
+                   for index, item in enumerate(_list(data, "skills", where)))
+    case = _require(data, "case", where)
+    return GroupAsk(
+        id=ask_id, group_slug=_code(_require(group, "slug", f"{where}.group"),
+                                    f"{where}.group.slug"),
+        title=_string(data, "title", where, empty=False),
+        description=_string(data, "description", where),
+        languages=languages, skills=skills, status=status,
+        created_at=_timestamp(data, "created_at", where),
+        case_reference=_reference(case, "reference", f"{where}.case") if case else None,
+        case_url=_url(case, "url", f"{where}.case") if case else None,
+        url=_url(data, "url", where))
+
+
+def parse_asks(data: Any) -> list[GroupAsk]:
+    """The body of `GET /api/v1/asks`."""
+    items = _list(data, "asks", "asks")
+    return [parse_ask(item, f"asks[{index}]") for index, item in enumerate(items)]

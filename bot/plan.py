@@ -6,7 +6,10 @@ For every language (English first; the others as subpages, `…/Cases/sv`):
 - the status line `…/Status` (to transclude);
 - one archive per year `…/Cases/Archive/2026` (the requests closed that year);
 - one roster per working group `…/Working groups/<name>` (or `<slug>` when the
-  name cannot be a title as it is).
+  name cannot be a title as it is), with the group's asks for volunteers;
+- the list of committee meetings `…/Committee meetings` and one page of public
+  minutes per meeting held `…/Committee meetings/2026-12-04` (a second meeting on
+  the same day: `…/2026-12-04 (2)`).
 
 Each `PlannedPage` carries a `render(day)` function: its block with `day` as the
 date of the last change (see bot.render).
@@ -19,11 +22,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 
-from . import render
+from . import minutes, render
 from .api_client import Snapshot
 from .config import BotConfig
 from .i18n import SOURCE_LANGUAGE, Language
-from .model import PublicCase, WorkingGroup
+from .minutes import PublicMeeting
+from .model import GroupAsk, PublicCase, WorkingGroup
 from .state import WikiState
 from .titles import TitleError, group_title, normal_title
 
@@ -33,11 +37,12 @@ class PlannedPage:
     """A page the bot maintains and how to render its block."""
 
     title: str
-    kind: str  # "cases", "status", "archive" or "group"
+    kind: str  # "cases", "status", "archive", "group", "meetings" or "meeting"
     language: str
     render: Callable[[date], str] = field(compare=False, repr=False)
     summary: str = ""
-    key: str = ""  # the page in every language: "cases", "archive:2026", "group:<slug>"
+    key: str = ""  # the page in every language: "cases", "archive:2026", "group:<slug>",
+    #                "meetings", "meeting:<id>"
 
 
 def language_title(base: str, language: Language) -> str:
@@ -64,8 +69,16 @@ def public_snapshot(config: BotConfig, snapshot: Snapshot) -> Snapshot:
                         open_referrals=tuple(replace(ask, url=move(ask.url))
                                              for ask in group.open_referrals))
                 for group in snapshot.groups],
+        asks=[replace(ask, url=move(ask.url),
+                      case_url=move(ask.case_url) if ask.case_url else None)
+              for ask in snapshot.asks],
+        meetings=[replace(meeting, url=move(meeting.url),
+                          decisions=tuple(replace(decision, url=move(decision.url))
+                                          for decision in meeting.decisions))
+                  for meeting in snapshot.meetings],
         cases_read=snapshot.cases_read,
         groups_read=snapshot.groups_read,
+        meetings_read=snapshot.meetings_read,
     )
 
 
@@ -144,12 +157,51 @@ class Planner:
             return config.group_page.format(prefix=config.page_prefix, name=group.slug,
                                             slug=group.slug)
 
-    def group_pages(self, group: WorkingGroup, base: str) -> list[PlannedPage]:
-        """One roster in every language."""
+    def group_pages(self, group: WorkingGroup, base: str,
+                    asks: Sequence[GroupAsk] = ()) -> list[PlannedPage]:
+        """One roster in every language (with the group's asks)."""
         tool_url = self.config.tool_url
         return self._pages(base, "group", f"group:{group.slug}",
-                           lambda ctx: render.render_group(ctx, group),
-                           lambda language: render.summary_for_group(group, tool_url, language))
+                           lambda ctx: render.render_group(ctx, group, asks),
+                           lambda language: render.summary_for_group(group, tool_url, language,
+                                                                     asks))
+
+    # -- the committee's meetings --------------------------------------------------------
+
+    def meeting_bases(self, meetings: Sequence[PublicMeeting]) -> dict[int, str]:
+        """Per meeting id, its page's title (English): the day, "(2)"… after it for a
+        second meeting on the same day (in the order they started)."""
+        index = self.config.meetings_title
+        titles: dict[int, str] = {}
+        seen: dict[str, int] = {}
+        for meeting in sorted(meetings, key=lambda m: (m.starts_at, m.id)):
+            day = minutes.meeting_day(meeting)
+            seen[day] = seen.get(day, 0) + 1
+            titles[meeting.id] = f"{index}/{day}" + (f" ({seen[day]})" if seen[day] > 1 else "")
+        return titles
+
+    def meeting_pages(self, meetings: Sequence[PublicMeeting]) -> list[PlannedPage]:
+        """The list of the meetings held and one page of public minutes each."""
+        tool_url, index = self.config.tool_url, self.config.meetings_title
+        bases = self.meeting_bases(meetings)
+
+        def summary(language: Language) -> str:
+            return minutes.summary_for_meetings(meetings, tool_url, language)
+
+        def listing(ctx: render.Context) -> str:
+            return minutes.render_meeting_index(
+                ctx, [(meeting, language_title(bases[meeting.id], ctx.language))
+                      for meeting in meetings])
+
+        pages = self._pages(index, "meetings", "meetings", listing, summary)
+        for meeting in sorted(meetings, key=lambda m: (m.starts_at, m.id), reverse=True):
+            pages += self._pages(bases[meeting.id], "meeting", f"meeting:{meeting.id}",
+                                 partial(self._minutes, meeting=meeting), summary)
+        return pages
+
+    def _minutes(self, ctx: render.Context, *, meeting: PublicMeeting) -> str:
+        index = language_title(self.config.meetings_title, ctx.language)
+        return minutes.render_minutes(ctx, meeting, index)
 
 
 def plan_pages(config: BotConfig, snapshot: Snapshot, state: WikiState,
@@ -162,6 +214,7 @@ def plan_pages(config: BotConfig, snapshot: Snapshot, state: WikiState,
         planned += planner.cases_pages(snapshot.cases, state)
     if snapshot.groups_read:
         taken = {page.title for page in planned}
+        asks = asks_by_group(snapshot)
         for group in snapshot.groups:
             base = planner.group_base(group)
             if base in taken:
@@ -169,8 +222,18 @@ def plan_pages(config: BotConfig, snapshot: Snapshot, state: WikiState,
             if base in taken:
                 continue
             taken.add(base)
-            planned += planner.group_pages(group, base)
+            planned += planner.group_pages(group, base, asks.get(group.slug, []))
+    if snapshot.meetings_read:
+        planned += planner.meeting_pages(snapshot.meetings)
     return planned
+
+
+def asks_by_group(snapshot: Snapshot) -> dict[str, list[GroupAsk]]:
+    """The asks of each group (by slug), in the API's order."""
+    found: dict[str, list[GroupAsk]] = {}
+    for ask in snapshot.asks:
+        found.setdefault(ask.group_slug, []).append(ask)
+    return found
 
 
 def slug_pages(config: BotConfig, snapshot: Snapshot, languages: Sequence[Language],
@@ -179,12 +242,13 @@ def slug_pages(config: BotConfig, snapshot: Snapshot, languages: Sequence[Langua
     snapshot = public_snapshot(config, snapshot)
     planner = Planner(config, languages)
     pages: list[PlannedPage] = []
+    asks = asks_by_group(snapshot)
     for group in snapshot.groups:
         if group.slug not in slugs:
             continue
         base = planner.group_base(group, use_slug=True)
         if base not in taken:
-            pages += planner.group_pages(group, base)
+            pages += planner.group_pages(group, base, asks.get(group.slug, []))
     return pages
 
 

@@ -32,7 +32,7 @@ from datetime import date
 
 from . import labels
 from .i18n import Language
-from .model import CLOSED_STATES, STATES, PublicCase, WorkingGroup
+from .model import CLOSED_STATES, STATES, GroupAsk, Impact, PublicCase, WorkingGroup
 from .wikitext import (
     DESCRIPTION_LIMIT,
     NAME_LIMIT,
@@ -278,6 +278,7 @@ def render_cases(ctx: Context, cases: Sequence[PublicCase],
     else:
         lines.append(italic(fill(lang.gettext("There are no open requests."))))
     lines.append("")
+    lines += impact_table(lang, cases)
     if archives:
         years = " · ".join(internal_link(title, escape(lang.native_digits(str(year))))
                            for year, title in archives)
@@ -290,6 +291,53 @@ def render_cases(ctx: Context, cases: Sequence[PublicCase],
         # Translators: before references of requests that were public once and no longer are.
         lines += ["", italic(fill(lang.gettext("No longer publicly listed:"))) + " " + refs]
     return frame(ctx, "\n".join(lines))
+
+
+def _figure(lang: Language, value: int, capped: bool = False) -> str:
+    """A sortable count; "10,000+" when the count stopped at a cap."""
+    text = lang.number(value) + ("+" if capped else "")
+    return sortable_cell(escape_message(text), str(value))
+
+
+def _impact_cells(lang: Language, impact: Impact) -> list[str]:
+    return [_figure(lang, impact.files, impact.files_capped),
+            _figure(lang, impact.files_in_use), _figure(lang, impact.wikis),
+            _figure(lang, impact.pages), _figure(lang, impact.views, impact.views_capped),
+            _date_cell(lang, impact.taken_at.date())]
+
+
+def impact_table(lang: Language, cases: Sequence[PublicCase]) -> list[str]:
+    """The latest impact figures of the requests that have some (latest figures first),
+    then a blank line; nothing while no request has figures."""
+    followed = sorted(((case, case.impact) for case in cases if case.impact is not None),
+                      key=lambda pair: (pair[1].taken_at, pair[0].reference), reverse=True)
+    if not followed:
+        return []
+    columns = [fill(text) for text in (
+        # Translators: a column of the tables of requests on Meta-Wiki (e.g. CPH-2026-0042).
+        lang.gettext("Reference"),
+        # Translators: a column of the tables of requests on Meta-Wiki.
+        lang.gettext("Title"),
+        # Translators: a column of the impact table on Meta-Wiki: files in the request's
+        # Commons category.
+        lang.gettext("Files"),
+        # Translators: a column of the impact table on Meta-Wiki: files used on wiki pages.
+        lang.gettext("Files in use"),
+        # Translators: a column of the impact table on Meta-Wiki: wikis using the files.
+        lang.gettext("Wikis"),
+        # Translators: a column of the impact table on Meta-Wiki: wiki pages using the files.
+        lang.gettext("Pages"),
+        # Translators: a column of the impact table on Meta-Wiki: views of those pages in the
+        # 30 days before the figures were taken.
+        lang.gettext("Page views (30 days)"),
+        # Translators: a column of the impact table on Meta-Wiki: the date of the figures.
+        lang.gettext("Figures of"),
+    )]
+    rows = ([external_link(case.url, escape(case.reference)), bdi(case.title, TITLE_LIMIT),
+             *_impact_cells(lang, impact)] for case, impact in followed)
+    # Translators: the caption of the table of impact figures (Commons files and their use)
+    # of the requests on Meta-Wiki.
+    return [*table(fill(lang.gettext("Impact of the requests")), columns, rows), ""]
 
 
 def render_archive(ctx: Context, year: int, cases: Sequence[PublicCase],
@@ -326,8 +374,9 @@ def render_status(ctx: Context, cases: Sequence[PublicCase]) -> str:
 
 # -- working-group rosters ---------------------------------------------------------------
 
-def render_group(ctx: Context, group: WorkingGroup) -> str:
-    """A working group's roster: leads, listed members (member since), open asks."""
+def render_group(ctx: Context, group: WorkingGroup, asks: Sequence[GroupAsk] = ()) -> str:
+    """A working group's roster: leads, listed members (member since), the group's asks
+    for volunteers, and the requests referred to it that wait for its advice."""
     lang = ctx.language
     leads = [member for member in group.members if member.lead]
     name = bdi(group.name, NAME_LIMIT)
@@ -345,9 +394,9 @@ def render_group(ctx: Context, group: WorkingGroup) -> str:
              or fill(lang.gettext("none listed"))),
         # Translators: on a working group's Meta-Wiki page: how many members are listed.
         fill(lang.gettext("Listed members: %(count)s"), count=lang.number(len(group.members))),
-        # Translators: on a working group's Meta-Wiki page: how many asks are open.
-        fill(lang.gettext("Open asks: %(count)s"),
-             count=lang.number(len(group.open_referrals))),
+        # Translators: on a working group's Meta-Wiki page: how many of its asks for
+        # volunteers nobody has taken yet.
+        fill(lang.gettext("Open asks: %(count)s"), count=lang.number(open_ask_count(asks))),
         in_tool,
     ]
     lines = [intro, "", " · ".join(facts), ""]
@@ -363,13 +412,70 @@ def render_group(ctx: Context, group: WorkingGroup) -> str:
         lines += table(caption, columns, rows)
     else:
         lines.append(italic(fill(lang.gettext("No member has chosen to be listed."))))
-    lines += ["", bold(fill(lang.gettext("Open asks")))]
+    lines += ["", *ask_lines(lang, asks), ""]
+    # Translators: on a working group's Meta-Wiki page, before the requests the committee
+    # referred to the group and that still wait for its advice.
+    lines.append(bold(fill(lang.gettext("Requests waiting for the group's advice"))))
     if group.open_referrals:
         lines += [f"* {external_link(ask.url, escape(ask.reference))} {bdi(ask.title, TITLE_LIMIT)}"
                   for ask in group.open_referrals]
     else:
-        lines.append(italic(fill(lang.gettext("No open asks."))))
+        # Translators: on a working group's Meta-Wiki page: no referred request waits.
+        lines.append(italic(fill(lang.gettext("No request is waiting for the group's "
+                                              "advice."))))
     return frame(ctx, "\n".join(lines))
+
+
+def open_ask_count(asks: Iterable[GroupAsk]) -> int:
+    """How many asks nobody has taken yet."""
+    return sum(1 for ask in asks if ask.status == "open")
+
+
+ASK_DESCRIPTION_LIMIT = 300
+
+
+def _ask_cell(ask: GroupAsk) -> str:
+    text = external_link(ask.url, bdi(ask.title, TITLE_LIMIT))
+    if ask.description.strip():
+        text += f"<br />{bdi(ask.description, ASK_DESCRIPTION_LIMIT)}"
+    return text
+
+
+def _ask_status(lang: Language, ask: GroupAsk) -> str:
+    if ask.status == "taken":
+        # Translators: the status of an ask for volunteers on Meta-Wiki: someone took it.
+        return fill(lang.pgettext("ask status", "Taken"))
+    # Translators: the status of an ask for volunteers on Meta-Wiki: anyone may take it.
+    return fill(lang.pgettext("ask status", "Open"))
+
+
+def ask_lines(lang: Language, asks: Sequence[GroupAsk]) -> list[str]:
+    """The group's asks for volunteers (as the API orders them: newest first)."""
+    # Translators: the caption of a working group's asks for volunteers on Meta-Wiki.
+    caption = fill(lang.gettext("Open asks"))
+    if not asks:
+        return [bold(caption), italic(fill(lang.gettext("No open asks.")))]
+    columns = [fill(text) for text in (
+        # Translators: a column of a working group's asks on Meta-Wiki: what help is needed.
+        lang.gettext("Ask"),
+        # Translators: a column of a working group's asks on Meta-Wiki: languages wanted.
+        lang.gettext("Languages"),
+        # Translators: a column of a working group's asks on Meta-Wiki: skills wanted.
+        lang.gettext("Skills"),
+        # Translators: a column of a working group's asks on Meta-Wiki: the request (case)
+        # the ask is about, e.g. CPH-2026-0042.
+        lang.gettext("Request"),
+        # Translators: a column of a working group's asks on Meta-Wiki: open or taken.
+        lang.gettext("Status"),
+    )]
+    rows = ([_ask_cell(ask),
+             _separator(lang).join(escape(lang.language_name(code), NAME_LIMIT)
+                                   for code in ask.languages),
+             _separator(lang).join(bdi(skill, NAME_LIMIT) for skill in ask.skills),
+             external_link(ask.case_url, escape(ask.case_reference))
+             if ask.case_url and ask.case_reference else "",
+             _ask_status(lang, ask)] for ask in asks)
+    return table(caption, columns, rows)
 
 
 # -- edit summaries ------------------------------------------------------------------------
@@ -401,11 +507,12 @@ def summary_for_cases(cases: Sequence[PublicCase], tool_url: str, lang: Language
     return _summary(lang, tool_url, what)
 
 
-def summary_for_group(group: WorkingGroup, tool_url: str, lang: Language) -> str:
+def summary_for_group(group: WorkingGroup, tool_url: str, lang: Language,
+                      asks: Sequence[GroupAsk] = ()) -> str:
     """The edit summary of a roster page (the group's slug is a plain code)."""
     # Translators: part of an edit summary; %(slug)s is the working group's short code.
     what = _format(lang.gettext("working group %(slug)s: %(members)s listed members, "
                                 "%(asks)s open asks"),
                    slug=group.slug, members=lang.number(len(group.members)),
-                   asks=lang.number(len(group.open_referrals)))
+                   asks=lang.number(open_ask_count(asks)))
     return _summary(lang, tool_url, what)

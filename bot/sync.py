@@ -45,7 +45,8 @@ from .wiki_types import (
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-Only = Literal["cases", "groups"] | None
+ONLY_CHOICES = ("cases", "groups", "meetings")
+Only = Literal["cases", "groups", "meetings"] | None
 
 EXIT_OK, EXIT_PAGES, EXIT_FATAL = 0, 1, 2
 
@@ -337,8 +338,8 @@ def run_sync(
     `language_codes` default to the configured languages (all six).
     """
     report = SyncReport(dry_run=dry_run)
-    if only not in (None, "cases", "groups"):
-        report.fatal = f"--only must be cases or groups, not {only!r}"
+    if only is not None and only not in ONLY_CHOICES:
+        report.fatal = f"--only must be one of {', '.join(ONLY_CHOICES)}, not {only!r}"
         return report
     api = api or HelpdeskApi(config.helpdesk_url, config.user_agent, timeout=config.timeout)
     codes = tuple(language_codes or config.languages)
@@ -371,8 +372,9 @@ class _Job:
     def run(self) -> None:
         report = self.report
         try:
-            snapshot = self.api.snapshot(cases=self.only != "groups",
-                                         groups=self.only != "cases",
+            snapshot = self.api.snapshot(cases=self.only in (None, "cases"),
+                                         groups=self.only in (None, "groups"),
+                                         meetings=self.only in (None, "meetings"),
                                          per_page=self.config.per_page)
         except AppError as error:
             report.fatal = f"{_sentence(error)} Nothing was written to the wiki."

@@ -51,7 +51,7 @@ _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
                            "\u2066\u2067\u2068\u2069\ufeff")
 # Embeddings, overrides and isolates (a message may keep the marks U+200E/U+200F).
 _EMBEDDINGS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_MAGIC_LINK = re.compile(r"\b(ISBN|RFC|PMID) ")
+_MAGIC_LINK = re.compile(r"(ISBN|RFC|PMID) ")  # also "xRFC ": escaping more is safe
 _URL_SAFE = frozenset(ascii_letters + digits + "-./:?&=%+,;@#")
 _USERNAME_PUNCTUATION = frozenset(" .-(),'")
 

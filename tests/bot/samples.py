@@ -99,6 +99,59 @@ def group_json(**overrides: Any) -> dict[str, Any]:
     return data
 
 
+def impact_json(**overrides: Any) -> dict[str, Any]:
+    """A case's latest impact snapshot as the case list carries it."""
+    data: dict[str, Any] = {"day": 30, "taken_at": "2026-12-01T03:00:00Z", "files": 1234,
+                            "files_capped": False, "files_in_use": 56, "wikis": 7,
+                            "pages": 89, "views": 123456, "views_capped": False}
+    data.update(overrides)
+    return data
+
+
+def ask_json(**overrides: Any) -> dict[str, Any]:
+    """One ask of `GET /api/v1/asks`."""
+    data: dict[str, Any] = {
+        "id": 3, "title": "Translate the upload guide", "description": "About 2,000 words.",
+        "group": {"slug": "communication", "name": "Communication",
+                  "url": f"{TOOL}/groups/communication"},
+        "languages": ["sv", "ar"], "skills": [{"code": "translation", "name": "Translation"}],
+        "status": "open", "created_at": "2026-12-01T10:00:00Z",
+        "case": {"reference": "CPH-2026-0042", "url": f"{TOOL}/cases/CPH-2026-0042"},
+        "url": f"{TOOL}/groups/communication#ask-3",
+    }
+    data.update(overrides)
+    return data
+
+
+def meeting_json(meeting_id: int = 5, **overrides: Any) -> dict[str, Any]:
+    """One meeting of `GET /api/v1/meetings/<id>` (held, one public decision)."""
+    data: dict[str, Any] = {
+        "id": meeting_id, "title": "December meeting", "starts_at": "2026-12-02T15:00:00Z",
+        "duration_minutes": 90, "held": True, "attendees": ["Ngozi Committee", "Mei Committee"],
+        "decisions": [{"case": case_json(), "stage": "initial", "outcome": "proceed",
+                       "public_rationale": "A clear, open licence."}],
+        "url": f"{TOOL}/meetings/{meeting_id}",
+    }
+    data.update(overrides)
+    return data
+
+
+def meeting_list_json(*meetings: dict[str, Any]) -> dict[str, Any]:
+    """`GET /api/v1/meetings` listing these meetings (without their minutes)."""
+    keys = ("id", "title", "starts_at", "duration_minutes", "held", "url")
+    return {"meetings": [{key: meeting[key] for key in keys} for meeting in meetings]}
+
+
+def app_answers(cases: list[dict[str, Any]], groups: list[dict[str, Any]],
+                asks: list[dict[str, Any]] | None = None,
+                meetings: list[dict[str, Any]] | None = None) -> list[FakeResponse]:
+    """The app's answers to a whole sync, in the order the bot reads them."""
+    meetings = meetings or []
+    return [FakeResponse(cases_body(cases)), FakeResponse({"working_groups": groups}),
+            FakeResponse({"asks": asks or []}), FakeResponse(meeting_list_json(*meetings)),
+            *(FakeResponse(meeting) for meeting in meetings if meeting["held"])]
+
+
 def parsed_cases(*items: dict[str, Any]) -> list[PublicCase]:
     """Cases as the bot sees them."""
     return list(parse_cases_page(cases_body(list(items))).cases)

@@ -27,12 +27,15 @@ from bot.wiki_types import (
 from tests.bot.samples import (
     TOOL,
     FakeResponse,
+    app_answers,
+    ask_json,
     case_json,
-    cases_body,
     closed_case_json,
     config,
     fake_api,
     group_json,
+    impact_json,
+    meeting_json,
 )
 
 DAY = date(2026, 12, 4)
@@ -128,9 +131,10 @@ class FakeWiki:
         return Saved(revid=revid, page_id=self.ids[page.title])
 
 
-def fake_app(cases: list[dict[str, Any]], groups: list[dict[str, Any]]) -> HelpdeskApi:
-    api, _session = fake_api(FakeResponse(cases_body(cases)),
-                             FakeResponse({"working_groups": groups}))
+def fake_app(cases: list[dict[str, Any]], groups: list[dict[str, Any]],
+             asks: list[dict[str, Any]] | None = None,
+             meetings: list[dict[str, Any]] | None = None) -> HelpdeskApi:
+    api, _session = fake_api(*app_answers(cases, groups, asks, meetings))
     return api
 
 
@@ -139,9 +143,11 @@ GROUPS = [group_json(), group_json(slug="translation", name="Translation",
 
 
 def sync(cfg: BotConfig, wiki: FakeWiki, cases: list[dict[str, Any]] | None = None,
-         groups: list[dict[str, Any]] | None = None, **options: Any) -> SyncReport:
+         groups: list[dict[str, Any]] | None = None, *,
+         asks: list[dict[str, Any]] | None = None, meetings: list[dict[str, Any]] | None = None,
+         **options: Any) -> SyncReport:
     api = fake_app([case_json()] if cases is None else cases,
-                   GROUPS if groups is None else groups)
+                   GROUPS if groups is None else groups, asks, meetings)
     options.setdefault("today", DAY)
     options.setdefault("language_codes", ("en",))
     return run_sync(cfg, wiki=wiki, api=api, out=lambda _text: None, **options)
@@ -154,8 +160,9 @@ def test_sync_writes_every_page_then_nothing(tmp_path: Path) -> None:
     assert report.exit_code == 0, report.pages
     assert wiki.saved == [cfg.cases_title, cfg.status_title,
                           cfg.group_title("Communication", "communication"),
-                          cfg.group_title("Translation", "translation")]
-    assert report.edits == 4 and report.app_reads == 2 and report.wiki_reads == 1
+                          cfg.group_title("Translation", "translation"),
+                          cfg.meetings_title]
+    assert report.edits == 5 and report.app_reads == 4 and report.wiki_reads == 1
     again = sync(cfg, FakeWiki(wiki.pages))
     assert again.edits == 0 and again.exit_code == 0
     assert {page.action for page in again.pages} == {"unchanged"}
@@ -171,7 +178,7 @@ def test_every_page_is_written_in_six_languages_and_a_quiet_day_edits_none(
     assert first.exit_code == 0, first.pages
     bases = [cfg.cases_title, cfg.status_title, f"{cfg.cases_title}/Archive/2026",
              cfg.group_title("Communication", "communication"),
-             cfg.group_title("Translation", "translation")]
+             cfg.group_title("Translation", "translation"), cfg.meetings_title]
     expected = [base if code == "en" else f"{base}/{code}" for base in bases
                 for code in LANGUAGES]
     assert wiki.saved == expected and first.wiki_reads == 1
@@ -182,7 +189,7 @@ def test_every_page_is_written_in_six_languages_and_a_quiet_day_edits_none(
         quiet = sync(cfg, wiki, aged, language_codes=LANGUAGES,
                      today=DAY + timedelta(days=days))
         assert quiet.edits == 0 and {p.action for p in quiet.pages} == {"unchanged"}
-        assert quiet.wiki_reads == 1 and quiet.app_reads == 2
+        assert quiet.wiki_reads == 1 and quiet.app_reads == 4
 
 
 def test_only_the_pages_whose_block_changed_are_edited(tmp_path: Path) -> None:
@@ -353,11 +360,12 @@ def test_sync_dry_run_prints_diffs_and_touches_nothing(tmp_path: Path) -> None:
 def test_sync_only_groups_reads_only_the_groups(tmp_path: Path) -> None:
     cfg = config(tmp_path)
     wiki = FakeWiki()
-    api, session = fake_api(FakeResponse({"working_groups": [group_json()]}))
+    api, session = fake_api(FakeResponse({"working_groups": [group_json()]}),
+                            FakeResponse({"asks": [ask_json()]}))
     report = run_sync(cfg, wiki=wiki, api=api, only="groups", out=lambda _text: None,
                       language_codes=("en",))
-    assert report.exit_code == 0 and report.app_reads == 1
-    assert session.calls[0][0].endswith("/api/v1/working-groups")
+    assert report.exit_code == 0 and report.app_reads == 2
+    assert [call[0].rsplit("/", 1)[1] for call in session.calls] == ["working-groups", "asks"]
     assert wiki.saved == [cfg.group_title("Communication", "communication")]
 
 
@@ -367,7 +375,14 @@ def test_links_point_at_the_public_tool_url(tmp_path: Path) -> None:
     group = group_json(url=f"{internal}/groups/communication", open_referrals=[
         {"reference": "CPH-2026-0042", "title": "Maps", "url": f"{internal}/cases/CPH-2026-0042"}
     ])
-    api = fake_app([case_json(url=f"{internal}/cases/CPH-2026-0042")], [group])
+    ask = ask_json(url=f"{internal}/groups/communication#ask-3",
+                   case={"reference": "CPH-2026-0042",
+                         "url": f"{internal}/cases/CPH-2026-0042"})
+    meeting = meeting_json(url=f"{internal}/meetings/5", decisions=[
+        {"case": case_json(url=f"{internal}/cases/CPH-2026-0042"), "stage": "initial",
+         "outcome": "proceed", "public_rationale": ""}])
+    api = fake_app([case_json(url=f"{internal}/cases/CPH-2026-0042")], [group], [ask],
+                   [meeting])
     wiki = FakeWiki()
     assert run_sync(cfg, wiki=wiki, api=api, out=lambda _text: None).exit_code == 0
     assert all(internal not in text for text in wiki.pages.values())
@@ -389,3 +404,95 @@ def test_cli_refuses_bad_configuration(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert "BOT_USERNAME and BOT_PASSWORD are needed" in caplog.text
     with pytest.raises(SystemExit):
         main(["sync", "--only", "everything"])
+
+
+# -- committee meetings, asks and impact ---------------------------------------------------------
+
+def test_meetings_held_get_a_page_each_and_an_index_newest_first(tmp_path: Path) -> None:
+    cfg = config(tmp_path)
+    wiki = FakeWiki()
+    first = meeting_json(5, title="Morning meeting", starts_at="2026-12-02T09:00:00Z")
+    second = meeting_json(6, title="Evening meeting", starts_at="2026-12-02T18:00:00Z",
+                          decisions=[])
+    older = meeting_json(2, title="November meeting", starts_at="2026-11-04T15:00:00Z")
+    coming = meeting_json(9, title="January meeting", starts_at="2027-01-06T15:00:00Z",
+                          held=False, decisions=[])
+    meetings = [coming, second, first, older]
+
+    report = sync(cfg, wiki, meetings=meetings, language_codes=("en", "sv"))
+
+    assert report.exit_code == 0, report.pages
+    index = cfg.meetings_title
+    assert index == "Content Partnerships Hub/Helpdesk/Committee meetings"
+    pages = [f"{index}/2026-12-02 (2)", f"{index}/2026-12-02", f"{index}/2026-11-04"]
+    assert [title for title in wiki.saved if title.startswith(index)] == [
+        index, f"{index}/sv", *(t for title in pages for t in (title, f"{title}/sv"))]
+    assert report.app_reads == 4 + 3  # the list, then each meeting held
+    listing = wiki.pages[index]
+    assert "January meeting" not in listing
+    assert listing.index("Evening meeting") < listing.index("Morning meeting") < listing.index(
+        "November meeting")
+    assert f"[[{index}/2026-12-02|<bdi>Morning meeting</bdi>]]" in listing
+    assert f"[[{index}/2026-12-02 (2)/sv|<bdi>Evening meeting</bdi>]]" in wiki.pages[
+        f"{index}/sv"]
+    minutes = wiki.pages[f"{index}/2026-12-02"]
+    assert "A clear, open licence." in minutes and "'''Proceed to final go'''" in minutes
+    assert f"[[{index}|All committee meetings]]" in minutes
+    assert "[[User:Ngozi Committee|<bdi>Ngozi Committee</bdi>]]" in minutes
+    assert "took no decision" in wiki.pages[f"{index}/2026-12-02 (2)"]
+
+    again = sync(cfg, wiki, meetings=meetings, language_codes=("en", "sv"),
+                 today=DAY + timedelta(days=2))
+    assert again.edits == 0 and {page.action for page in again.pages} == {"unchanged"}
+
+
+def test_sync_only_meetings_reads_only_the_meetings(tmp_path: Path) -> None:
+    cfg = config(tmp_path)
+    wiki = FakeWiki()
+    meeting = meeting_json()
+    api, session = fake_api(*app_answers([], [], [], [meeting])[3:])
+    report = run_sync(cfg, wiki=wiki, api=api, only="meetings", out=lambda _text: None,
+                      language_codes=("en",))
+    assert report.exit_code == 0 and report.app_reads == 2, report.pages
+    assert [call[0].split("/api/v1/")[1] for call in session.calls] == ["meetings", "meetings/5"]
+    assert wiki.saved == [cfg.meetings_title, f"{cfg.meetings_title}/2026-12-02"]
+
+
+def test_rosters_list_the_groups_asks_and_their_count(tmp_path: Path) -> None:
+    cfg = config(tmp_path)
+    wiki = FakeWiki()
+    asks = [ask_json(), ask_json(id=4, title="Check licences", status="taken", case=None,
+                                 languages=[], skills=[], description=""),
+            ask_json(id=7, title="Another group's ask",
+                     group={"slug": "translation", "name": "Translation",
+                            "url": f"{TOOL}/groups/translation"})]
+    assert sync(cfg, wiki, asks=asks).exit_code == 0
+    roster = wiki.pages[cfg.group_title("Communication", "communication")]
+    assert "Open asks: 1" in roster
+    assert f"[{TOOL}/groups/communication#ask-3 <bdi>Translate the upload guide</bdi>]" in roster
+    assert "Check licences" in roster and "| Taken" in roster and "| Open\n" in roster
+    assert "Swedish" in roster and "Arabic" in roster
+    assert f"[{TOOL}/cases/CPH-2026-0042 CPH-2026-0042]" in roster
+    assert "Another group" not in roster
+    assert "Another group" in wiki.pages[cfg.group_title("Translation", "translation")]
+
+
+def test_the_cases_page_shows_the_latest_impact_figures(tmp_path: Path) -> None:
+    cfg = config(tmp_path)
+    wiki = FakeWiki()
+    cases = [case_json(impact=impact_json()),
+             closed_case_json(impact=impact_json(files=10000, files_capped=True)),
+             case_json(reference="CPH-2026-0050", title="No figures yet",
+                       url=f"{TOOL}/cases/CPH-2026-0050")]
+    assert sync(cfg, wiki, cases, language_codes=("en", "bn")).exit_code == 0
+    page = wiki.pages[cfg.cases_title]
+    impact = page.split("|+ Impact of the requests")[1].split("|}")[0]
+    assert '| data-sort-value="1234" | 1,234\n| data-sort-value="56" | 56\n' in impact
+    assert '| data-sort-value="123456" | 123,456\n' in impact
+    assert '| data-sort-value="10000" | 10,000+\n' in impact
+    assert "1 Dec 2026" in impact and "No figures yet" not in impact
+    assert "১,২৩৪" in wiki.pages[f"{cfg.cases_title}/bn"]
+    plain = FakeWiki()
+    assert sync(config(tmp_path, state_file=tmp_path / "other.json"), plain,
+                [case_json()]).exit_code == 0
+    assert "Impact of the requests" not in plain.pages[cfg.cases_title]

@@ -16,11 +16,21 @@ from hypothesis import strategies as st
 from bot import labels, render, wikitext
 from bot.blocks import BEGIN, END
 from bot.i18n import LANGUAGES, language, languages
+from bot.minutes import (
+    parse_meeting,
+    render_meeting_index,
+    render_minutes,
+    summary_for_meetings,
+)
+from bot.model import parse_asks
 from tests.bot.samples import (
     HOSTILE,
     TOOL,
+    ask_json,
     case_json,
     closed_case_json,
+    impact_json,
+    meeting_json,
     parsed_cases,
     parsed_group,
 )
@@ -270,35 +280,106 @@ def test_a_missing_translation_falls_back_to_english() -> None:
     assert sv.gettext("Requests closed in %(year)s") != "Requests closed in %(year)s"
 
 
-def test_rosters_show_leads_members_since_and_open_asks() -> None:
+def test_rosters_show_leads_members_since_asks_and_referrals() -> None:
     group = parsed_group()
+    asks = parse_asks({"asks": [ask_json(), ask_json(id=4, title="Check licences", case=None,
+                                                     status="taken")]})
     body = render.stamp(render.render_group(context(base="Hub/Working groups/Communication"),
-                                            group), DAY, language("en"))
+                                            group, asks), DAY, language("en"))
     data = data_of(body)
     assert "Leads: [[User:Leila Lead|<bdi>Leila Lead</bdi>]]" in data
-    assert "Listed members: 2" in data and "Open asks: 1" in data
+    assert "Listed members: 2" in data and "Open asks: 1" in data  # the taken one is not open
     assert f"[{TOOL}/groups/communication <bdi>Communication</bdi> in the Helpdesk]" in data
     assert ["| [[User:Omar Member|<bdi>Omar Member</bdi>]]", "| Member",
             '| data-sort-value="2026-02-04" | 4 Feb 2026'] in table_rows(data)
-    assert f"* [{TOOL}/cases/CPH-2026-0042 CPH-2026-0042] <bdi>Digitised maps</bdi>" in data
-    assert "'''Open asks'''" in data and "==" not in body
+    assert [f"| [{TOOL}/groups/communication#ask-3 <bdi>Translate the upload guide</bdi>]"
+            "<br /><bdi>About 2,000 words.</bdi>", "| Swedish, Arabic", "| <bdi>Translation</bdi>",
+            f"| [{TOOL}/cases/CPH-2026-0042 CPH-2026-0042]", "| Open"] in table_rows(data)
+    assert [f"| [{TOOL}/groups/communication#ask-3 <bdi>Check licences</bdi>]"
+            "<br /><bdi>About 2,000 words.</bdi>", "| Swedish, Arabic", "| <bdi>Translation</bdi>",
+            "|", "| Taken"] in table_rows(data)
+    assert "|+ Open asks" in data
+    referrals = data.split("'''Requests waiting for the group's advice'''")[1]
+    assert f"* [{TOOL}/cases/CPH-2026-0042 CPH-2026-0042] <bdi>Digitised maps</bdi>" in referrals
+    assert "==" not in body
     empty = render.render_group(context(), parsed_group(members=[], open_referrals=[]))
     assert "''No member has chosen to be listed.''" in empty and "''No open asks.''" in empty
+    assert "''No request is waiting for the group's advice.''" in empty
+    assert "Open asks: 0" in empty
+    swedish = render.render_group(context("sv"), group, asks)
+    assert "svenska" in swedish and "arabiska" in swedish  # languages named in the page's
+
+
+def test_the_cases_overview_shows_impact_figures_of_the_cases_that_have_them() -> None:
+    cases = parsed_cases(case_json(impact=impact_json(files=10000, files_capped=True,
+                                                      views_capped=True)),
+                         closed_case_json(impact=impact_json(taken_at="2026-11-02T03:00:00Z")),
+                         case_json(reference="CPH-2026-0050", url=f"{TOOL}/cases/CPH-2026-0050"))
+    data = data_of(render.render_cases(context(), cases))
+    caption = "|+ Impact of the requests\n! Reference !! Title !! Files !! Files in use !! " \
+              "Wikis !! Pages !! Page views (30 days) !! Figures of\n"
+    assert caption in data
+    impact_rows = table_rows(data)[-2:]  # the last table of the page
+    assert [row[0] for row in impact_rows] == [
+        f"| [{TOOL}/cases/CPH-2026-0042 CPH-2026-0042]",  # the latest figures first
+        f"| [{TOOL}/cases/CPH-2026-0007 CPH-2026-0007]"]
+    assert impact_rows[0][2:] == ['| data-sort-value="10000" | 10,000+',
+                                  '| data-sort-value="56" | 56', '| data-sort-value="7" | 7',
+                                  '| data-sort-value="89" | 89',
+                                  '| data-sort-value="123456" | 123,456+',
+                                  '| data-sort-value="2026-12-01" | 1 Dec 2026']
+    bengali = data_of(render.render_cases(context("bn"), cases))
+    assert "| ১,২৩,৪৫৬+\n" in bengali  # the language's digits and grouping
+    assert "Impact of the requests" not in render.render_cases(context(), CASES)
+
+
+def test_meeting_minutes_and_index_render_public_fields_only() -> None:
+    meeting = parse_meeting(meeting_json())
+    minutes_body = data_of(render_minutes(context(base="Hub/Committee meetings/2026-12-02"),
+                                          meeting, "Hub/Committee meetings"))
+    assert "'''<bdi>December meeting</bdi>''' – 2 December 2026" in minutes_body
+    assert "Attendees: [[User:Ngozi Committee|<bdi>Ngozi Committee</bdi>]], " in minutes_body
+    assert "[[Hub/Committee meetings|All committee meetings]]" in minutes_body
+    assert (f"* [{TOOL}/cases/CPH-2026-0042 CPH-2026-0042] <bdi>Digitised maps of the Baltic"
+            "</bdi>: '''Proceed to final go''' – <bdi>A clear, open licence.</bdi>") in minutes_body
+    index = data_of(render_meeting_index(context(base="Hub/Committee meetings"), [
+        (meeting, "Hub/Committee meetings/2026-12-02"),
+        (parse_meeting(meeting_json(7, title="January", starts_at="2027-01-06T15:00:00Z",
+                                    decisions=[])), "Hub/Committee meetings/2027-01-06")]))
+    rows = table_rows(index)
+    assert rows == [['| data-sort-value="202701061500" | 6 Jan 2027',
+                     "| [[Hub/Committee meetings/2027-01-06|<bdi>January</bdi>]]",
+                     '| data-sort-value="0" | 0'],
+                    ['| data-sort-value="202612021500" | 2 Dec 2026',
+                     "| [[Hub/Committee meetings/2026-12-02|<bdi>December meeting</bdi>]]",
+                     '| data-sort-value="1" | 1']]
+    empty = render_meeting_index(context(), [])
+    assert "''No committee meeting has been held yet.''" in empty
+    assert summary_for_meetings([meeting], TOOL, language("en")).endswith(
+        ": 1 committee meeting held")
 
 
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_hostile_values_cannot_break_any_block_in_any_language(code: str) -> None:
     hostile = " ".join(HOSTILE)
-    cases = parsed_cases(case_json(title=hostile, organisation={"name": hostile, "kind": "igo"}),
+    cases = parsed_cases(case_json(title=hostile, organisation={"name": hostile, "kind": "igo"},
+                                   impact=impact_json()),
                          closed_case_json(title=hostile))
     group = parsed_group(name=hostile, description=hostile, members=[
         {"username": hostile[:80], "lead": True, "member_since": "2026-01-03"}],
         open_referrals=[{"reference": "CPH-2026-0042", "title": hostile,
                          "url": f"{TOOL}/cases/CPH-2026-0042"}])
+    asks = parse_asks({"asks": [ask_json(title=hostile, description=hostile,
+                                         skills=[{"code": "x", "name": hostile}])]})
+    meeting = parse_meeting(meeting_json(title=hostile, attendees=[hostile[:80]], decisions=[
+        {"case": case_json(title=hostile), "stage": "initial", "outcome": hostile[:60],
+         "public_rationale": hostile}]))
     ctx = context(code)
     bodies = [render.render_cases(ctx, cases, [(2026, "Hub/Cases/Archive/2026")]),
               render.render_archive(ctx, 2026, cases, "Hub/Cases"),
-              render.render_status(ctx, cases), render.render_group(ctx, group)]
+              render.render_status(ctx, cases), render.render_group(ctx, group, asks),
+              render_minutes(ctx, meeting, "Hub/Committee meetings"),
+              render_meeting_index(ctx, [(meeting, "Hub/Committee meetings/2026-12-02")])]
     for body in bodies:
         assert END not in body and BEGIN not in body
         assert "<!--" not in body.split("\n", 1)[1]  # only the bot's own note is a comment
@@ -307,6 +388,8 @@ def test_hostile_values_cannot_break_any_block_in_any_language(code: str) -> Non
             assert all(line.startswith("| ") for line in row)
             for line in row:
                 cell = re.sub(r"</?bdi>", "", line[2:])
+                if cell.startswith("[[Hub/"):  # the bot's own link: its label must be inert
+                    cell = cell.split("|", 1)[1].removesuffix("]]")
                 if not cell.startswith(("[http", "data-sort-value")):
                     assert_inert(cell)
     columns = len(render._columns(language(code), "a", "b", "c"))
@@ -327,7 +410,10 @@ def test_summaries_link_the_tool_and_carry_no_data() -> None:
     assert summary == ("Bot: update from the [[toolforge:cp-helpdesk|Content Partnerships "
                        "Helpdesk]]: 1 open, 0 closed requests")
     group = parsed_group(name="[[Evil]]")
-    assert "Evil" not in render.summary_for_group(group, TOOL, language("en"))
+    asks = parse_asks({"asks": [ask_json(title="[[Evil]]")]})
+    assert "Evil" not in render.summary_for_group(group, TOOL, language("en"), asks)
+    assert render.summary_for_group(group, TOOL, language("en"), asks).endswith(
+        "working group communication: 2 listed members, 1 open asks")
     assert "communication" in render.summary_for_group(group, TOOL, language("ar"))
 
 

@@ -4,7 +4,7 @@ deciding what to do with a page, the state file (and its old format), configurat
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,15 @@ from bot.api_client import AppGarbage, AppUnavailable, HelpdeskApi
 from bot.blocks import BEGIN, END, MarkerError, block_hash, find_block, inner_text, merge
 from bot.config import BotConfig, ConfigError
 from bot.i18n import LANGUAGES
-from bot.model import GarbageError, parse_case, parse_cases_page, parse_groups
+from bot.minutes import parse_meeting_list
+from bot.model import (
+    GarbageError,
+    Impact,
+    parse_asks,
+    parse_case,
+    parse_cases_page,
+    parse_groups,
+)
 from bot.plan import PlannedPage
 from bot.state import PageRecord, StateError, StateFile, WikiState, run_lock
 from bot.sync import decide
@@ -25,10 +33,16 @@ from bot.wiki_types import (
 from tests.bot.samples import (
     TOOL,
     FakeResponse,
+    app_answers,
+    ask_json,
     case_json,
     cases_body,
+    config,
     fake_api,
     group_json,
+    impact_json,
+    meeting_json,
+    meeting_list_json,
 )
 
 DAY = date(2026, 12, 4)
@@ -122,7 +136,8 @@ def test_api_client_reads_1000_cases_per_request_and_counts() -> None:
         FakeResponse({**cases_body(second), "page": 2, "total": 1001, "pages": 2}),
         FakeResponse({"working_groups": [group_json()]}),
     )
-    snapshot = api.snapshot()
+    snapshot = api.snapshot(meetings=False, groups=False)
+    snapshot.groups = api.fetch_groups()
     assert len(snapshot.cases) == 1001 and len(snapshot.groups) == 1
     assert api.reads == 3
     assert session.calls[0] == (f"{TOOL}/api/v1/cases", {"page": 1, "per_page": 1000})
@@ -151,6 +166,79 @@ def test_api_client_reports_http_errors_and_refused_connections() -> None:
     with pytest.raises(AppUnavailable, match="did not answer"):
         dead.fetch_groups()
     assert dead.reads == 1
+
+
+def test_api_client_reads_the_asks_and_each_meeting_held() -> None:
+    held, coming = meeting_json(5), meeting_json(6, held=False, decisions=[])
+    api, session = fake_api(*app_answers([case_json(impact=impact_json())], [group_json()],
+                                         [ask_json()], [coming, held]))
+    snapshot = api.snapshot()
+    assert [call[0].split("/api/v1/")[1] for call in session.calls] == [
+        "cases", "working-groups", "asks", "meetings", "meetings/5"]
+    assert api.reads == 5
+    assert snapshot.cases[0].impact is not None and snapshot.cases[0].impact.views == 123456
+    assert [ask.id for ask in snapshot.asks] == [3]
+    assert snapshot.asks[0].case_reference == "CPH-2026-0042"
+    assert [meeting.id for meeting in snapshot.meetings] == [5]
+    assert snapshot.meetings[0].decisions[0].public_rationale == "A clear, open licence."
+
+
+@pytest.mark.parametrize("body", [
+    {"asks": [ask_json(status="done")]},
+    {"asks": [ask_json(languages=["not a code!"])]},
+    {"asks": [ask_json(case={"reference": "nope", "url": f"{TOOL}/cases/x"})]},
+    {"asks": [ask_json(group={"slug": "Bad Slug"})]},
+    {"asks": [{**ask_json(), "title": ""}]},
+    {"asks": "nope"},
+])
+def test_asks_garbage_is_refused(body: dict[str, Any]) -> None:
+    with pytest.raises(GarbageError):
+        parse_asks(body)
+
+
+@pytest.mark.parametrize("impact", [
+    {**impact_json(), "files": -1}, {**impact_json(), "files_capped": "no"},
+    {key: value for key, value in impact_json().items() if key != "views"},
+    {**impact_json(), "taken_at": "yesterday"}, "1234",
+])
+def test_impact_garbage_is_refused(impact: Any) -> None:
+    with pytest.raises(GarbageError):
+        parse_case(case_json(impact=impact))
+
+
+def test_impact_is_optional_in_the_case_list() -> None:
+    assert parse_case(case_json()).impact is None
+    assert parse_case(case_json(impact=None)).impact is None
+    assert parse_case(case_json(impact=impact_json())).impact == Impact(
+        day=30, taken_at=datetime(2026, 12, 1, 3, tzinfo=UTC), files=1234, files_capped=False,
+        files_in_use=56, wikis=7, pages=89, views=123456, views_capped=False)
+
+
+@pytest.mark.parametrize("body", [
+    {"meetings": "nope"}, {"meetings": [{"id": 0}]},
+    meeting_list_json(meeting_json(5), meeting_json(5)),
+    {"meetings": [{**meeting_list_json(meeting_json())["meetings"][0], "held": "yes"}]},
+])
+def test_meeting_list_garbage_is_refused(body: dict[str, Any]) -> None:
+    with pytest.raises(GarbageError):
+        parse_meeting_list(body)
+
+
+def test_a_meeting_answered_for_another_id_is_garbage() -> None:
+    api, _session = fake_api(FakeResponse(meeting_list_json(meeting_json(5))),
+                             FakeResponse(meeting_json(6)))
+    with pytest.raises(AppGarbage, match="meeting 5"):
+        api.fetch_meetings()
+
+
+def test_the_meetings_page_title_is_configurable(tmp_path: Path) -> None:
+    assert config(tmp_path).meetings_title == (
+        "Content Partnerships Hub/Helpdesk/Committee meetings")
+    env = {"HELPDESK_URL": TOOL, "BOT_MEETINGS_PAGE": "{prefix}/Minutes",
+           "BOT_PAGE_PREFIX": "Hub"}
+    assert BotConfig.from_env(env).meetings_title == "Hub/Minutes"
+    with pytest.raises(ConfigError, match="BOT_MEETINGS_PAGE"):
+        BotConfig.from_env({**env, "BOT_MEETINGS_PAGE": "{prefix}/[x]"})
 
 
 # -- deciding what to do with a page ------------------------------------------------------
