@@ -146,6 +146,7 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
                      f"s; bot second run: {res.get('bot_detail', {}).get('second', 'n/a')}; "
                      f"load average {res.get('meta', {}).get('load_average_before')} before, "
                      f"{res.get('meta', {}).get('load_average_after')} after the load.")
+        lines.append(f"  - {names[db]}: {wiki_costs(res)}")
         for note in res.get("notes", []):
             lines.append(f"  - note: {note}")
     profiles = [(db, page, prof) for db in dbs
@@ -212,6 +213,19 @@ def summary(results: dict[str, dict[str, Any]]) -> str:
             out.append(f"  {page:12} p50 {load.get('p50_ms')!s:>8} ms  p95 "
                        f"{load.get('p95_ms')!s:>8} ms  {load.get('throughput_rps')!s:>7} req/s"
                        f"  errors {load.get('errors')}")
+        out.append(f"  wiki API requests: {wiki_costs(res)}")
         for note in res.get("notes", []):
             out.append(f"  note: {note}")
     return "\n".join(out)
+
+
+def wiki_costs(res: dict[str, Any]) -> str:
+    """The API requests of one wiki check and one impact snapshot (dev/bench/wikibench.py)."""
+    if res.get("wiki_check_requests") is None:
+        return "wiki checks not measured"
+    return (f"one readiness check {res['wiki_check_requests']}; one impact snapshot "
+            f"{res.get('wiki_snapshot_requests')} (12 files), "
+            f"{res.get('wiki_snapshot_10k_requests')} (10,050 files, counted as "
+            f"{res.get('wiki_snapshot_10k_files')}), "
+            f"{res.get('wiki_snapshot_10k_globalusage_requests')} (the same through "
+            "GlobalUsage, 1,200 uses, page views included)")
