@@ -47,6 +47,7 @@ from app.mail.models import IncomingMail
 from app.partners.models import Organisation
 from app.public.projection import is_public_clause, public_cases
 from app.public.queries import CaseFilters, apply_filters
+from app.search.index import SEARCH_TEXTS
 from app.search.terms import Terms
 
 # The weight of a match in each field (a case's score is the sum over its fields).
@@ -65,7 +66,7 @@ PUBLIC_CASE_COLUMNS = ("title", "public_summary")
 TABLES: dict[str, Table] = {
     "cases": Case.__table__,  # type: ignore[dict-item]
     "organisations": Organisation.__table__,  # type: ignore[dict-item]
-    "case_messages": CaseMessage.__table__,  # type: ignore[dict-item]
+    "search_texts": SEARCH_TEXTS,
 }
 
 
@@ -87,7 +88,8 @@ class MariaDBFullText:
         rows = TABLES[source]
         found = mysql_match(rows.c[column_name],
                             against=" ".join(f"{word}*" for word in words)).in_boolean_mode()
-        return select(rows.c.id.label("id"), cast(found, Float).label("relevance")).where(found)
+        key = next(iter(rows.primary_key))
+        return select(key.label("id"), cast(found, Float).label("relevance")).where(found)
 
 
 class SQLiteFullText:
@@ -95,7 +97,7 @@ class SQLiteFullText:
 
     FTS_TABLES: ClassVar[dict[str, str]] = {
         "cases": "search_cases", "organisations": "search_organisations",
-        "case_messages": "search_messages"}
+        "search_texts": "search_texts_fts"}
 
     def matches(self, source: str, column_name: str,
                 words: Sequence[str]) -> Select[tuple[int, float]]:
@@ -156,15 +158,10 @@ def _word_hits(ft: FullText, word: str, index: int, scope: Scope) -> list[Select
     organisations = ft.matches("organisations", "name", [word]).subquery()
     parts.append(select(*_hit(Case.id, index, _score("organisation", organisations.c.relevance)))
                  .join(organisations, Case.organisation_id == organisations.c.id))
-    if scope.staff:
-        messages = ft.matches("case_messages", "body", [word]).subquery()
-        query = (select(*_hit(CaseMessage.case_id, index,
-                              _score("messages", func.max(messages.c.relevance))))
-                 .join(messages, CaseMessage.id == messages.c.id)
-                 .group_by(CaseMessage.case_id))
-        if not scope.internal:
-            query = query.where(CaseMessage.internal == false())
-        parts.append(query)
+    if scope.staff:  # internal messages only for those who may read them
+        texts = ft.matches("search_texts", "all_messages" if scope.internal else "messages",
+                           [word]).subquery()
+        parts.append(select(*_hit(texts.c.id, index, _score("messages", texts.c.relevance))))
     return parts
 
 

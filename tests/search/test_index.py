@@ -85,23 +85,42 @@ def test_the_upgrade_indexes_the_rows_already_there_and_the_downgrade_removes_it
     assert found(scratch_url, "cases", "title", "herbarium") == {case_id}
     assert found(scratch_url, "cases", "description", "lighthouse") == {case_id}
     assert found(scratch_url, "organisations", "name", "quokka")
-    assert found(scratch_url, "case_messages", "body", "kalimba")
     assert found(scratch_url, "cases", "title", "lighthouse") == set()  # fields kept apart
 
 
+def test_0018_gathers_the_messages_already_there_per_case(scratch_url: str) -> None:
+    schema.upgrade(scratch_url, "0017")
+    case_id = fill(scratch_url)  # one internal message
+    engine = create_engine(scratch_url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO case_messages (case_id, internal, body, created_at) "
+                          "VALUES (:case, 0, 'Theremin tapes', '2026-11-27 11:00:00')"),
+                     {"case": case_id})
+    engine.dispose()
+    schema.upgrade(scratch_url, "0018")
+    assert found(scratch_url, "search_texts", "all_messages", "kalimba") == {case_id}
+    assert found(scratch_url, "search_texts", "all_messages", "theremin") == {case_id}
+    assert found(scratch_url, "search_texts", "messages", "theremin") == {case_id}
+    assert found(scratch_url, "search_texts", "messages", "kalimba") == set()  # internal
+    schema.downgrade(scratch_url, "0017")
+    assert "search_texts" not in index_objects(scratch_url)
+    schema.upgrade(scratch_url)
+    assert found(scratch_url, "search_texts", "messages", "theremin") == {case_id}
+
+
 def test_every_upgrade_puts_back_triggers_a_rebuilt_table_lost(scratch_url: str) -> None:
-    schema.upgrade(scratch_url, "0014")
+    schema.upgrade(scratch_url)
     engine = create_engine(scratch_url)
     assert repair(engine) == []  # nothing missing after a plain upgrade
     if engine.dialect.name == "sqlite":
         # What Alembic's batch mode does to a table's triggers (copy, drop, rename).
         with engine.begin() as conn:
-            for fts, _source, _columns in FTS:
+            for fts, _source, _columns, _key in FTS:
                 for suffix in ("ai", "ad", "au"):
                     conn.execute(text(f"DROP TRIGGER {fts}_{suffix}"))
     engine.dispose()
     case_id = fill(scratch_url)
-    schema.upgrade(scratch_url, "0014")  # already there: only the repair runs
+    schema.upgrade(scratch_url)  # already there: only the repair runs
     assert found(scratch_url, "cases", "title", "herbarium") == {case_id}
     engine = create_engine(scratch_url)
     with engine.begin() as conn:
