@@ -7,6 +7,7 @@ JSON columns and the directory and the registry stay small.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,10 +26,12 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.auth.models import RoleGrant, User
 from app.cases.models import Case
 from app.cases.transitions import CLOSED_STATES
+from app.core.pagination import Page, paginate
 from app.core.regions import region_of
 from app.groups.models import Membership, Referral, WorkingGroup
 from app.people.labels import skill_label
@@ -102,13 +105,50 @@ def _shown(entry: DirectoryEntry, user: User, roles: Sequence[str],
     )
 
 
-def directory(db: Session) -> list[Person]:
-    """Everyone who chose to be listed (three statements: entries, roles, groups)."""
-    rows = db.execute(
-        select(DirectoryEntry, User).join(User, User.id == DirectoryEntry.user_id)
-        .where(DirectoryEntry.listed.is_(True), User.blocked.is_(False))
-        .order_by(User.username)
-    ).all()
+@dataclass(frozen=True)
+class DirectoryFilter:
+    """What the directory's filter form asks for (empty: anything). A person matches
+    only on a field they chose to show."""
+
+    language: str = ""
+    country: str = ""
+    region: str = ""
+    skill: str = ""
+
+    def where(self) -> list[ColumnElement[bool]]:
+        """The conditions on DirectoryEntry and User."""
+        conditions: list[ColumnElement[bool]] = []
+        if self.language:
+            conditions += [DirectoryEntry.show_languages.is_(True),
+                           _json_list_holds(User.languages, self.language)]
+        if self.country:
+            conditions += [DirectoryEntry.show_country.is_(True), User.country == self.country]
+        if self.region:
+            conditions += [DirectoryEntry.show_regions.is_(True),
+                           _json_list_holds(User.regions, self.region)]
+        if self.skill:
+            conditions += [DirectoryEntry.show_skills.is_(True),
+                           _json_list_holds(DirectoryEntry.skills, self.skill)]
+        return conditions
+
+
+def _json_list_holds(column: Any, value: str) -> ColumnElement[bool]:
+    """Whether a JSON list of strings holds `value`: its text holds the value written as
+    JSON writes it (quotes and escapes included), so "en" does not match "en-gb". The
+    same on SQLite and MariaDB (both keep JSON as the text written)."""
+    return type_coerce(column, String).contains(json.dumps(value), autoescape=True)
+
+
+def directory(db: Session, wanted: DirectoryFilter, number: int,
+              per_page: int) -> tuple[list[Person], Page]:
+    """One page of the people who chose to be listed and match `wanted`, by username
+    (four statements: the count, the entries, roles, groups)."""
+    listed = (select(DirectoryEntry, User).join(User, User.id == DirectoryEntry.user_id)
+              .where(DirectoryEntry.listed.is_(True), User.blocked.is_(False), *wanted.where()))
+    total = int(db.scalar(select(func.count()).select_from(listed.subquery())) or 0)
+    page = paginate(number, per_page, total)
+    rows = db.execute(listed.order_by(User.username, User.id)
+                      .offset(page.offset).limit(per_page)).all()
     ids = [user.id for _entry, user in rows]
     roles: dict[int, list[str]] = {}
     groups: dict[int, list[str]] = {}
@@ -124,25 +164,9 @@ def directory(db: Session) -> list[Person]:
                 .where(Membership.user_id.in_(ids), Membership.listed.is_(True),
                        WorkingGroup.archived.is_(False))):
             groups.setdefault(user_id, []).append(name)
-    return [_shown(entry, user, roles.get(user.id, []), groups.get(user.id, []))
-            for entry, user in rows]
-
-
-@dataclass(frozen=True)
-class DirectoryFilter:
-    """What the directory's filter form asks for (empty: anything)."""
-
-    language: str = ""
-    country: str = ""
-    region: str = ""
-    skill: str = ""
-
-    def matches(self, person: Person) -> bool:
-        """Does the person show what is asked for?"""
-        return ((not self.language or self.language in person.languages)
-                and (not self.country or self.country == person.country)
-                and (not self.region or self.region in person.regions)
-                and (not self.skill or self.skill in person.skills))
+    people = [_shown(entry, user, roles.get(user.id, []), groups.get(user.id, []))
+              for entry, user in rows]
+    return people, page
 
 
 # -- affiliates -------------------------------------------------------------------

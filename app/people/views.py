@@ -16,7 +16,7 @@ part (each one statement).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -25,7 +25,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.auth.roles import current_roles, login_required, role_required
-from app.core.db import commit_work, discard_work, get_session
+from app.core.db import as_id, commit_work, discard_work, get_session
 from app.core.errors import fail
 from app.core.regions import REGIONS, country_choices, country_name, language_name, region_label
 from app.groups.queries import find_group
@@ -38,6 +38,7 @@ bp = Blueprint("people", __name__)
 
 # Roles that see the case page's suggestions and the gaps of every open case.
 STAFF_ROLES = frozenset({"committee", "helpdesk"})
+DIRECTORY_PAGE_SIZE = 50
 
 
 def _locale() -> str:
@@ -153,12 +154,15 @@ def directory() -> ResponseReturnValue:
     skill_list = queries.skills(db, with_retired=True)
     names = {skill.code: skill_label(skill.code, skill.name) for skill in skill_list}
     wanted = _filter_from_args(set(names))
+    listed, page = queries.directory(db, wanted, as_id(request.args.get("page")) or 1,
+                                     DIRECTORY_PAGE_SIZE)
     people = [replace(person, skills=tuple(sorted((names.get(code, code) for code in
                                                     person.skills), key=str.casefold)))
-              for person in queries.directory(db) if wanted.matches(person)]
+              for person in listed]
     locale = _locale()
     return render_template(
-        "people/directory.html", people=people, wanted=wanted,
+        "people/directory.html", people=people, wanted=wanted, page=page,
+        wanted_args={name: value for name, value in asdict(wanted).items() if value},
         skills=[(skill.code, names[skill.code]) for skill in skill_list if not skill.retired],
         countries=country_choices(locale),
         regions=[(code, str(region_label(code))) for code in REGIONS])

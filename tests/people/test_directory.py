@@ -124,3 +124,70 @@ def test_admins_keep_the_list_of_skills(app: Flask, sign_in: SignIn) -> None:
     assert 'value="iiif"' in ada.get("/people/me").get_data(as_text=True)
     assert rows(omar)["Ada Requester"][3] == "IIIF"
     assert ada.get("/skills").status_code == 403
+
+
+def listed_volunteers(app: Flask, count: int) -> None:
+    """`count` listed volunteers: the even ones speak Swahili, the odd ones hide their
+    languages (and speak it too); every third speaks only en-GB."""
+    from app.auth.models import User
+
+    with session(app) as db:
+        for n in range(count):
+            user = User(central_id=90_000 + n, username=f"Volunteer {n:03d}",
+                        languages=["en-gb"] if n % 3 == 0 else ["sw", "fr"])
+            db.add(user)
+            db.flush()
+            db.add(DirectoryEntry(user_id=user.id, listed=True, show_languages=n % 2 == 0,
+                                  skills=[]))
+
+
+def pager_links(client: FlaskClient, query: str) -> dict[str, str]:
+    nav = parse(client.get(f"/people{query}")).select_one("nav.pagination")
+    if nav is None:
+        return {}
+    links = {str(link["rel"][0]): str(link["href"]) for link in nav.select("a[rel]")}
+    return {**links, "current": text_of(nav.select_one("[aria-current=page]"))}
+
+
+def test_the_directory_comes_in_pages_that_keep_the_filters(
+        app: Flask, sign_in: SignIn) -> None:
+    people(app)
+    listed_volunteers(app, 130)
+    ada = signed_in(app, sign_in, "Ada Requester")
+
+    first = rows(ada)
+    assert list(first) == [f"Volunteer {n:03d}" for n in range(50)]
+    assert pager_links(ada, "") == {"next": "/people?page=2", "current": "Page 1 of 3"}
+    third = rows(ada, "?page=3")
+    assert list(third) == [f"Volunteer {n:03d}" for n in range(100, 130)]
+    assert pager_links(ada, "?page=3") == {"prev": "/people?page=2", "current": "Page 3 of 3"}
+    assert list(rows(ada, "?page=99")) == list(third)  # past the end: the last page
+    assert list(rows(ada, "?page=zero")) == list(first)
+
+    # Swahili: only those who show their languages (even numbers), not the en-GB ones
+    # (multiples of 3): 43 people, one page; "en" finds nobody ("en-gb" is not "en").
+    swahili = [f"Volunteer {n:03d}" for n in range(130) if n % 2 == 0 and n % 3]
+    assert list(rows(ada, "?language=sw")) == swahili[:50] and len(swahili) == 43
+    assert pager_links(ada, "?language=sw") == {}
+    assert rows(ada, "?language=en") == {}
+    assert len(rows(ada, "?language=en-gb")) == 22  # even multiples of 3 below 130
+
+    listed_volunteers_more(app)
+    assert pager_links(ada, "?language=sw") == {"next": "/people?page=2&language=sw",
+                                                 "current": "Page 1 of 2"}
+    # 43 + 10: the second page holds the last three.
+    assert list(rows(ada, "?language=sw&page=2")) == [f"Zanzibar volunteer {n:02d}"
+                                                      for n in range(7, 10)]
+
+
+def listed_volunteers_more(app: Flask) -> None:
+    """Ten more listed volunteers who show their Swahili (sorted after the others)."""
+    from app.auth.models import User
+
+    with session(app) as db:
+        for n in range(10):
+            user = User(central_id=95_000 + n, username=f"Zanzibar volunteer {n:02d}",
+                        languages=["sw"])
+            db.add(user)
+            db.flush()
+            db.add(DirectoryEntry(user_id=user.id, listed=True, skills=[]))
