@@ -16,6 +16,7 @@ from app.cases.labels import PRIORITIES
 from app.core.db import as_id, commit_work, discard_work, get_session
 from app.queue import queries, service
 from app.queue.forms import NOBODY, BulkForm, QueueOrderForm, selected_cases
+from app.queue.labels import place_in_line
 from app.queue.service import BulkChoice
 
 bp = Blueprint("queue", __name__)
@@ -31,6 +32,12 @@ def support_place(case: Any) -> int | None:
     """A case's place in line for support (None unless it is approved): one statement
     for an approved case, none otherwise."""
     return queries.place_of(get_session(), case.id, case.state)
+
+
+@bp.app_template_filter("place_in_line")
+def place_in_line_filter(place: int) -> str:
+    """{{ place|place_in_line }}: "3rd in line for support", in the page's language."""
+    return place_in_line(place)
 
 
 @bp.app_template_global("support_places")

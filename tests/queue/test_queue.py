@@ -80,10 +80,11 @@ def test_the_committee_moves_a_case_up_with_its_reason_in_the_audit_log(
     omar = app.test_client()
     sign_in(omar, "Omar Requester")
     page = parse(omar.get(f"/requests/{refs['Songs']}").get_data(as_text=True))
-    assert "Place in line for support 2" in text_of(one(page, "#stage-heading").parent)
+    assert "Support queue 2nd in line for support" in text_of(
+        one(page, "#stage-heading").parent)
     mine = text_of(parse(omar.get("/requests/mine").get_data(as_text=True)).select_one("main")
                    or parse(""))
-    assert "Place in line for support: 2" in mine
+    assert "2nd in line for support" in mine
 
 
 def _case_id(app: Flask, reference: str) -> int:
@@ -179,7 +180,7 @@ def test_the_public_sees_the_place_in_line_of_consenting_cases_only(
         refs = (private.reference, public.reference)
     visitor = app.test_client()
     page = parse(visitor.get(f"/cases/{refs[1]}").get_data(as_text=True))
-    assert "Place in line for support 2" in text_of(page)
+    assert "Support queue 2nd in line for support" in text_of(page)
     assert visitor.get(f"/api/v1/cases/{refs[1]}").get_json()["place_in_line"] == 2
     listed = visitor.get("/api/v1/cases").get_json()["cases"]
     assert [(case["reference"], case["place_in_line"]) for case in listed] == [(refs[1], 2)]
@@ -189,7 +190,7 @@ def test_the_public_sees_the_place_in_line_of_consenting_cases_only(
     ada = app.test_client()
     sign_in(ada, "Ada Requester")
     mine = parse(ada.get(f"/requests/{refs[0]}").get_data(as_text=True))
-    assert "Place in line for support 1" in text_of(one(mine, "#stage-heading").parent)
+    assert "1st in line for support" in text_of(one(mine, "#stage-heading").parent)
 
 
 def test_the_place_in_line_costs_one_statement_whatever_the_queue_holds(
