@@ -65,7 +65,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.search.index import is_index_object
+from app.search.index import is_index_object, refill_texts
 
 FORMAT = "cp-helpdesk-export"
 FORMAT_VERSION = 1
@@ -420,6 +420,7 @@ def import_database(engine: Engine, path: Path) -> Report:
             restore = _Restore(conn, path, tables)
             end, digest = _restore_rows(lines, reader, restore)
             _check_end(path, end, restore.rows, digest)
+            refill_texts(conn)  # derived from the messages, so not in the file
     except SQLAlchemyError as exc:
         raise BackupError(f"Could not write to the database: {exc}") from exc
     return Report(revision, restore.rows)

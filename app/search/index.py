@@ -213,3 +213,11 @@ def _message_changed(_mapper: Mapper[Any], conn: Connection, message: CaseMessag
 def _previous_case(message: CaseMessage) -> list[int]:
     history = inspect(message).attrs.case_id.history
     return [case_id for case_id in history.deleted or () if case_id is not None]
+
+
+def refill_texts(conn: Connection) -> None:
+    """After rows were put in by plain inserts (a backup's import): `search_texts` from
+    the messages, when the database has it (an import into an earlier revision has not;
+    migration 0018 fills it then)."""
+    if inspect(conn).has_table(SEARCH_TEXTS.name):
+        rebuild_texts(conn)

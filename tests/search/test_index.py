@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.orm import Session
 
-from app.core import schema
+from app.core import backup, schema
 from app.search.index import FTS, is_index_object, repair
 from app.search.queries import full_text
 from tests.core.world import scratch_database
@@ -106,6 +106,23 @@ def test_0018_gathers_the_messages_already_there_per_case(scratch_url: str) -> N
     assert "search_texts" not in index_objects(scratch_url)
     schema.upgrade(scratch_url)
     assert found(scratch_url, "search_texts", "messages", "theremin") == {case_id}
+
+
+def test_an_import_rebuilds_the_messages_text_it_leaves_out(tmp_path: Path) -> None:
+    with scratch_database(tmp_path) as source, scratch_database(tmp_path) as target:
+        schema.upgrade(source, "0017")
+        case_id = fill(source)
+        schema.upgrade(source)
+        schema.upgrade(target)
+        path = tmp_path / "backup.jsonl"
+        engine = create_engine(source)
+        backup.export_database(engine, path)
+        engine.dispose()
+        assert "search_texts" not in path.read_text()
+        engine = create_engine(target)
+        backup.import_database(engine, path)
+        engine.dispose()
+        assert found(target, "search_texts", "all_messages", "kalimba") == {case_id}
 
 
 def test_every_upgrade_puts_back_triggers_a_rebuilt_table_lost(scratch_url: str) -> None:
