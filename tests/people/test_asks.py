@@ -16,7 +16,7 @@ from app.people.models import Ask
 from tests.factories import join_group, make_case, make_user
 from tests.helpers import SignIn, csrf_token
 from tests.helpers import app_session as session
-from tests.html import parse, text_of
+from tests.html import one, parse, text_of
 
 SLUG = "translation"
 GROUP = f"/groups/{SLUG}"
@@ -60,6 +60,12 @@ def act(client: FlaskClient, ask: int, what: str) -> Any:
     return client.post(f"/asks/{ask}/{what}", data={"csrf_token": csrf_token(client, GROUP)})
 
 
+def home_asks(client: FlaskClient) -> str:
+    """The text of the home page's asks section ("" when it has none)."""
+    heading = parse(client.get("/")).select_one("#home-asks-heading")
+    return text_of(heading.parent) if heading is not None and heading.parent else ""
+
+
 def audit(app: Flask) -> list[str]:
     with session(app) as db:
         return list(db.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "ask")
@@ -73,15 +79,19 @@ def test_the_whole_life_of_an_ask(app: Flask, sign_in: SignIn) -> None:
     assert answer.status_code == 303
     ask = ask_id(app)
     page = parse(leila.get(GROUP))
-    assert "Translate the upload guide" in text_of(page.select_one(f"#ask-{ask}"))
-    assert "Swahili" in text_of(page.select_one(f"#ask-{ask}"))
+    assert "Translate the upload guide" in text_of(one(page, f"#ask-{ask}"))
+    assert "Swahili" in text_of(one(page, f"#ask-{ask}"))
 
     ada = signed_in(app, sign_in, "Ada Requester")
     # Ada works in Swahili: the home page offers her the ask.
-    assert "Translate the upload guide" in text_of(parse(ada.get("/")).select_one(
-        "#home-asks-heading").parent)
+    assert "Translate the upload guide" in home_asks(ada)
+    # Omar works in no language the ask wants, nor does Leila: their home pages do not.
+    assert "Translate the upload guide" not in home_asks(signed_in(app, sign_in,
+                                                                    "Omar Requester"))
+    assert home_asks(leila) == ""
     assert parse(ada.get(GROUP)).select_one(f'#ask-{ask} form[action="/asks/{ask}/take"]')
     assert act(ada, ask, "take").status_code == 303
+    assert "You took:" in home_asks(ada) and "Open asks in your languages" not in home_asks(ada)
     page = parse(ada.get(GROUP))
     assert page.select_one(f'#ask-{ask} form[action="/asks/{ask}/give-back"]')
     assert page.select_one(f'#ask-{ask} form[action="/asks/{ask}/done"]') is None
@@ -163,8 +173,8 @@ def test_open_asks_show_on_groups_and_the_api_for_everyone(
     world(app)
     leila = signed_in(app, sign_in, "Leila Lead")
     assert post_ask(leila, skills=["translation"], languages=["fr"]).status_code == 303
-    section = parse(client.get("/groups")).select_one("#all-asks-heading").parent
-    assert "Translate the upload guide" in text_of(section)
+    section = one(parse(client.get("/groups")), "#all-asks-heading").parent
+    assert section is not None and "Translate the upload guide" in text_of(section)
     asks = client.get("/api/v1/asks").get_json()["asks"]
     assert len(asks) == 1
     assert asks[0]["group"]["slug"] == SLUG
