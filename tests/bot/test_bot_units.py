@@ -116,8 +116,9 @@ def test_parse_refuses_missing_keys_and_garbage_bodies() -> None:
         del data[key]
         with pytest.raises(GarbageError):
             parse_case(data)
-    for body in ([], "cases", {"cases": {}}, {**cases_body([]), "total": "0"},
-                 {**cases_body([]), "next": "ftp://x"}):
+    garbage: tuple[Any, ...] = ([], "cases", {"cases": {}}, {**cases_body([]), "total": "0"},
+                                {**cases_body([]), "next": "ftp://x"})
+    for body in garbage:
         with pytest.raises(GarbageError):
             parse_cases_page(body)
     for body in ({}, {"working_groups": [group_json(members=[{"username": "A"}])]},
