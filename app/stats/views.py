@@ -63,8 +63,11 @@ def gaps_page() -> ResponseReturnValue:
     staff = bool(current_roles() & ALL_CASES_ROLES)
     named = [(country_name(gap.country, language), gap)
              for gap in find_gaps(get_session(), public=not staff)]
-    named.sort(key=lambda pair: (-pair[1].requests, pair[0].casefold()))
-    found = [{"name": name, "region": region_name(gap.region), "requests": gap.requests,
-              "few": not staff and gap.requests < SMALL_COUNT}
-             for name, gap in named]
+    few = [not staff and gap.requests < SMALL_COUNT for _name, gap in named]
+    # The small counts of the public view come in name order: an order by count would
+    # tell a country's "fewer than 3" from another's.
+    order = sorted(range(len(named)), key=lambda index: (
+        0 if few[index] else -named[index][1].requests, named[index][0].casefold()))
+    found = [{"name": named[index][0], "region": region_name(named[index][1].region),
+              "requests": named[index][1].requests, "few": few[index]} for index in order]
     return render_template("stats/gaps.html", gaps=found, staff=staff, small=SMALL_COUNT)

@@ -103,3 +103,18 @@ def test_gaps_count_affiliates_and_the_directory_and_hide_small_counts(
     assert gap_rows(helpdesk) == [["Kenya", "Sub-Saharan Africa", "5"],
                                   ["Brazil", "Latin America and the Caribbean", "2"],
                                   ["Sweden", "Western Europe", "1"]]
+
+
+def test_the_public_gaps_do_not_order_small_counts_by_size(
+        app: Flask, client: FlaskClient, sign_in: SignIn) -> None:
+    with session(app) as db:
+        # Zambia 2, Angola 1: by size Zambia would come first and give the counts away.
+        public_cases(db, [["ZM"], ["ZM"], ["AO"], ["KE"], ["KE"], ["KE"]])
+    assert gap_rows(client) == [["Kenya", "Sub-Saharan Africa", "3"],
+                                ["Angola", "Sub-Saharan Africa", "fewer than 3"],
+                                ["Zambia", "Sub-Saharan Africa", "fewer than 3"]]
+    helpdesk = app.test_client()
+    sign_in(helpdesk, "Sven Helpdesk")
+    assert gap_rows(helpdesk) == [["Kenya", "Sub-Saharan Africa", "3"],
+                                  ["Zambia", "Sub-Saharan Africa", "2"],
+                                  ["Angola", "Sub-Saharan Africa", "1"]]
