@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from app.cases.labels import ORGANISATION_KINDS, THEMES
 from app.cases.models import Case
+from app.core.regions import REGIONS
+from app.partners.models import Organisation
 from app.public.projection import is_public_clause
 from app.wikicheck.models import CaseWiki, ImpactSnapshot
 
@@ -70,16 +73,37 @@ def latest_snapshots(db: Session, case_ids: list[int]) -> dict[int, ImpactSnapsh
     return {snapshot.case_id: snapshot for snapshot in found}
 
 
-@dataclass(frozen=True)
-class ImpactTotals:
-    """The latest snapshot of each followed case, added up."""
+@dataclass
+class ImpactSum:
+    """The latest snapshots of some followed cases, added up."""
 
-    cases: int
-    files: int
-    files_in_use: int
-    pages: int
-    views: int
-    capped: bool
+    cases: int = 0
+    files: int = 0
+    files_in_use: int = 0
+    pages: int = 0
+    views: int = 0
+    capped: bool = False
+
+    def add(self, files: int, files_in_use: int, pages: int, views: int,
+            capped: bool) -> None:
+        """Count one case's latest snapshot."""
+        self.cases += 1
+        self.files += files
+        self.files_in_use += files_in_use
+        self.pages += pages
+        self.views += views
+        self.capped = self.capped or capped
+
+
+@dataclass
+class ImpactTotals(ImpactSum):
+    """All followed cases added up, and the same by the case's region ("" for none),
+    theme (a case with two themes counts in each) and kind of organisation; each
+    breakdown in the order of its codes."""
+
+    by_region: list[tuple[str, ImpactSum]] = field(default_factory=list)
+    by_theme: list[tuple[str, ImpactSum]] = field(default_factory=list)
+    by_kind: list[tuple[str, ImpactSum]] = field(default_factory=list)
 
 
 def impact_totals(db: Session, *, public: bool) -> ImpactTotals:
@@ -87,18 +111,33 @@ def impact_totals(db: Session, *, public: bool) -> ImpactTotals:
     (one statement)."""
     latest = (select(ImpactSnapshot.case_id, func.max(ImpactSnapshot.day).label("day"))
               .group_by(ImpactSnapshot.case_id).subquery())
-    query = (select(func.count(ImpactSnapshot.id), func.sum(ImpactSnapshot.files),
-                    func.sum(ImpactSnapshot.files_in_use), func.sum(ImpactSnapshot.pages),
-                    func.sum(ImpactSnapshot.views),
-                    func.max(case((ImpactSnapshot.files_capped, 1), else_=0)))
+    query = (select(Case.region, Case.themes, Organisation.kind, ImpactSnapshot.files,
+                    ImpactSnapshot.files_in_use, ImpactSnapshot.pages, ImpactSnapshot.views,
+                    ImpactSnapshot.files_capped)
              .join(latest, and_(latest.c.case_id == ImpactSnapshot.case_id,
                                 latest.c.day == ImpactSnapshot.day))
-             .join(Case, Case.id == ImpactSnapshot.case_id))
+             .join(Case, Case.id == ImpactSnapshot.case_id)
+             .join(Organisation, Organisation.id == Case.organisation_id))
     if public:
         query = query.where(is_public_clause())
-    count, files, in_use, pages, views, capped = db.execute(query).one()
-    return ImpactTotals(int(count or 0), int(files or 0), int(in_use or 0), int(pages or 0),
-                        int(views or 0), bool(capped))
+    totals = ImpactTotals()
+    groups: dict[str, dict[str, ImpactSum]] = {"region": {}, "theme": {}, "kind": {}}
+    for region, themes, kind, files, in_use, pages, views, capped in db.execute(query):
+        figures = (int(files), int(in_use), int(pages), int(views), bool(capped))
+        totals.add(*figures)
+        for dimension, codes in (("region", {region or ""}), ("theme", set(themes or [])),
+                                 ("kind", {kind})):
+            for code in codes:
+                groups[dimension].setdefault(code, ImpactSum()).add(*figures)
+    totals.by_region = _in_order(groups["region"], (*REGIONS, ""))
+    totals.by_theme = _in_order(groups["theme"], tuple(THEMES))
+    totals.by_kind = _in_order(groups["kind"], tuple(ORGANISATION_KINDS))
+    return totals
+
+
+def _in_order(sums: dict[str, ImpactSum], order: tuple[str, ...]) -> list[tuple[str, ImpactSum]]:
+    position = {code: index for index, code in enumerate(order)}
+    return sorted(sums.items(), key=lambda item: (position.get(item[0], len(order)), item[0]))
 
 
 @dataclass(frozen=True)

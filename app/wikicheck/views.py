@@ -31,8 +31,11 @@ from app.cases.service import check_version
 from app.cases.views import load_case, page_context
 from app.core.db import commit_work, discard_work, get_session
 from app.core.errors import fail
+from app.core.formats import format_number
 from app.partners.models import Organisation
 from app.partners.queries import find_organisation
+from app.stats.display import Table
+from app.stats.labels import kind_label, region_name, theme_label
 from app.wikicheck import chart, labels, queries, report, service
 from app.wikicheck.forms import CheckForm, OverrideForm, PlacesForm
 from app.wikicheck.queries import Panel
@@ -82,6 +85,37 @@ def impact_totals() -> queries.ImpactTotals:
     """/stats: the impact of the public cases, or of every case for staff."""
     public = not (current_roles() & {"committee", "helpdesk"})
     return queries.impact_totals(get_session(), public=public)
+
+
+@bp.app_template_global("impact_tables")
+def impact_tables(totals: queries.ImpactTotals) -> list[Table]:
+    """/stats: the impact by region, theme and kind of organisation, as the statistics
+    page's tables."""
+    columns = [
+        # Translators: column headings of the impact tables on the statistics page.
+        _("Requests followed up"), _("Files on Commons"), _("Files in use"),
+        _("Pages using them"), _("Views of those pages (30 days)")]
+
+    def table(table_id: str, title: str, key_header: str,
+              sums: list[tuple[str, queries.ImpactSum]], name: Callable[[str], str]) -> Table:
+        rows: list[tuple[str, list[str | None]]] = [
+            (name(code), [format_number(item.cases), labels.capped(item.files, item.capped),
+                          format_number(item.files_in_use), format_number(item.pages),
+                          format_number(item.views)]) for code, item in sums]
+        return Table(id=table_id, title=title, key_header=key_header, columns=columns,
+                     rows=rows)
+
+    return [
+        # Translators: a table title on the statistics page: the use of the uploaded files
+        # on the wikis, by movement region.
+        table("impact-region", _("Impact by region"), _("Region"), totals.by_region,
+              region_name),
+        # Translators: a table title on the statistics page.
+        table("impact-theme", _("Impact by theme"), _("Theme"), totals.by_theme, theme_label),
+        # Translators: a table title on the statistics page.
+        table("impact-organisation-kind", _("Impact by kind of organisation"),
+              _("Kind of organisation"), totals.by_kind, kind_label),
+    ]
 
 
 @bp.app_template_global("wiki_panel")

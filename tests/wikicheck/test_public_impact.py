@@ -4,6 +4,8 @@ did not (nor anything the checks found)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from sqlalchemy import select
 
@@ -12,18 +14,19 @@ from app.cases.models import Case
 from app.core.db import get_session
 from app.core.models import utcnow
 from app.wikicheck.models import CaseWiki, ImpactSnapshot
-from tests.factories import make_case, make_user
+from tests.factories import make_case, make_organisation, make_user
 from tests.helpers import SignIn
 from tests.html import parse, table_rows, text_of
 
 
-def followed_case(app: Flask, *, public: bool, title: str) -> str:
-    """A triaged case with a category, its day-0 and day-30 snapshots, a failed check."""
+def followed_case(app: Flask, *, public: bool, title: str, **fields: Any) -> str:
+    """A triaged case with a category, its day-0 and day-30 snapshots, a failed check
+    (a heritage case from Western Europe by a GLAM unless `fields` say otherwise)."""
     with app.app_context():
         db = get_session()
         sven = make_user(db, "Sven Helpdesk", "helpdesk")
         ada = make_user(db, "Ada Requester")
-        case = make_case(db, ada, title=title, public_listing=public)
+        case = make_case(db, ada, title=title, public_listing=public, **fields)
         service.move(db, case, sven, {"helpdesk"}, "triage")
         db.flush()
         db.add(CaseWiki(case_id=case.id, commons_category="Category:Secret harbour files",
@@ -85,3 +88,38 @@ def test_stats_add_up_the_latest_snapshots_public_ones_for_everyone_all_for_staf
     page = sven.get("/stats").get_data(as_text=True)
     figures = [text_of(cell) for cell in parse(page).select("#impact-totals dd")]
     assert figures == ["2", "20,000+", "18", "22", "11,356"]
+
+
+def test_stats_add_up_the_impact_by_region_theme_and_kind_of_organisation(
+        app: Flask, sign_in: SignIn) -> None:
+    followed_case(app, public=True, title="Listed harbour photographs",
+                  themes=["heritage", "science"])
+    with app.app_context():
+        university = make_organisation(get_session(), "University of Examples", kind="academic")
+        get_session().commit()
+    followed_case(app, public=True, title="Listed coral reef photographs", region="ssa",
+                  themes=["biodiversity", "science"], organisation=university)
+    followed_case(app, public=False, title="Unlisted glacier photographs", region="ssa",
+                  themes=["climate"])
+
+    def tables(client: Any) -> dict[str, list[list[str]]]:
+        page = client.get("/stats").get_data(as_text=True)
+        return {name: table_rows(page, f"#table-impact-{name}")
+                for name in ("region", "theme", "organisation-kind")}
+
+    # Each listed case's latest snapshot (day 30): 10,000+ files, 9 in use, 11 pages, 5,678
+    # views; a case with two themes counts in each.
+    one_case = ["1", "10,000+", "9", "11", "5,678"]
+    two_cases = ["2", "20,000+", "18", "22", "11,356"]
+    assert tables(app.test_client()) == {
+        "region": [["Sub-Saharan Africa", *one_case], ["Western Europe", *one_case]],
+        "theme": [["Cultural heritage", *one_case], ["Science", *two_cases],
+                  ["Biodiversity", *one_case]],
+        "organisation-kind": [["Gallery, library, archive or museum (GLAM)", *one_case],
+                              ["University or research institution", *one_case]],
+    }
+    sven = app.test_client()
+    sign_in(sven, "Sven Helpdesk")
+    staff = tables(sven)
+    assert staff["region"] == [["Sub-Saharan Africa", *two_cases], ["Western Europe", *one_case]]
+    assert ["Climate and environment", *one_case] in staff["theme"]
