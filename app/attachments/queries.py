@@ -23,3 +23,11 @@ def case_file(db: Session, case: Case, attachment_id: int) -> Attachment | None:
     """One file of `case` (None when there is no such file on that case)."""
     return db.scalar(select(Attachment).where(Attachment.id == attachment_id,
                                               Attachment.case_id == case.id))
+
+
+def message_files(db: Session, message_id: int) -> list[Attachment]:
+    """The files of a public message, oldest first (none of an internal note's)."""
+    return list(db.scalars(select(Attachment)
+                           .where(Attachment.message_id == message_id,
+                                  Attachment.internal.is_(False))
+                           .order_by(Attachment.id)))

@@ -6,6 +6,7 @@ and no row. The caller commits; if the commit fails, `forget` removes what was s
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
+from app.attachments import queries
 from app.attachments.models import Attachment
 from app.auth.models import User
 from app.cases.errors import WorkflowError
@@ -26,6 +28,11 @@ from app.mail.queries import latest_public_message
 
 # Files read in chunks of this many bytes while checking their size.
 CHUNK = 64 * 1024
+# The files attached to one email, together (base64 makes them a third larger on the
+# wire; common mail servers take 20–25 MB). Larger ones stay on the case page.
+EMAIL_FILES_MAX_BYTES = 10 * 1024 * 1024
+
+log = logging.getLogger(__name__)
 
 
 class TooLarge(WorkflowError):
@@ -148,6 +155,36 @@ def attach_to_newest_message(db: Session, case: Case, actor: User,
         return []
     db.flush()
     return attach(db, case, actor, uploads, latest_public_message(db, case.id))
+
+
+@dataclass(frozen=True)
+class EmailFiles:
+    """The files of a message for its email: those attached (with their bytes) and those
+    left on the case page (too large together for an email, or gone from the disk)."""
+
+    attached: list[tuple[Attachment, bytes]]
+    left_out: list[Attachment]
+
+
+def email_files(db: Session, message_id: int, budget: int = EMAIL_FILES_MAX_BYTES) -> EmailFiles:
+    """The files of the public message `message_id` to attach to its email, oldest
+    first, while they fit in `budget` bytes together."""
+    folder = limits().folder
+    attached: list[tuple[Attachment, bytes]] = []
+    left_out: list[Attachment] = []
+    for row in queries.message_files(db, message_id):
+        if row.size > budget:
+            left_out.append(row)
+            continue
+        try:
+            data = storage.read(folder, row.storage_name)
+        except (OSError, ValueError):
+            log.warning("Attachment %s of message %s is not on the disk", row.id, message_id)
+            left_out.append(row)
+            continue
+        attached.append((row, data))
+        budget -= len(data)
+    return EmailFiles(attached, left_out)
 
 
 def forget(rows: Iterable[Attachment]) -> None:

@@ -477,7 +477,7 @@ def post_message(db: Session, case: Case, author: User, access: CaseAccess, body
     audit.record(db, author, "case.message", "case", case.id,
                  after={"message": message.id, "internal": internal})
     if not internal:
-        notify.new_message(db, case, author, text)
+        notify.new_message(db, case, author, text, message)
     else:
         notify.internal_note(db, case, author, text)  # staff who watch it only
     return message

@@ -35,9 +35,12 @@ from email.utils import formatdate, parseaddr
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select, true, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from app.attachments.service import EmailFiles, email_files
 from app.attention.tokens import unwatch_path
 from app.auth.models import User
 from app.cases.models import Case
@@ -156,10 +159,39 @@ def build_message(row: OutboxMessage, settings: MailSettings) -> EmailMessage:
     message["X-Auto-Response-Suppress"] = "All"
     for name, value in unsubscribe_headers(row).items():
         message[name] = _UnfoldedHeader(name, value)
-    message.set_content(row.body, charset="utf-8", cte="quoted-printable")
+    files = _files_of(row)
+    message.set_content(_body(row, files), charset="utf-8", cte="quoted-printable")
     # After set_content(), which replaces every Content-* header.
     message["Content-Language"] = _one_line(row.language or "en").replace("_", "-")
+    for file, data in files.attached if files else ():
+        maintype, _slash, subtype = file.content_type.partition("/")
+        message.add_attachment(data, maintype=maintype if subtype else "application",
+                               subtype=subtype or "octet-stream", filename=file.filename)
     return message
+
+
+def _files_of(row: OutboxMessage) -> EmailFiles | None:
+    """The files of the public message the email carries (None: it carries none)."""
+    db = object_session(row)
+    if row.message_id is None or db is None:
+        return None
+    return email_files(db, row.message_id)
+
+
+def _body(row: OutboxMessage, files: EmailFiles | None) -> str:
+    """The row's text; when files were left out of the email, a line naming them before
+    the signature, in the recipient's language (the text has the case's address)."""
+    if files is None or not files.left_out:
+        return row.body
+    names = ", ".join(file.filename for file in files.left_out)
+    with force_locale(row.language or "en"):
+        # Translators: in an email with a new message on a request, when some of its files are
+        # not attached; %(names)s is a list of file names. The request's address is in the email.
+        note = _("Too large to send by email, on the request's page: %(names)s", names=names)
+    text, signature, footer = row.body.rpartition("\n-- \n")
+    if not signature:
+        return f"{row.body.rstrip()}\n\n{note}\n"
+    return f"{text.rstrip()}\n\n{note}\n{signature}{footer}"
 
 
 def _text(detail: bytes | str) -> str:

@@ -24,6 +24,9 @@ class OutboxMessage(Base):
     to_address: Mapped[str] = mapped_column(String(255))
     language: Mapped[str] = mapped_column(String(20), default="en")
     kind: Mapped[str] = mapped_column(String(64))
+    # The public message the email carries: delivery attaches that message's files.
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_messages.id", ondelete="SET NULL"), nullable=True)
     subject: Mapped[str] = mapped_column(String(255))
     body: Mapped[str] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

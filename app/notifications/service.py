@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.auth.roles import users_with_role
 from app.cases.labels import state_label
-from app.cases.models import Case
+from app.cases.models import Case, CaseMessage
 from app.core import audit
 from app.core.models import utcnow
 from app.groups.models import Membership, WorkingGroup
@@ -58,7 +58,7 @@ def _helpdesk(db: Session) -> list[Recipient]:
 
 
 def _enqueue(db: Session, case: Case, recipients: Iterable[Recipient], kind: str,
-             **context: object) -> None:
+             case_message: CaseMessage | None = None, **context: object) -> None:
     seen: set[str] = set()
     for address, language, user_id in recipients:
         if address.lower() in seen:
@@ -67,7 +67,8 @@ def _enqueue(db: Session, case: Case, recipients: Iterable[Recipient], kind: str
         with force_locale(language):
             subject, body = _render(case, kind, context)
         db.add(OutboxMessage(case_id=case.id, recipient_id=user_id, to_address=address,
-                             language=language, kind=kind, subject=subject[:255], body=body))
+                             language=language, kind=kind, subject=subject[:255], body=body,
+                             message_id=case_message.id if case_message else None))
 
 
 def _render(case: Case, kind: str, context: dict[str, object]) -> tuple[str, str]:
@@ -112,13 +113,16 @@ def state_changed(db: Session, case: Case, previous: str, message: str) -> None:
     watchers(db, case, "state", told=requester, text=message)
 
 
-def new_message(db: Session, case: Case, author: User, text: str) -> None:
-    """A public message: to the requester, or from the requester to the assignee."""
+def new_message(db: Session, case: Case, author: User, text: str,
+                message: CaseMessage | None = None) -> None:
+    """A public message: to the requester, or from the requester to the assignee (with
+    the files of `message`, attached when the email is sent)."""
     if case.requester_id is not None and author.id == case.requester_id:
         recipients = _users([case.assignee]) if case.assignee else _helpdesk(db)
     else:
         recipients = _requester(case)
-    _enqueue(db, case, recipients, "message", author=author.username, text=text)
+    _enqueue(db, case, recipients, "message", case_message=message, author=author.username,
+             text=text)
     watchers(db, case, "message", told=recipients, author=author.username, text=text)
 
 
@@ -143,7 +147,7 @@ def watchers(db: Session, case: Case, what: str, *, internal: bool = False,
         if user.id in skip:
             continue
         for recipient in _users([user]):
-            _enqueue(db, case, [recipient], "watched", what=what,
+            _enqueue(db, case, [recipient], "watched", None, what=what,  # files: on the page
                      unwatch_url=site_url() + unwatch_path(user.id, case.id),
                      **{"author": "", "text": "", **context})
 
