@@ -7,6 +7,7 @@ the next day; a category of 10,000+ files costs a bounded number of requests."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from app.wikicheck.service import WikiSettings
 from tests.case_client import post_on_case
 from tests.helpers import SignIn
 from tests.html import field_value, one, table_rows
-from tests.mediawiki import ThrowawayWiki
+from tests.mediawiki import ThrowawayWiki, free_port
 from tests.wikicheck.conftest import bulk_files, import_files, unique
 from tests.wikicheck.pageviews import PageViews
 from tests.wikicheck.support import case_in_support, signed_in, wiki_app
@@ -151,3 +152,44 @@ def test_a_category_of_more_than_ten_thousand_files_costs_a_bounded_number_of_re
     sven = signed_in(app, sign_in, "Sven Helpdesk")
     rows = table_rows(sven.get(f"/requests/{reference}").get_data(as_text=True), "#impact-table")
     assert rows[0][2] == "10,000+"
+
+
+def test_a_closed_case_is_followed_up_and_commons_down_waits_for_the_next_day(
+        make_app: Callable[..., Flask], commons: ThrowawayWiki, pageviews: PageViews,
+        sign_in: SignIn) -> None:
+    category = unique("Closed case drawings")
+    commons.edit_as_human(f"Category:{category}", "Drawings.", "new")
+    bulk_files(commons, category, 3)
+    app = wiki_app(make_app, commons, pageviews)
+    reference = case_in_support(app)
+    sven = signed_in(app, sign_in, "Sven Helpdesk")
+    assert post_on_case(sven, reference, "wiki/places", commons_category=category,
+                        wikidata_item="").status_code == 302
+    page = sven.get(f"/requests/{reference}").get_data(as_text=True)
+    close = one(page, 'form:has(input[name="action"][value="close_resolved"])')
+    fields = {field["name"]: field.get("value", "") for field in close.select("input[type=hidden]")}
+    closed = sven.post(f"/requests/{reference}/action",
+                       data={**fields, "message": "All uploaded, thank you."})
+    assert closed.status_code in (302, 303), closed.status_code
+
+    # Day 0: Commons refuses connections; nothing is recorded, the follow-up has started.
+    settings = WikiSettings.of(app.config)
+    dead = replace(settings, commons_api=f"http://127.0.0.1:{free_port()}/api.php")
+    now = utcnow()
+    with app.app_context():
+        down = jobs.follow_up(get_session(), dead, now)
+    assert (down.started, down.taken, down.failed) == (1, 0, 1)
+    assert snapshots(app) == []
+
+    def run(days: int) -> jobs.Report:
+        with app.app_context():
+            return jobs.follow_up(get_session(), settings, now + timedelta(days=days))
+
+    assert run(1).taken == 1  # the next day: day 0's snapshot
+    assert snapshots(app) == [(0, 3, 0, 0, 0, 0)]
+    assert run(29).taken == 0
+    # No run between day 30 and day 90: one reading serves both.
+    assert (run(95).taken, [day for day, *_figures in snapshots(app)]) == (2, [0, 30, 90])
+    assert run(365).taken == 1
+    assert (run(400).taken, run(800).requests) == (0, 0)
+    assert [day for day, *_figures in snapshots(app)] == [0, 30, 90, 365]
