@@ -93,17 +93,19 @@ def committee_cases(db: Session) -> list[Case]:
 
 def tallies(db: Session, cases: list[Case]) -> dict[int, Tally]:
     """The votes not yet taken into a decision on each case's current stage, and the mean
-    of each criterion's scores in them (two statements, whatever the number of cases)."""
+    of each criterion's scores in them (three statements, whatever the number of cases).
+    A vote cast before its member declared a conflict of interest does not count."""
     stages = {case.id: stage_of(case.state) for case in cases if case.state in COMMITTEE_STATES}
     found: dict[int, Tally] = defaultdict(Tally)
     if not stages:
         return found
+    recused = conflicts(db, [case for case in cases if case.id in stages])
     rows = db.execute(select(Review.id, Review.case_id, Review.stage, Review.member_id,
                              Review.recommendation)
                       .where(Review.case_id.in_(list(stages)), Review.decision_id.is_(None)))
     counted: set[int] = set()
     for review_id, case_id, stage, member_id, outcome in rows:
-        if stages.get(case_id) == stage:
+        if stages.get(case_id) == stage and (case_id, member_id) not in recused:
             found[case_id].votes[outcome] += 1
             found[case_id].voter_ids.add(member_id)
             counted.add(review_id)

@@ -137,7 +137,7 @@ def add_case(db: Session, meeting: Meeting, actor: User, reference: str) -> Agen
                          field="reference")
     item = _item_for_case(db, meeting, case, actor)
     audit.record(db, actor, "meeting.add_case", "meeting", meeting.id,
-                 after={"case": case.reference})
+                 after={"case": case.reference, "item": item.id})
     return item
 
 
@@ -147,7 +147,8 @@ def add_topic(db: Session, meeting: Meeting, actor: User, topic: str) -> AgendaI
                       added_by_id=actor.id)
     db.add(item)
     db.flush()
-    audit.record(db, actor, "meeting.add_topic", "meeting", meeting.id, after={"topic": topic})
+    audit.record(db, actor, "meeting.add_topic", "meeting", meeting.id,
+                 after={"item": item.id, "topic": topic})
     return item
 
 
@@ -207,7 +208,7 @@ def record_decision(db: Session, meeting: Meeting, chair: User, case: Case, *, o
         raise WrongState(_("%(ref)s is not waiting on a committee decision.",
                            ref=case.reference))
     present = {user.id for user in queries.attendees(db, meeting)}
-    voted = queries.tallies(db, [case]).get(case.id)
+    voted = queries.tallies(db, [case]).get(case.id)  # recused members' votes left out
     voters = sorted(present & (voted.voter_ids if voted else set()))
     decision = committee_service.decide(
         db, case, queries.stage_of(case.state), chair, outcome, rationale, public_rationale,
