@@ -73,21 +73,24 @@ TABLES: dict[str, Table] = {
 class FullText(Protocol):
     """The database's full-text index, one column at a time."""
 
-    def matches(self, source: str, column_name: str,
-                words: Sequence[str]) -> Select[tuple[int, float]]:
+    def matches(self, source: str, column_name: str, words: Sequence[str],
+                every: bool = False) -> Select[tuple[int, float]]:
         """(id, relevance ≥ 0) of the rows of table `source` whose `column_name` holds a
-        word starting with one of `words` (letters, digits and marks only)."""
+        word starting with one of `words` (letters, digits and marks only), or with
+        `every`, a word starting with each of them (found by the index itself: only
+        the rows that hold them all are read)."""
         ...
 
 
 class MariaDBFullText:
     """InnoDB FULLTEXT indexes (migration 0014), boolean mode: `word*` for each word."""
 
-    def matches(self, source: str, column_name: str,
-                words: Sequence[str]) -> Select[tuple[int, float]]:
+    def matches(self, source: str, column_name: str, words: Sequence[str],
+                every: bool = False) -> Select[tuple[int, float]]:
         rows = TABLES[source]
-        found = mysql_match(rows.c[column_name],
-                            against=" ".join(f"{word}*" for word in words)).in_boolean_mode()
+        required = "+" if every else ""
+        found = mysql_match(rows.c[column_name], against=" ".join(
+            f"{required}{word}*" for word in words)).in_boolean_mode()
         key = next(iter(rows.primary_key))
         return select(key.label("id"), cast(found, Float).label("relevance")).where(found)
 
@@ -99,11 +102,12 @@ class SQLiteFullText:
         "cases": "search_cases", "organisations": "search_organisations",
         "search_texts": "search_texts_fts"}
 
-    def matches(self, source: str, column_name: str,
-                words: Sequence[str]) -> Select[tuple[int, float]]:
+    def matches(self, source: str, column_name: str, words: Sequence[str],
+                every: bool = False) -> Select[tuple[int, float]]:
         name = self.FTS_TABLES[source]
         fts = table(name, column("rowid"), column(name))
-        phrases = " OR ".join(f'"{word}"*' for word in words)  # words hold no quote
+        joiner = " AND " if every else " OR "
+        phrases = joiner.join(f'"{word}"*' for word in words)  # words hold no quote
         expression = f"{{{column_name}}} : ({phrases})"
         # bm25() is negative, lower for a better match.
         relevance = -func.bm25(literal_column(name))
@@ -149,25 +153,27 @@ def _hit(case_id: Any, word: int, score: Any) -> list[Any]:
     return [case_id.label("case_id"), literal(word).label("word"), score.label("score")]
 
 
-def _word_hits(ft: FullText, word: str, index: int, scope: Scope) -> list[Select[Any]]:
-    """(case_id, word, score) of the cases that hold `word`, one query per field."""
+def _field_hits(ft: FullText, words: Sequence[str], word: int, scope: Scope,
+                every: bool = False) -> list[Select[Any]]:
+    """(case_id, word, score) of the cases that hold one of `words` (with `every`, all
+    of them) in a field, one query per field."""
     parts: list[Select[Any]] = []
     for name in CASE_COLUMNS if scope.staff else PUBLIC_CASE_COLUMNS:
-        found = ft.matches("cases", name, [word]).subquery()
-        parts.append(select(*_hit(found.c.id, index, _score(name, found.c.relevance))))
-    organisations = ft.matches("organisations", "name", [word]).subquery()
-    parts.append(select(*_hit(Case.id, index, _score("organisation", organisations.c.relevance)))
+        found = ft.matches("cases", name, words, every).subquery()
+        parts.append(select(*_hit(found.c.id, word, _score(name, found.c.relevance))))
+    organisations = ft.matches("organisations", "name", words, every).subquery()
+    parts.append(select(*_hit(Case.id, word, _score("organisation", organisations.c.relevance)))
                  .join(organisations, Case.organisation_id == organisations.c.id))
     if scope.staff:  # internal messages only for those who may read them
         texts = ft.matches("search_texts", "all_messages" if scope.internal else "messages",
-                           [word]).subquery()
-        parts.append(select(*_hit(texts.c.id, index, _score("messages", texts.c.relevance))))
+                           words, every).subquery()
+        parts.append(select(*_hit(texts.c.id, word, _score("messages", texts.c.relevance))))
     return parts
 
 
 def _whole_hits(terms: Terms, scope: Scope) -> list[Select[Any]]:
     """(case_id, word, score) of the cases whose reference holds the text (or a short
-    word of it), or, for staff, that an address sent mail to."""
+    word of it), or, for staff, whose requester's address it is or that it sent mail."""
     reference = literal(WEIGHTS["reference"], Float)
     parts: list[Select[Any]] = []
     if terms.text:
@@ -178,6 +184,10 @@ def _whole_hits(terms: Terms, scope: Scope) -> list[Select[Any]]:
         parts.append(select(*_hit(Case.id, OPTIONAL, reference)).where(or_(*(
             Case.reference.like(f"%{_like_escaped(short.upper())}%", escape="\\")
             for short in terms.short))))
+    if scope.staff and terms.address:
+        address = terms.text.lower()
+        parts.append(select(*_hit(Case.id, WHOLE, literal(WEIGHTS["contact_email"], Float)))
+                     .where(func.lower(Case.contact_email) == address))
     if scope.staff and "@" in terms.text:
         parts.append(select(*_hit(IncomingMail.case_id, WHOLE,
                                   literal(WEIGHTS["sender"], Float)))
@@ -190,10 +200,18 @@ def scores(ft: FullText, terms: Terms, scope: Scope) -> Any:
     """A subquery of (case_id, score): every case that matches, once, with its score.
 
     A case matches when each word is in one of its fields (any field, not necessarily
-    the same), or when the text is part of its reference (or a sender's address)."""
+    the same), or when the text is part of its reference (or a sender's address).
+    An email address is looked for whole instead: as the requester's address, as a
+    sender, or in a field that holds all its words (found by the index itself, rather
+    than every case that holds "example" or "org"; not when no word of its name is in
+    the index, as in "ab@museum.org")."""
     parts = _whole_hits(terms, scope)
-    for index, word in enumerate(terms.words):
-        parts += _word_hits(ft, word, index, scope)
+    if terms.address:
+        if terms.address_indexed:
+            parts += _field_hits(ft, terms.words, WHOLE, scope, every=True)
+    else:
+        for index, word in enumerate(terms.words):
+            parts += _field_hits(ft, [word], index, scope)
     hits = union_all(*parts).subquery("hits")
     words_found = func.count(distinct(when((hits.c.word >= 0, hits.c.word))))
     return (select(hits.c.case_id, func.sum(hits.c.score).label("score"))

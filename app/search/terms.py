@@ -38,6 +38,21 @@ class Terms:
     text: str  # the query as typed, trimmed (a reference, an email address)
 
     @property
+    def address(self) -> bool:
+        """The text is an email address (name@domain.tld): looked for whole."""
+        name, at, domain = self.text.partition("@")
+        return bool(name and at and "." in domain.strip(".") and "@" not in domain
+                    and not any(char.isspace() for char in self.text))
+
+    @property
+    def address_indexed(self) -> bool:
+        """An address whose name (before the @) holds a word of the index, so that the
+        index can find it in a text: without one, only its domain's words could be
+        looked for, and every address of that domain would match."""
+        name = self.text.partition("@")[0]
+        return self.address and any(word in self.words for word in split_words(name))
+
+    @property
     def empty(self) -> bool:
         """Nothing to look for (no letter or digit: only spaces, quotes, operators…)."""
         return not (self.words or self.short)

@@ -340,6 +340,32 @@ def test_the_public_search_keeps_the_filters(app: Flask, client: FlaskClient) ->
     assert len(public_references(heritage)) == 1
 
 
+def test_an_address_is_found_whole_wherever_it_is(app: Flask, sign_in: SignIn,
+                                                 helpdesk: FlaskClient,
+                                                 world: dict[str, str]) -> None:
+    """An email address is looked for whole: the cases that only share its domain's
+    words ("zanzibar", "archive", "example") are not found."""
+    with session(app) as db:
+        in_description = make_case(
+            db, None, description="Write to registrar@zanzibar-archive.example please.").reference
+        in_message = triaged(db, None)
+        message(db, in_message, "Copy to Keeper@Zanzibar-Archive.example", internal=False)
+        message(db, in_message, "Ask mbali.de.vries@museum.example first", internal=True)
+        plain = make_case(db, None, contact_email="Ab@Cd.example").reference
+        in_message_ref = in_message.reference
+    for query, expected in (("curator@zanzibar-archive.example", [world["contact_email"]]),
+                            ("CURATOR@zanzibar-archive.example", [world["contact_email"]]),
+                            ("registrar@zanzibar-archive.example", [in_description]),
+                            ("keeper@zanzibar-archive.example", [in_message_ref]),
+                            ("mbali.de.vries@museum.example", [in_message_ref]),
+                            ("ab@cd.example", [plain]),
+                            ("nobody@zanzibar-archive.example", [])):
+        assert references(helpdesk.get("/search", query_string={"q": query})) == expected, query
+    admin = signed_in(app, sign_in, "Admin Demo")
+    assert references(admin.get("/search", query_string={
+        "q": "mbali.de.vries@museum.example"})) == []  # an internal message
+
+
 def test_a_sender_is_found_only_by_the_whole_address(app: Flask, helpdesk: FlaskClient,
                                                      world: dict[str, str]) -> None:
     with session(app) as db:
