@@ -42,9 +42,13 @@ from app.committee.models import Decision, Review
 from app.core.models import utcnow
 from app.dashboard.queries import waiting_for_review
 from app.groups.models import JoinRequest, Membership, Referral
+from app.meetings.models import Meeting
 from app.notifications.models import OutboxMessage
 
 PANEL_LIMIT = 10
+# Meetings of the last day read to find the one under way or next (more than this many
+# in a day would be odd; the next one then shows a little late).
+MEETINGS_LOOKED_AT = 5
 STAFF_ROLES = frozenset({"helpdesk", "committee"})
 
 
@@ -337,6 +341,17 @@ def watched_changes(db: Session, user: User, roles: set[str]) -> Panel | None:
     # Translators: a heading on the home page: cases the person watches that changed since they
     # last looked.
     return Panel("watched", str(_l("Changed since you last looked")), rows, total)
+
+
+def next_meeting(db: Session, now: datetime | None = None) -> Meeting | None:
+    """The committee's meeting under way or next (one statement): of the meetings that
+    began at most a day ago, the first that has not ended."""
+    now = now or utcnow()
+    candidates = db.scalars(select(Meeting).where(Meeting.starts_at >= now - timedelta(days=1))
+                            .order_by(Meeting.starts_at, Meeting.id).limit(MEETINGS_LOOKED_AT))
+    return next((meeting for meeting in candidates
+                 if meeting.starts_at + timedelta(minutes=meeting.duration_minutes or 0) > now),
+                None)
 
 
 def panels_for(db: Session, user: User) -> list[Panel]:

@@ -30,6 +30,7 @@ from app.cases.models import Case
 from app.cases.queries import read_case
 from app.core.db import commit_work, discard_work, get_session
 from app.core.errors import fail
+from app.meetings.models import Meeting
 
 bp = Blueprint("attention", __name__)
 DASHBOARD_ROLES = ("committee", "helpdesk")
@@ -45,6 +46,12 @@ def attention_counts() -> queries.Counts | None:
         return queries.counts_for_request(get_session())
     except SQLAlchemyError:
         return None
+
+
+@bp.app_template_global("next_committee_meeting")
+def next_committee_meeting() -> Meeting | None:
+    """The committee's meeting under way or next, for the home page of its members."""
+    return queries.next_meeting(get_session())
 
 
 @bp.app_template_global("attention_panels")

@@ -34,6 +34,7 @@ from app.core.audit_log import AuditEvent
 from app.core.models import utcnow
 from app.groups import service as group_service
 from app.groups.models import Referral, WorkingGroup
+from app.meetings.models import Meeting
 from tests.factories import case_fields, join_group, make_case, make_organisation, make_user
 from tests.helpers import SignIn
 from tests.helpers import app_session as session
@@ -69,6 +70,7 @@ def people(db: Session) -> dict[str, User]:
         "sven": make_user(db, "Sven Helpdesk", "helpdesk"),
         "leila": make_user(db, "Leila Lead"),
         "zoe": make_user(db, "Zoe Committee", "committee"),
+        "admin": make_user(db, "Admin Demo", "admin"),
     }
 
 
@@ -244,6 +246,13 @@ def _bulk_public_cases(db: Session, how_many: int, start: int) -> None:
     db.execute(insert(Case), rows)
 
 
+def _meetings(db: Session, number: int) -> None:
+    """Committee meetings, past and to come."""
+    now = utcnow()
+    db.add_all(Meeting(title=f"Meeting {index}", starts_at=now + timedelta(days=index - 2))
+               for index in range(number))
+
+
 MAIN_PAGES = ("/", "/cases", "/cases?page=2", "/cases?state=in_initial_review&theme=heritage",
               "/cases.atom", "/api/v1/cases", "/api/v1/cases?open=true&per_page=100",
               "/api/v1/working-groups", "/dashboard", "/dashboard?state=all&page=2",
@@ -263,17 +272,20 @@ def test_main_pages_stay_within_budget_whatever_the_data_size(
         _bulk_public_cases(db, 60, 0)
     app.config["PUBLIC_LIST_RECHECK_SECONDS"] = 0  # the version read on every request
     committee, helpdesk, visitor = app.test_client(), app.test_client(), app.test_client()
-    requester = app.test_client()
+    requester, admin, member = app.test_client(), app.test_client(), app.test_client()
     sign_in(committee, "Ngozi Committee")
     sign_in(helpdesk, "Sven Helpdesk")
     sign_in(requester, "Ada Requester")
+    sign_in(admin, "Admin Demo")
+    sign_in(member, "Leila Lead")
     pages = [*MAIN_PAGES, f"/cases/{reference}", f"/api/v1/cases/{reference}"]
 
     def measure() -> dict[str, int]:
         found = {path: count(app, committee, path) for path in pages}
         found["/inbox"] = count(app, helpdesk, "/inbox")
         # each person's home page (what needs them) and the menu's counts (app/attention)
-        for name, person in (("helpdesk", helpdesk), ("requester", requester)):
+        for name, person in (("helpdesk", helpdesk), ("requester", requester),
+                             ("admin", admin), ("group member", member)):
             for path in ("/", "/requests/mine", "/privacy"):
                 found[f"{name} {path}"] = count(app, person, path)
         for path in ("/cases", "/cases?page=2", f"/cases/{reference}", "/cases.atom"):
@@ -284,6 +296,7 @@ def test_main_pages_stay_within_budget_whatever_the_data_size(
     with session(app) as db:
         _bulk_public_cases(db, 300, 100)
         more_of_everything(db, db.get(Case, case.id), people(db), 6)
+        _meetings(db, 6)  # the committee's home page names the next one
     large = measure()
     assert large == small
     assert max(large.values()) <= BUDGET, large
