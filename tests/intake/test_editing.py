@@ -169,6 +169,9 @@ def test_staff_edit_at_any_time_and_the_public_page_follows(
     assert "Nautical charts of the Baltic" in page and "Maps of the Baltic" not in page
     listing = visitor.get("/cases").get_data(as_text=True)
     assert "Nautical charts of the Baltic" in listing
+    # the API, which the wiki bot reads at its next sync, has it too
+    api = visitor.get(f"/api/v1/cases/{ids['reference']}").get_json()
+    assert api["title"] == "Nautical charts of the Baltic"
 
 
 def test_a_stale_edit_is_refused_with_409(app: Flask, sign_in: SignIn) -> None:
