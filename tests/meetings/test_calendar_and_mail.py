@@ -96,6 +96,18 @@ def test_members_get_the_agenda_once_some_days_before(app: Flask) -> None:
     assert all(reference in m.body and "Maps of the Baltic" in m.body for m in mails)
 
 
+def test_how_many_days_before_the_agenda_goes_is_a_setting(app: Flask) -> None:
+    setup_people(app)
+    make_meeting(app, "December meeting", utcnow() + timedelta(days=2))
+    app.config["MEETING_AGENDA_DAYS_BEFORE"] = 1
+    assert "agendas queued 0" in run(app, "agendas")
+    app.config["MEETING_AGENDA_DAYS_BEFORE"] = 7
+    assert "agendas queued 3" in run(app, "agendas")
+    app.config["MEETING_AGENDA_DAYS_BEFORE"] = "soon"
+    refused = app.test_cli_runner().invoke(args=["meetings", "agendas"])
+    assert refused.exit_code != 0 and "must be a number of days" in refused.output
+
+
 def test_at_once_or_a_daily_digest_each_sent_once(app: Flask, sign_in: SignIn) -> None:
     setup_people(app)
     mei = signed_in(app, sign_in, "Mei Committee")

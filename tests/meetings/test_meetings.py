@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.cases.models import Case
-from app.committee.models import Review
+from app.committee.models import Decision, Review
 from app.core.models import utcnow
 from app.meetings.models import Meeting
 from tests.case_client import post_on_case
@@ -215,6 +215,35 @@ def test_only_the_attendees_votes_count_towards_the_quorum(app: Flask, sign_in: 
     with app_session(app) as db:
         assert db.scalars(select(Case.state).where(Case.reference == reference)).one() == (
             "in_initial_review")
+
+
+def test_a_vote_cast_before_a_conflict_counts_neither_on_the_agenda_nor_at_the_meeting(
+        app: Flask, sign_in: SignIn) -> None:
+    setup_people(app)
+    reference = case_in(app, "in_initial_review", "Maps of the Baltic", days=3)
+    meeting_id = make_meeting(app, "December meeting", utcnow())
+    carlos = signed_in(app, sign_in, "Carlos Committee")
+    assert post_on_case(carlos, reference, "vote", vote_outcome="decline",
+                        stage="initial").status_code in (302, 303)
+    assert post_on_case(carlos, reference, "conflict",
+                        reason="My museum is the partner.").status_code in (302, 303)
+    with app_session(app) as db:
+        ids = {name: user(db, name).id for name in ("Ngozi Committee", "Mei Committee",
+                                                     "Carlos Committee")}
+    chair = signed_in(app, sign_in, "Ngozi Committee")
+    for name in ("Ngozi Committee", "Mei Committee"):
+        assert _vote_aloud(chair, meeting_id, reference, ids[name], "proceed") == 303
+    agenda = parse(chair.get(f"/committee/meetings/{meeting_id}").get_data(as_text=True))
+    votes_shown = text_of(agenda.select_one("#agenda-table .meeting-tally") or parse(""))
+    assert "Proceed to final go: 2" in votes_shown and "Decline" not in votes_shown
+    # The two members left make the quorum; Carlos's vote is not among those counted.
+    status, _page = _decide(chair, meeting_id, reference, "proceed", "")
+    assert status == 303
+    with app_session(app) as db:
+        decision = db.scalars(select(Decision)).one()
+        assert sorted(decision.participant_ids) == sorted(
+            (ids["Ngozi Committee"], ids["Mei Committee"]))
+        assert decision.quorum == 2 and decision.recused_ids == [ids["Carlos Committee"]]
 
 
 def test_a_member_corrects_the_vote_the_chair_recorded_for_them(app: Flask,
