@@ -186,8 +186,9 @@ def _body(row: OutboxMessage, files: EmailFiles | None) -> str:
     names = ", ".join(file.filename for file in files.left_out)
     with force_locale(row.language or "en"):
         # Translators: in an email with a new message on a request, when some of its files are
-        # not attached; %(names)s is a list of file names. The request's address is in the email.
-        note = _("Too large to send by email, on the request's page: %(names)s", names=names)
+        # not attached (too large for email); %(names)s is a list of file names. The request's
+        # address is in the email.
+        note = _("Not attached to this email, on the request's page: %(names)s", names=names)
     text, signature, footer = row.body.rpartition("\n-- \n")
     if not signature:
         return f"{row.body.rstrip()}\n\n{note}\n"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from app.attachments.service import email_files
 from app.core.db import get_session
 from app.notifications.delivery import deliver_due
 from tests.attachments.test_uploads import CSV, PDF, files_app, post_message, rows
@@ -143,6 +144,21 @@ def test_a_file_that_cannot_go_is_named_in_the_email(
 
     assert attached(to_ada) == {"agreement.pdf": PDF}
     text = text_of_mail(to_ada)
-    assert "Too large to send by email, on the request's page: scans.csv" in text
+    assert "Not attached to this email, on the request's page: scans.csv" in text
     assert f"{SITE}/requests/{reference}" in text
     assert text.index("scans.csv") < text.index("\n-- \n")  # before the signature
+
+
+def test_files_beyond_the_emails_budget_stay_on_the_page(
+    files_app: Flask, sign_in: SignIn
+) -> None:
+    reference = a_case(files_app)
+    sven = files_app.test_client()
+    sign_in(sven, "Sven Helpdesk")
+    post_message(sven, reference, [(PDF, "agreement.pdf"), (CSV, "metadata.csv")])
+    agreement, _metadata = rows(files_app)
+    assert agreement.message_id is not None
+    with files_app.app_context():
+        files = email_files(get_session(), agreement.message_id, budget=len(PDF) + 1)
+        assert [(row.filename, data) for row, data in files.attached] == [("agreement.pdf", PDF)]
+        assert [row.filename for row in files.left_out] == ["metadata.csv"]
