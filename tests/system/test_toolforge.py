@@ -164,6 +164,7 @@ def test_jobs_are_the_migration_the_workers_and_the_bot() -> None:
         assert job["command"] != "web"
         assert job.get("image"), f"{name} needs the tool's image"
     assert jobs["mail"].get("mount") == "all"  # it keeps emailed files under ATTACHMENTS_DIR
+    assert jobs["outbox"].get("mount") == "all"  # it attaches a message's files to its email
     assert jobs["migrate"].get("wait") is True  # a one-off that `jobs load` waits for
     assert "schedule" not in jobs["migrate"] and not jobs["migrate"].get("continuous")
     for name in ("outbox", "sweep", "mirror-bot"):
