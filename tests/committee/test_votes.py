@@ -85,6 +85,15 @@ def test_the_hubs_criteria_are_there_to_score(app: Flask) -> None:
                                    "Impact", "Reaching underserved communities"]
 
 
+def test_the_seeded_criteria_show_in_the_page_language(
+        app: Flask, sign_in: SignIn, reference: str) -> None:
+    ngozi = signed_in(app, sign_in, "Ngozi Committee")
+    swedish = ngozi.get(f"/requests/{reference}?uselang=sv").get_data(as_text=True)
+    assert "Juridik och etik" in swedish and "Legal and ethical" not in swedish
+    french = ngozi.get(f"/requests/{reference}?uselang=fr").get_data(as_text=True)
+    assert "Juridique et éthique" in french
+
+
 def test_three_members_vote_on_their_own_and_the_decision_keeps_the_tally(
         app: Flask, sign_in: SignIn, reference: str) -> None:
     ids = criteria(app)
@@ -293,6 +302,26 @@ def test_too_few_members_left_a_substitute_then_a_lower_quorum(
         db.commit()
         other_ref = other.reference
     assert leila.get(f"/requests/{other_ref}").status_code == 403
+
+
+def test_the_lowest_quorum_is_a_setting(app: Flask, sign_in: SignIn, reference: str) -> None:
+    app.config["COMMITTEE_MIN_QUORUM"] = 3  # no lowering: a conflict calls for a substitute
+    clients = {name: signed_in(app, sign_in, name) for name in MEMBERS}
+    post_on_case(clients["Carlos Committee"], reference, "conflict", reason="My museum.")
+    for name in ("Ngozi Committee", "Mei Committee"):
+        cast(clients[name], reference, "proceed")
+    html = clients["Ngozi Committee"].get(f"/requests/{reference}").get_data(as_text=True)
+    assert ("Conflicts of interest leave 2 members who may vote on this request, fewer than "
+            "the 3 a decision needs at least.") in text_of(one(html, "#quorum-short"))
+    response = post_on_case(clients["Ngozi Committee"], reference, "decision",
+                            outcome="proceed", rationale="r")
+    assert response.status_code == 409 and decisions(app, reference) == []
+    app.config["COMMITTEE_MIN_QUORUM"] = 2  # the default: the two who may vote decide
+    response = post_on_case(clients["Ngozi Committee"], reference, "decision",
+                            outcome="proceed", rationale="r")
+    assert response.status_code == 302
+    [decision] = decisions(app, reference)
+    assert decision.quorum == 2
 
 
 def test_a_score_out_of_range_is_refused_next_to_its_criterion(

@@ -190,6 +190,18 @@ def test_the_chair_records_votes_given_aloud_and_a_decision_whose_public_minutes
     soup = parse(public_page)
     assert [text_of(a) for a in soup.select(".meeting-decisions a")] == [public_ref]
     assert listing["meetings"][0]["id"] == meeting_id and listing["meetings"][0]["held"]
+    # The public feed agrees: the consenting case at its new stage, the other absent.
+    feed = anonymous.get("/cases.atom").get_data(as_text=True)
+    assert MARKER not in feed and private_ref not in feed
+    case_api = anonymous.get(f"/api/v1/cases/{public_ref}").get_json()
+    assert f"Status: {case_api['state_label']}" in feed
+    # The members' calendar carries no internal rationale either.
+    answer = post_form(chair, "/committee/meetings", "/committee/meetings/calendar")
+    assert answer.status_code == 303
+    address = text_of(parse(chair.get("/committee/meetings").get_data(as_text=True))
+                      .select_one(".calendar-url") or parse(""))
+    calendar = anonymous.get(address[address.index("/committee/meetings.ics"):])
+    assert calendar.status_code == 200 and MARKER not in calendar.get_data(as_text=True)
     # The internal minutes keep the decision for the committee and the helpdesk.
     helpdesk = signed_in(app, sign_in, "Sven Helpdesk")
     assert private_ref in helpdesk.get(f"/committee/meetings/{meeting_id}").get_data(as_text=True)
