@@ -2,7 +2,9 @@
 state, every state change follows the transitions table, and replaying the audit
 log gives the current state; members' votes too: every decision rests on a quorum of
 votes from members without a conflict of interest, and replaying the votes in the
-audit log gives the votes stored."""
+audit log gives the votes stored. Meetings (attendees, votes given aloud, decisions
+counting attendees, corrections, agenda and minutes) have their own property test:
+tests/meetings/test_meetings_property.py."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.cases.models import Case
-from app.committee.models import Decision, Review
+from app.committee.models import Criterion, Decision, Review
 from app.core.models import utcnow
 from app.meetings.models import Meeting
 from tests.case_client import post_on_case
@@ -48,10 +48,18 @@ def test_the_agenda_holds_exactly_the_cases_waiting_on_the_committee_longest_fir
     case_in(app, "declined", "Turned down", days=40)
     meeting_id = make_meeting(app, "December meeting", utcnow() + timedelta(days=2))
 
-    page = signed_in(app, sign_in, "Mei Committee").get(f"/committee/meetings/{meeting_id}")
+    mei = signed_in(app, sign_in, "Mei Committee")
+    with app_session(app) as db:
+        technical = db.scalars(select(Criterion.id).where(Criterion.name == "Technical")).one()
+    assert post_on_case(mei, oldest, "vote", stage="initial", vote_outcome="proceed",
+                        **{f"score-{technical}": "4"}).status_code == 302
+    page = mei.get(f"/committee/meetings/{meeting_id}")
 
     assert page.status_code == 200
     assert agenda_references(page.get_data(as_text=True)) == [oldest, final, recent]
+    # each with its votes and scores so far
+    first = table_rows(page.get_data(as_text=True), "#agenda-table")[0]
+    assert "Proceed to final go: 1" in " ".join(first) and "Technical: 4.0" in " ".join(first)
 
 
 def test_a_member_plans_a_meeting_and_adds_a_case_and_a_topic(app: Flask,
