@@ -77,26 +77,28 @@ class FullText(Protocol):
                 every: bool = False) -> Select[tuple[int, float]]:
         """(id, relevance ≥ 0) of the rows of table `source` whose `column_name` holds a
         word starting with one of `words` (letters, digits and marks only), or with
-        `every`, a word starting with each of them (found by the index itself: only
-        the rows that hold them all are read)."""
+        `every`, each of `words` whole (found by the index itself: only the rows that
+        hold them all are read)."""
         ...
 
 
 class MariaDBFullText:
-    """InnoDB FULLTEXT indexes (migration 0014), boolean mode: `word*` for each word."""
+    """InnoDB FULLTEXT indexes (migrations 0014, 0018), boolean mode: `word*` for each
+    word (`+word` for each with `every`)."""
 
     def matches(self, source: str, column_name: str, words: Sequence[str],
                 every: bool = False) -> Select[tuple[int, float]]:
         rows = TABLES[source]
-        required = "+" if every else ""
+        pattern = "+{}" if every else "{}*"
         found = mysql_match(rows.c[column_name], against=" ".join(
-            f"{required}{word}*" for word in words)).in_boolean_mode()
+            pattern.format(word) for word in words)).in_boolean_mode()
         key = next(iter(rows.primary_key))
         return select(key.label("id"), cast(found, Float).label("relevance")).where(found)
 
 
 class SQLiteFullText:
-    """FTS5 tables with external content (migration 0014): `{column} : ("w"* OR …)`."""
+    """FTS5 tables with external content (migrations 0014, 0018): `{column} : ("w"* OR …)`
+    (`("w" AND …)` with `every`)."""
 
     FTS_TABLES: ClassVar[dict[str, str]] = {
         "cases": "search_cases", "organisations": "search_organisations",
@@ -106,8 +108,8 @@ class SQLiteFullText:
                 every: bool = False) -> Select[tuple[int, float]]:
         name = self.FTS_TABLES[source]
         fts = table(name, column("rowid"), column(name))
-        joiner = " AND " if every else " OR "
-        phrases = joiner.join(f'"{word}"*' for word in words)  # words hold no quote
+        joiner, prefix = (" AND ", "") if every else (" OR ", "*")
+        phrases = joiner.join(f'"{word}"{prefix}' for word in words)  # words hold no quote
         expression = f"{{{column_name}}} : ({phrases})"
         # bm25() is negative, lower for a better match.
         relevance = -func.bm25(literal_column(name))
@@ -156,7 +158,7 @@ def _hit(case_id: Any, word: int, score: Any) -> list[Any]:
 def _field_hits(ft: FullText, words: Sequence[str], word: int, scope: Scope,
                 every: bool = False) -> list[Select[Any]]:
     """(case_id, word, score) of the cases that hold one of `words` (with `every`, all
-    of them) in a field, one query per field."""
+    of them, whole) in a field, one query per field."""
     parts: list[Select[Any]] = []
     for name in CASE_COLUMNS if scope.staff else PUBLIC_CASE_COLUMNS:
         found = ft.matches("cases", name, words, every).subquery()
