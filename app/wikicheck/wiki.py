@@ -219,7 +219,8 @@ def _stand_in_item(wiki: WikiReader, item: str) -> ItemFacts:
 
 GLOBAL_USAGE = "globalusage"
 FILE_USAGE = "fileusage"
-# What each source asks (content pages only) and where each use's wiki comes from.
+# The parameters of each source: uses on content pages (namespace 0), the most an answer
+# may hold.
 _USAGE_PARAMS = {
     GLOBAL_USAGE: {"prop": "globalusage", "gulimit": "max", "gunamespace": "0",
                    "guprop": "namespace"},
