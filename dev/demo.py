@@ -4,23 +4,22 @@ through the same service functions the app uses, so the audit log is real too.""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.attention import service as attention_service
 from app.auth.models import User
-from app.auth.service import grant_role
+from app.auth.oauth import Identity
+from app.auth.service import grant_role, upsert_user
 from app.cases import service
 from app.cases.access import case_access
-from app.cases.models import CannedReply, Case
-from app.committee import votes
+from app.cases.models import Case
 from app.groups.models import Membership, WorkingGroup
-from app.partners.models import Organisation
+from app.meetings.models import Meeting
+from app.partners import service as partners
 from app.queue import queries as queue_queries
 from app.queue import service as queue_service
-from dev.demo_meetings import load_meetings_demo
+from dev.demo_meetings import committee_decides, load_meetings_demo, plan_past_meeting
 from dev.demo_people import load_people_demo
 from dev.demo_wikicheck import load_wikicheck_demo
 
@@ -95,12 +94,13 @@ CANNED = (
 
 
 def _users(db: Session) -> dict[str, User]:
+    """The accounts as their first sign-in makes them (audited `user.create`), with
+    their roles granted and what they say about themselves."""
     users = {}
     for username, central_id, roles in DEMO_USERS:
-        blocked = username.startswith("Blocked")
-        user = User(central_id=central_id, username=username, blocked=blocked)
+        user = upsert_user(db, Identity(central_id=central_id, username=username,
+                                        blocked=username.startswith("Blocked"), claims={}))
         user.country, user.languages, user.regions = ABOUT.get(username, (None, [], []))
-        db.add(user)
         db.flush()
         for role in roles:
             grant_role(db, user, role, None)
@@ -118,9 +118,13 @@ def _groups(db: Session, users: dict[str, User]) -> None:
                       lead=True, listed=True, country="SE"))
 
 
-def _advance(db: Session, case: Case, step: str, users: dict[str, User]) -> None:
+COMMITTEE_STEPS = ("ask_information", "refer", "proceed", "approve", "decline")
+
+
+def _advance(db: Session, case: Case, step: str, users: dict[str, User],
+             meeting: Meeting | None) -> None:
+    """One step of the workflow; a committee decision at `meeting` when one is given."""
     sven = users["Sven Helpdesk"]
-    members = [users[n] for n in ("Ngozi Committee", "Mei Committee", "Carlos Committee")]
     if step in ("triage", "start_support"):
         service.move(db, case, sven, {"helpdesk"}, step)
     elif step == "close_resolved":
@@ -129,33 +133,17 @@ def _advance(db: Session, case: Case, step: str, users: dict[str, User]) -> None
     elif step == "withdraw":
         service.move(db, case, case.requester, {"requester"}, step)
     else:
-        extra: dict[str, Any] = {}
-        if step == "refer":
-            group = db.scalars(select(WorkingGroup).where(
-                WorkingGroup.slug == "implementation")).one()
-            extra = {"group_ids": [group.id],
-                     "question": "Can you help model the rainfall data on Wikidata?"}
-        _vote(db, case, step, members)
-        service.record_decision(
-            db, case, members[0], case_access(db, members[0], case),
-            expected_version=case.version, outcome=step,
-            rationale="Discussed at the monthly meeting.",
-            public_rationale="Could you tell us which licence the files have?"
-            if step == "ask_information" else "", participant_ids=[m.id for m in members],
-            **extra)
+        committee_decides(db, case, step, users, meeting)
     db.flush()
 
 
-def _vote(db: Session, case: Case, outcome: str, members: list[User]) -> None:
-    """Each member's own vote before a decision, with a score and a note per criterion
-    (varied, so the medians and their spread show something)."""
-    stage = votes.open_stage(case) or "initial"
-    criteria = votes.active_criteria(db)
-    for index, member in enumerate(members):
-        scores = {criterion.id: (1 + (case.id + index + position) % 5,
-                                 "Checked." if position == 0 else "")
-                  for position, criterion in enumerate(criteria)}
-        votes.cast_vote(db, case, member, stage, outcome, "Agreed at the meeting.", scores)
+def _meeting_for(steps: tuple[str, ...], index: int, past: Meeting) -> Meeting | None:
+    """Last month's meeting took each case's latest committee decision; the earlier ones
+    (a proceed before the final go) and referrals (which name working groups, so the
+    case page records them) were taken on the case page."""
+    step = steps[index]
+    latest = [i for i, s in enumerate(steps) if s in COMMITTEE_STEPS][-1:]
+    return past if step != "refer" and latest == [index] else None
 
 
 def load_demo_data(db: Session) -> bool:
@@ -164,12 +152,12 @@ def load_demo_data(db: Session) -> bool:
         return False
     users = _users(db)
     _groups(db, users)
-    organisations = []
-    for name, kind, country, item in ORGANISATIONS:
-        org = Organisation(name=name, kind=kind, country=country, wikidata_item=item)
-        db.add(org)
-        organisations.append(org)
-    db.flush()
+    admin = users["Admin Demo"]
+    organisations = [partners.create(db, admin, {
+        "name": name, "kind": kind, "country": country, "website": None,
+        "wikidata_item": item, "themes": [], "notes": None})
+        for name, kind, country, item in ORGANISATIONS]
+    past = plan_past_meeting(db, users)
     for title, org_index, requester, themes, countries, region, request_type, steps in CASES:
         user = users[requester]
         case = service.create_case(db, user, {
@@ -185,11 +173,12 @@ def load_demo_data(db: Session) -> bool:
             "public_summary": f"{organisations[org_index].name}: {title.lower()}.",
         })
         db.flush()
-        for step in steps:
-            _advance(db, case, step, users)
-    load_meetings_demo(db, users)
+        for index, step in enumerate(steps):
+            _advance(db, case, step, users, _meeting_for(steps, index, past))
+    load_meetings_demo(db, users, past)
     for language, title, body in CANNED:
-        db.add(CannedReply(language=language, title=title, body=body))
+        service.add_canned_reply(db, admin, {"language": language, "title": title,
+                                             "body": body})
     _rank_the_queue(db, users)
     _saved_views(db, users)
     load_people_demo(db, users)
