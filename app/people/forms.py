@@ -10,6 +10,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Regexp
 
+from app.cases.labels import THEMES, choices
 from app.core.forms import clean
 from app.core.multichoice import MultiChoiceField, country_groups, language_groups
 from app.core.regions import LocaleLike
@@ -67,7 +68,8 @@ class DirectoryForm(FlaskForm):
         _l("List me in the directory of people"),
         # Translators: help for the checkbox.
         description=_l("Signed-in Wikimedians can then find you by language, country, "
-                       "region and skill. Only your username and what you tick below is shown."),
+                       "region, skill and theme. Only your username and what you tick below "
+                       "is shown."),
     )
     # Translators: a checkbox label: what the directory shows about the person.
     show_country = BooleanField(_l("Show my country"))
@@ -77,6 +79,9 @@ class DirectoryForm(FlaskForm):
     show_regions = BooleanField(_l("Show my regions"))
     # Translators: a checkbox label: what the directory shows about the person.
     show_skills = BooleanField(_l("Show my skills"))
+    # Translators: a checkbox label: what the directory shows about the person: the themes
+    # (subject areas, like health or cultural heritage) they are interested in.
+    show_themes = BooleanField(_l("Show the themes I am interested in"))
     show_roles = BooleanField(
         # Translators: a checkbox label: whether the directory shows that the person is on the
         # Expert Committee, the helpdesk, or in working groups.
@@ -85,10 +90,20 @@ class DirectoryForm(FlaskForm):
         # Translators: a form label: the person's skills, chosen from a list.
         _l("Your skills"), validators=[ValidChoice(required=False)],
     )
+    themes = CheckboxGroupField(
+        # Translators: a form label: the themes of requests (subject areas, like health or
+        # cultural heritage) the person would like to help with.
+        _l("Themes you are interested in"), validators=[ValidChoice(required=False)],
+        # Translators: help for the themes on the directory settings page.
+        description=_l("If you show them, the helpdesk and the Expert Committee see you "
+                       "suggested on requests with these themes."),
+    )
 
     def set_choices(self, skills: Sequence[Skill]) -> None:
-        """The skills of the list (and the retired ones the person still has)."""
+        """The skills of the list (and the retired ones the person still has); the themes
+        of requests, in the page language."""
         self.skills.choices = _skill_choices(skills)
+        self.themes.choices = choices(THEMES)
 
 
 class SkillForm(FlaskForm):
@@ -134,13 +149,21 @@ class AffiliateForm(FlaskForm):
         # Translators: a form label: the web page to contact the affiliate (often on Meta-Wiki).
         _l("Contact page"), 500, HttpUrl(),
     )
+    themes = CheckboxGroupField(
+        # Translators: a form label: the themes (subject areas, like health or cultural
+        # heritage) a Wikimedia affiliate works on.
+        _l("Themes"), validators=[ValidChoice(required=False)],
+        # Translators: help for an affiliate's themes.
+        description=_l("The case page suggests the affiliate for requests on these themes."),
+    )
     # Translators: a checkbox label: the affiliate is still active.
     active = BooleanField(_l("Active"), default=True)
 
     def set_choices(self, locale: LocaleLike) -> None:
-        """Kinds and countries in the page language."""
+        """Kinds, countries and themes in the page language."""
         self.kind.choices = [("", "—"), *affiliate_kinds()]
         self.countries.set_groups(country_groups(locale))
+        self.themes.choices = choices(THEMES)
 
 
 class ImportForm(FlaskForm):
@@ -152,7 +175,9 @@ class ImportForm(FlaskForm):
         # Translators: a form error.
         validators=[FileRequired(message=_l("Choose a CSV file."))],
         # Translators: help; keep the column names (name, kind, …) and the kinds in English.
-        description=_l("First line: name,kind,countries,contact_url,active. Kinds: chapter, "
-                       "user_group, thematic, hub. Countries: two-letter codes separated by "
-                       "spaces or semicolons. If any line is wrong, nothing is imported."),
+        description=_l("First line: name,kind,countries,themes,contact_url,active (themes, "
+                       "contact_url and active may be left out). Kinds: chapter, user_group, "
+                       "thematic, hub. Countries: two-letter codes separated by spaces or "
+                       "semicolons. Themes: short names or names from the list below, "
+                       "separated by semicolons. If any line is wrong, nothing is imported."),
     )

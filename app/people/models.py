@@ -28,8 +28,9 @@ class DirectoryEntry(Base):
     """A person's place in the directory: whether they are listed, and what it shows.
 
     The country, languages and regions are the user's own (Preferences); `skills`
-    holds codes of `skills`. Nothing is shown unless `listed`, and then only the
-    fields whose `show_…` flag is set.
+    holds codes of `skills`, `themes` the codes of the themes the person is interested
+    in (the cases' list, `app.cases.labels.THEMES`). Nothing is shown unless `listed`,
+    and then only the fields whose `show_…` flag is set.
     """
 
     __tablename__ = "directory_entries"
@@ -42,14 +43,20 @@ class DirectoryEntry(Base):
     show_regions: Mapped[bool] = mapped_column(Boolean, default=True)
     show_skills: Mapped[bool] = mapped_column(Boolean, default=True)
     show_roles: Mapped[bool] = mapped_column(Boolean, default=True)
+    show_themes: Mapped[bool] = mapped_column(Boolean, default=True)
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    themes: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
     user: Mapped[User] = relationship()
 
 
 class Affiliate(Base):
-    """A Wikimedia affiliate: a chapter, user group, thematic organisation or hub."""
+    """A Wikimedia affiliate: a chapter, user group, thematic organisation or hub.
+
+    `themes` holds codes of the cases' themes (`app.cases.labels.THEMES`): what a
+    thematic organisation (or any affiliate) works on, to be suggested by theme.
+    """
 
     __tablename__ = "affiliates"
 
@@ -57,6 +64,7 @@ class Affiliate(Base):
     name: Mapped[str] = mapped_column(String(191), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     countries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    themes: Mapped[list[str]] = mapped_column(JSON, default=list)
     contact_url: Mapped[str] = mapped_column(String(500), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)

@@ -1,7 +1,7 @@
 """Reading the right people: skills, the directory, affiliates, asks, suggestions, gaps.
 
 Every list is read in a fixed number of statements, whatever its length; matching
-(languages, countries, skills) happens in Python on those rows, since the lists are
+(languages, countries, skills, themes) happens in Python on those rows, since the lists are
 JSON columns and the directory and the registry stay small.
 """
 
@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.auth.models import RoleGrant, User
+from app.cases.labels import THEMES
 from app.cases.models import Case
 from app.cases.transitions import CLOSED_STATES
 from app.core.pagination import Page, paginate
@@ -90,6 +91,7 @@ class Person:
     skills: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
 
 
 def _shown(entry: DirectoryEntry, user: User, roles: Sequence[str],
@@ -102,6 +104,7 @@ def _shown(entry: DirectoryEntry, user: User, roles: Sequence[str],
         skills=tuple(entry.skills or []) if entry.show_skills else (),
         roles=tuple(sorted(roles)) if entry.show_roles else (),
         groups=tuple(sorted(groups, key=str.casefold)) if entry.show_roles else (),
+        themes=tuple(entry.themes or []) if entry.show_themes else (),
     )
 
 
@@ -114,6 +117,7 @@ class DirectoryFilter:
     country: str = ""
     region: str = ""
     skill: str = ""
+    theme: str = ""
 
     def where(self) -> list[ColumnElement[bool]]:
         """The conditions on DirectoryEntry and User."""
@@ -129,6 +133,9 @@ class DirectoryFilter:
         if self.skill:
             conditions += [DirectoryEntry.show_skills.is_(True),
                            _json_list_holds(DirectoryEntry.skills, self.skill)]
+        if self.theme:
+            conditions += [DirectoryEntry.show_themes.is_(True),
+                           _json_list_holds(DirectoryEntry.themes, self.theme)]
         return conditions
 
 
@@ -264,19 +271,26 @@ def case_for_ask(db: Session, group: WorkingGroup, reference: str) -> Case | Non
 
 # -- suggestions on the case page ------------------------------------------------
 
+# The ways a suggestion can match a case; a reason is "<way>:<value>".
+MATCH_WAYS = ("country", "language", "theme", "skill")
+SUGGESTED_AT_MOST = 10
+
 
 @dataclass
 class Suggestions:
-    """People and affiliates that match a case, each with what matched."""
+    """People and affiliates that match a case, best first, each with why: reasons such
+    as ``country:SE``, ``language:sv``, ``theme:heritage``, ``skill:Mass uploads``."""
 
     people: list[tuple[str, list[str]]] = field(default_factory=list)
     affiliates: list[tuple[dict[str, Any], list[str]]] = field(default_factory=list)
 
 
 def _suggestion_rows(db: Session) -> list[Any]:
-    """Listed people (only the fields they show), active affiliates and the skill names,
-    in ONE statement (the case page's budget allows one). Columns: kind, name, country,
-    two JSON lists, three show flags (people), id, kind and contact page (affiliates)."""
+    """Listed people, active affiliates and the skill names, in ONE statement (the case
+    page's budget allows one). Columns: kind, name, country, three JSON lists (people:
+    languages, skills, themes; affiliates: countries, -, themes), four show flags
+    (people: country, languages, skills, themes), id, kind and contact page
+    (affiliates). A person's hidden fields are read here but never matched."""
     no_flag = type_coerce(null(), Boolean)
     no_id, no_text, no_list = type_coerce(null(), Integer), type_coerce(null(), String), \
         type_coerce(null(), JSON)
@@ -285,20 +299,23 @@ def _suggestion_rows(db: Session) -> list[Any]:
                User.country.label("country"),
                type_coerce(User.languages, JSON).label("list1"),
                type_coerce(DirectoryEntry.skills, JSON).label("list2"),
+               type_coerce(DirectoryEntry.themes, JSON).label("list3"),
                DirectoryEntry.show_country.label("a"), DirectoryEntry.show_languages.label("b"),
-               DirectoryEntry.show_skills.label("c"), no_id.label("affiliate_id"),
-               no_text.label("affiliate_kind"), no_text.label("contact_url"))
+               DirectoryEntry.show_skills.label("c"), DirectoryEntry.show_themes.label("d"),
+               no_id.label("affiliate_id"), no_text.label("affiliate_kind"),
+               no_text.label("contact_url"))
         .join(User, User.id == DirectoryEntry.user_id)
         .where(DirectoryEntry.listed.is_(True), User.blocked.is_(False))
     )
     groups = (
         select(literal("affiliate"), Affiliate.name, no_text,
-               type_coerce(Affiliate.countries, JSON), no_list, no_flag, no_flag, no_flag,
+               type_coerce(Affiliate.countries, JSON), no_list,
+               type_coerce(Affiliate.themes, JSON), no_flag, no_flag, no_flag, no_flag,
                Affiliate.id, Affiliate.kind, Affiliate.contact_url)
         .where(Affiliate.active.is_(True))
     )
-    names = select(literal("skill"), Skill.code, Skill.name, no_list, no_list, no_flag,
-                   no_flag, no_flag, no_id, no_text, no_text)
+    names = select(literal("skill"), Skill.code, Skill.name, no_list, no_list, no_list,
+                   no_flag, no_flag, no_flag, no_flag, no_id, no_text, no_text)
     return list(db.execute(union_all(people, groups, names)).all())
 
 
@@ -309,45 +326,90 @@ def _case_skills(case: Case) -> set[str]:
     return wanted
 
 
+@dataclass(frozen=True)
+class _Wanted:
+    """What a case looks for in a person or an affiliate."""
+
+    countries: set[str]
+    languages: set[str]
+    themes: set[str]
+    skills: set[str]
+
+
+def _codes(values: Any) -> set[str]:
+    return {value for value in values or [] if isinstance(value, str)}
+
+
+def rank(reasons: Sequence[str]) -> tuple[int, int]:
+    """A suggestion's place (smaller first): how many of the ways it matches the case —
+    country, language, theme, skill — then how many things it shares.
+
+    The ways count before the things, so that a chapter in the request's country that
+    also works on its theme comes before one that only shares the country, and before a
+    thematic organisation that only shares the theme; a person who speaks the language
+    and is interested in the theme comes before one who speaks two of its languages.
+    Country and theme weigh the same: a local affiliate and a thematic one are both worth
+    contacting. Equal ranks go by name.
+    """
+    ways = {reason.split(":", 1)[0] for reason in reasons}
+    return -len(ways), -len(reasons)
+
+
 def suggestions(db: Session, case: Case) -> Suggestions:
-    """Who could help with the case: listed people sharing its countries, languages or
-    the skills its kind of support needs; active affiliates in its countries."""
-    countries = {code.upper() for code in case.countries or [] if isinstance(code, str)}
-    languages = set(case.languages or [])
-    wanted = _case_skills(case)
+    """Who could help with the case: listed people sharing its countries, languages,
+    themes or the skills its kind of support needs (each only on the fields they show);
+    active affiliates working in its countries or on its themes. Best first (see
+    `rank`), at most `SUGGESTED_AT_MOST` of each."""
+    wanted = _Wanted(countries={code.upper() for code in _codes(case.countries)},
+                     languages=_codes(case.languages), themes=_codes(case.themes),
+                     skills=_case_skills(case))
     rows = _suggestion_rows(db)
     names = {row[1]: skill_label(row[1], row[2]) for row in rows if row[0] == "skill"}
     found = Suggestions()
     for row in rows:
         if row[0] == "person":
-            reasons = _person_reasons(row, countries, languages, wanted, names)
+            reasons = _person_reasons(row, wanted, names)
             if reasons:
                 found.people.append((row[1], reasons))
         elif row[0] == "affiliate":
-            shared = sorted(countries & {str(code).upper() for code in row[3] or []})
-            if shared:
-                found.affiliates.append(({"id": row[8], "name": row[1], "kind": row[9],
-                                          "contact_url": row[10]}, shared))
-    found.people.sort(key=lambda pair: (-len(pair[1]), pair[0].casefold()))
-    found.affiliates.sort(key=lambda pair: str(pair[0]["name"]).casefold())
+            reasons = _affiliate_reasons(row, wanted)
+            if reasons:
+                found.affiliates.append(({"id": row[10], "name": row[1], "kind": row[11],
+                                          "contact_url": row[12]}, reasons))
+    found.people.sort(key=lambda pair: (rank(pair[1]), pair[0].casefold()))
+    found.affiliates.sort(key=lambda pair: (rank(pair[1]), str(pair[0]["name"]).casefold()))
+    del found.people[SUGGESTED_AT_MOST:], found.affiliates[SUGGESTED_AT_MOST:]
     return found
 
 
-def _person_reasons(row: Any, countries: set[str], languages: set[str], wanted: set[str],
-                    names: dict[str, str]) -> list[str]:
-    """What a listed person shares with the case: codes prefixed by their kind
-    (``country:SE``, ``language:sv``, ``skill:Mass uploads``); only fields they show."""
-    country, person_languages, person_skills, show_country, show_languages, show_skills = \
-        row[2:8]
+def _person_reasons(row: Any, wanted: _Wanted, names: dict[str, str]) -> list[str]:
+    """What a listed person shares with the case, only on the fields they show."""
+    country, languages, skills, themes, show_country, show_languages, show_skills, \
+        show_themes = row[2:10]
     reasons: list[str] = []
-    if show_country and country and country.upper() in countries:
+    if show_country and country and country.upper() in wanted.countries:
         reasons.append(f"country:{country.upper()}")
     if show_languages:
-        reasons += [f"language:{code}" for code in sorted(languages & set(person_languages or []))]
+        reasons += [f"language:{code}" for code in sorted(wanted.languages & _codes(languages))]
+    if show_themes:
+        reasons += [f"theme:{code}" for code in _in_theme_order(wanted.themes & _codes(themes))]
     if show_skills:
         reasons += [f"skill:{names.get(code, code)}"
-                    for code in sorted(wanted & set(person_skills or []))]
+                    for code in sorted(wanted.skills & _codes(skills))]
     return reasons
+
+
+def _affiliate_reasons(row: Any, wanted: _Wanted) -> list[str]:
+    """The countries and themes an active affiliate shares with the case."""
+    countries = {code.upper() for code in _codes(row[3])}
+    return ([f"country:{code}" for code in sorted(wanted.countries & countries)]
+            + [f"theme:{code}" for code in _in_theme_order(wanted.themes & _codes(row[5]))])
+
+
+def _in_theme_order(codes: set[str]) -> list[str]:
+    """Theme codes in the order of the list of themes (unknown ones last, by code)."""
+    order = {code: index for index, code in enumerate(THEMES)}
+    return sorted(codes, key=lambda code: (order.get(code, len(order)), code))
 
 
 # -- filling the gaps -------------------------------------------------------------

@@ -10,11 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.auth.roles import roles_of
+from app.cases.labels import THEMES, choices
 from app.core import audit
 from app.core.models import utcnow
 from app.core.regions import country_choices
@@ -141,13 +143,22 @@ class EntryChoice:
     show_skills: bool = True
     show_roles: bool = True
     skills: Sequence[str] = ()
+    show_themes: bool = True
+    themes: Sequence[str] = ()
+
+
+def known_themes(codes: Sequence[str]) -> list[str]:
+    """The theme codes of the cases' list among `codes`, in the list's order, once each."""
+    chosen = set(codes)
+    return [code for code in THEMES if code in chosen]
 
 
 def _entry_snapshot(entry: DirectoryEntry) -> dict[str, Any]:
     return {"listed": bool(entry.listed), "show_country": bool(entry.show_country),
             "show_languages": bool(entry.show_languages),
             "show_regions": bool(entry.show_regions), "show_skills": bool(entry.show_skills),
-            "show_roles": bool(entry.show_roles), "skills": list(entry.skills or [])}
+            "show_roles": bool(entry.show_roles), "show_themes": bool(entry.show_themes),
+            "skills": list(entry.skills or []), "themes": list(entry.themes or [])}
 
 
 def save_entry(db: Session, user: User, choice: EntryChoice) -> bool:
@@ -155,7 +166,7 @@ def save_entry(db: Session, user: User, choice: EntryChoice) -> bool:
     entry = queries.entry_of(db, user)
     created = entry is None
     if entry is None:
-        entry = DirectoryEntry(user_id=user.id, listed=False, skills=[])
+        entry = DirectoryEntry(user_id=user.id, listed=False, skills=[], themes=[])
         db.add(entry)
     before = None if created else _entry_snapshot(entry)
     entry.listed = choice.listed
@@ -164,7 +175,9 @@ def save_entry(db: Session, user: User, choice: EntryChoice) -> bool:
     entry.show_regions = choice.show_regions
     entry.show_skills = choice.show_skills
     entry.show_roles = choice.show_roles
+    entry.show_themes = choice.show_themes
     entry.skills = list(dict.fromkeys(choice.skills))
+    entry.themes = known_themes(choice.themes)
     after = _entry_snapshot(entry)
     if before == after:
         return False
@@ -211,11 +224,14 @@ class AffiliateFields:
     countries: Sequence[str] = ()
     contact_url: str = ""
     active: bool = True
+    # None: keep the affiliate's themes (a CSV file without a themes column).
+    themes: Sequence[str] | None = ()
 
 
 def _affiliate_snapshot(affiliate: Affiliate) -> dict[str, Any]:
     return {"name": affiliate.name, "kind": affiliate.kind,
-            "countries": list(affiliate.countries or []), "contact_url": affiliate.contact_url,
+            "countries": list(affiliate.countries or []),
+            "themes": list(affiliate.themes or []), "contact_url": affiliate.contact_url,
             "active": bool(affiliate.active)}
 
 
@@ -234,6 +250,8 @@ def save_affiliate(db: Session, affiliate: Affiliate | None, fields: AffiliateFi
     affiliate.name = fields.name
     affiliate.kind = fields.kind
     affiliate.countries = [code.upper() for code in dict.fromkeys(fields.countries)]
+    if fields.themes is not None or before is None:
+        affiliate.themes = known_themes(fields.themes or ())
     affiliate.contact_url = fields.contact_url
     affiliate.active = fields.active
     affiliate.updated_at = utcnow()
@@ -252,13 +270,49 @@ class ImportResult:
     updated: int = 0
 
 
-def _parse_line(number: int, row: dict[str, str], known: set[str],
-                seen: set[str]) -> tuple[AffiliateFields | None, list[tuple[int, str]]]:
+def _theme_key(text: str) -> str:
+    """A theme's code or name as the import compares it: case, spaces, hyphens and
+    underscores aside."""
+    return re.sub(r"[\s_-]+", " ", text).strip().casefold()
+
+
+def theme_keys() -> dict[str, str]:
+    """What a CSV file may write for each theme → its code: the code, the English name,
+    or the name in the importing admin's language."""
+    keys: dict[str, str] = {}
+    with force_locale("en"):
+        english = choices(THEMES)
+    for code, name in [*english, *choices(THEMES)]:
+        keys.setdefault(_theme_key(code), code)
+        keys.setdefault(_theme_key(name), code)
+    return keys
+
+
+def _parse_themes(cell: str, keys: dict[str, str]) -> tuple[list[str], list[str]]:
+    """The theme codes of a CSV cell (separated by semicolons), and what was not a theme."""
+    found: list[str] = []
+    unknown: list[str] = []
+    for part in cell.split(";"):
+        if not part.strip():
+            continue
+        code = keys.get(_theme_key(part))
+        if code is None:
+            unknown.append(part.strip())
+        else:
+            found.append(code)
+    return found, unknown
+
+
+def _parse_line(number: int, row: dict[str, str], known: set[str], seen: set[str],
+                theme_names: dict[str, str] | None) -> tuple[AffiliateFields | None,
+                                                             list[tuple[int, str]]]:
+    """One line of the CSV file; `theme_names` None when the file has no themes column."""
     errors: list[tuple[int, str]] = []
     name = (row.get("name") or "").strip()
     kind = (row.get("kind") or "").strip().lower().replace(" ", "_").replace("-", "_")
     codes = [code.strip().upper() for code in re.split(r"[;,\s]+", row.get("countries") or "")
              if code.strip()]
+    themes, unknown_themes = _parse_themes(row.get("themes") or "", theme_names or {})
     url = (row.get("contact_url") or "").strip()
     active_text = (row.get("active") or "yes").strip().lower()
     if not name or len(name) > 191:
@@ -277,6 +331,11 @@ def _parse_line(number: int, row: dict[str, str], known: set[str],
         # Translators: an error of the affiliates CSV import; %(codes)s are what the file says.
         errors.append((number, _("Unknown country codes: %(codes)s (use two-letter ISO codes "
                                  "such as SE).", codes=", ".join(unknown)[:200])))
+    if unknown_themes:
+        # Translators: an error of the affiliates CSV import; %(names)s are what the file says.
+        errors.append((number, _("Unknown themes: %(names)s (use the short names or the "
+                                 "names of the themes listed on this page, separated by "
+                                 "semicolons).", names=", ".join(unknown_themes)[:200])))
     if url and not URL.match(url):
         # Translators: an error of the affiliates CSV import.
         errors.append((number, _("The contact page must be a web address starting with "
@@ -287,12 +346,14 @@ def _parse_line(number: int, row: dict[str, str], known: set[str],
     if errors:
         return None, errors
     return AffiliateFields(name=name, kind=kind, countries=codes, contact_url=url,
-                           active=active_text not in ("no", "false", "0")), []
+                           active=active_text not in ("no", "false", "0"),
+                           themes=themes if theme_names is not None else None), []
 
 
 def import_affiliates(db: Session, data: bytes, actor: User) -> ImportResult:
-    """Add or update affiliates from a CSV file (header: name, kind, countries,
-    contact_url, optional active). Every line is checked first; with any error nothing
+    """Add or update affiliates from a CSV file (header: name, kind, countries, optional
+    themes, contact_url and active; without a themes column, an updated affiliate keeps
+    its themes). Every line is checked first; with any error nothing
     is imported and the result lists the errors by line number."""
     result = ImportResult()
     try:
@@ -312,6 +373,7 @@ def import_affiliates(db: Session, data: bytes, actor: User) -> ImportResult:
     reader.fieldnames = header
     known = {code for code, _name in country_choices("en")}
     seen: set[str] = set()
+    theme_names = theme_keys() if "themes" in header else None
     parsed: list[AffiliateFields] = []
     for index, row in enumerate(reader, start=2):
         if index > MAX_IMPORT_LINES + 1:
@@ -321,7 +383,7 @@ def import_affiliates(db: Session, data: bytes, actor: User) -> ImportResult:
             break
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue
-        fields, errors = _parse_line(index, row, known, seen)
+        fields, errors = _parse_line(index, row, known, seen, theme_names)
         result.errors += errors
         if fields is not None:
             parsed.append(fields)

@@ -1,7 +1,7 @@
 """Routes of the right people.
 
 - ``GET /people`` — signed-in Wikimedians: the directory (only opted-in people, only the
-  fields each chose to show), filtered by language, country, region and skill.
+  fields each chose to show), filtered by language, country, region, skill and theme.
 - ``GET|POST /people/me`` — one's own directory entry (Preferences links to it).
 - ``GET /affiliates`` — everyone; ``/affiliates/new``, ``/affiliates/<id>/edit``,
   ``/affiliates/import`` (CSV) — admins.
@@ -25,6 +25,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.auth.roles import current_roles, login_required, role_required
+from app.cases.labels import THEMES, choices, label
 from app.core.db import as_id, commit_work, discard_work, get_session
 from app.core.errors import fail
 from app.core.regions import REGIONS, country_choices, country_name, language_name, region_label
@@ -108,7 +109,8 @@ def can_lead_group(group: Any) -> bool:
 @bp.app_template_global("people_labels")
 def people_labels() -> dict[str, Callable[[Any], str]]:
     """Namers the partials use, in the page language: one code (country, language, region,
-    kind, status) or a list of codes joined with commas (countries, languages, regions)."""
+    theme, kind, status) or a list of codes joined with commas (countries, languages,
+    regions, themes)."""
     locale = _locale()
 
     def joined(namer: Callable[[str], str]) -> Callable[[Any], str]:
@@ -123,9 +125,13 @@ def people_labels() -> dict[str, Callable[[Any], str]]:
     def region(code: str) -> str:
         return str(region_label(code))
 
+    def theme(code: str) -> str:
+        return label(THEMES, code)
+
     return {"country": country, "language": language, "region": region,
             "countries": joined(country), "languages": joined(language),
             "regions": joined(region), "skills": joined(skill_name),
+            "theme": theme, "themes": joined(theme),
             "kind": affiliate_kind, "status": ask_status}
 
 
@@ -143,7 +149,7 @@ def _filter_from_args(skill_codes: set[str]) -> queries.DirectoryFilter:
     countries = {code for code, _name in country_choices(_locale())}
     return queries.DirectoryFilter(language=arg("language"), country=arg("country", countries),
                                    region=arg("region", set(REGIONS)),
-                                   skill=arg("skill", skill_codes))
+                                   skill=arg("skill", skill_codes), theme=arg("theme", set(THEMES)))
 
 
 @bp.get("/people")
@@ -164,7 +170,7 @@ def directory() -> ResponseReturnValue:
         "people/directory.html", people=people, wanted=wanted, page=page,
         wanted_args={name: value for name, value in asdict(wanted).items() if value},
         skills=[(skill.code, names[skill.code]) for skill in skill_list if not skill.retired],
-        countries=country_choices(locale),
+        themes=choices(THEMES), countries=country_choices(locale),
         regions=[(code, str(region_label(code))) for code in REGIONS])
 
 
@@ -172,12 +178,13 @@ def _directory_form(db: Any) -> DirectoryForm:
     entry = queries.entry_of(db, g.user)
     data: dict[str, Any] = {"listed": False, "show_country": True, "show_languages": True,
                             "show_regions": True, "show_skills": True, "show_roles": True,
-                            "skills": []}
+                            "show_themes": True, "skills": [], "themes": []}
     if entry is not None:
         data = {"listed": entry.listed, "show_country": entry.show_country,
                 "show_languages": entry.show_languages, "show_regions": entry.show_regions,
                 "show_skills": entry.show_skills, "show_roles": entry.show_roles,
-                "skills": list(entry.skills or [])}
+                "show_themes": entry.show_themes, "skills": list(entry.skills or []),
+                "themes": list(entry.themes or [])}
     form = DirectoryForm(data=data)
     kept = set(entry.skills or []) if entry is not None else set()
     form.set_choices([skill for skill in queries.skills(db, with_retired=True)
@@ -188,7 +195,7 @@ def _directory_form(db: Any) -> DirectoryForm:
 @bp.route("/people/me", methods=["GET", "POST"])
 @login_required
 def my_entry() -> ResponseReturnValue:
-    """Whether the directory lists me, what it shows, and my skills."""
+    """Whether the directory lists me, what it shows, my skills and my themes."""
     db = get_session()
     form = _directory_form(db)
     if not form.is_submitted():
@@ -199,7 +206,8 @@ def my_entry() -> ResponseReturnValue:
         listed=bool(form.listed.data), show_country=bool(form.show_country.data),
         show_languages=bool(form.show_languages.data), show_regions=bool(form.show_regions.data),
         show_skills=bool(form.show_skills.data), show_roles=bool(form.show_roles.data),
-        skills=list(form.skills.data or []))
+        skills=list(form.skills.data or []), show_themes=bool(form.show_themes.data),
+        themes=list(form.themes.data or []))
     if service.save_entry(db, g.user, choice):
         commit_work()
     # Translators: a confirmation.
@@ -228,6 +236,7 @@ def _save_affiliate(affiliate: Affiliate | None) -> ResponseReturnValue:
     if affiliate is not None:
         data = {"name": affiliate.name, "kind": affiliate.kind,
                 "countries": list(affiliate.countries or []),
+                "themes": list(affiliate.themes or []),
                 "contact_url": affiliate.contact_url, "active": affiliate.active}
     form = AffiliateForm(data=data)
     form.set_choices(_locale())
@@ -238,7 +247,7 @@ def _save_affiliate(affiliate: Affiliate | None) -> ResponseReturnValue:
     fields = service.AffiliateFields(
         name=form.name.data or "", kind=form.kind.data or "",
         countries=list(form.countries.data or []), contact_url=form.contact_url.data or "",
-        active=bool(form.active.data))
+        active=bool(form.active.data), themes=list(form.themes.data or []))
     try:
         service.save_affiliate(get_session(), affiliate, fields, g.user)
     except service.PeopleError as exc:
@@ -274,14 +283,16 @@ def edit_affiliate(affiliate_id: int) -> ResponseReturnValue:
 def import_affiliates() -> ResponseReturnValue:
     """Add or update affiliates from a CSV file; with any wrong line, nothing changes."""
     form = ImportForm()
+    themes = choices(THEMES)
     if not form.is_submitted():
-        return render_template("people/import.html", form=form, errors=[])
+        return render_template("people/import.html", form=form, errors=[], themes=themes)
     if not form.validate():
-        return render_template("people/import.html", form=form, errors=[]), 400
+        return render_template("people/import.html", form=form, errors=[], themes=themes), 400
     result = service.import_affiliates(get_session(), form.file.data.read(), g.user)
     if result.errors:
         discard_work()
-        return render_template("people/import.html", form=form, errors=result.errors), 422
+        return render_template("people/import.html", form=form, errors=result.errors,
+                               themes=themes), 422
     commit_work()
     # Translators: a confirmation of the affiliates CSV import; %(added)s and %(updated)s
     # are numbers.

@@ -63,9 +63,10 @@ def test_only_people_who_opted_in_appear_with_what_they_chose(
     found = rows(omar)
     assert set(found) == {"Ada Requester", "Leila Lead"}
     # Ada hid her regions and roles; shows country, languages, skills.
-    assert found["Ada Requester"] == ["Kenya", "Swahili, English", "", "Outreach, Translation", ""]
+    assert found["Ada Requester"] == ["Kenya", "Swahili, English", "", "Outreach, Translation",
+                                      "", ""]
     # Leila shows only her roles: helpdesk, and the group that lists her (not the other).
-    assert found["Leila Lead"] == ["", "", "", "", "Helpdesk, Translation"]
+    assert found["Leila Lead"] == ["", "", "", "", "", "Helpdesk, Translation"]
     table = text_of(one(parse(omar.get("/people")), "#table-people"))
     assert "Communication" not in table and "Sweden" not in table and "Egypt" not in table
 

@@ -52,10 +52,10 @@ def test_the_case_page_suggests_who_matches_for_staff_only(
     sign_in(helpdesk, "Sven Helpdesk")
     page = parse(helpdesk.get(f"/requests/{reference}"))
     suggested = {text_of(item) for item in page.select("#suggested-people li")}
-    assert suggested == {"Sara Sweden: Sweden", "Lars Language: Swedish",
-                         "Uma Uploader: Mass uploads"}
+    assert suggested == {"Sara Sweden: country: Sweden", "Lars Language: language: Swedish",
+                         "Uma Uploader: skill: Mass uploads"}
     affiliates = [text_of(item) for item in page.select("#suggested-affiliates li")]
-    assert affiliates == ["Wikimedia Sverige (Chapter): Sweden"]
+    assert affiliates == ["Wikimedia Sverige (Chapter): country: Sweden"]
 
     requester = app.test_client()
     sign_in(requester, "Ada Requester")
