@@ -25,9 +25,9 @@ from sqlalchemy import (
     Float,
     Select,
     Table,
+    and_,
     cast,
     column,
-    distinct,
     false,
     func,
     literal,
@@ -35,6 +35,7 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    true,
     union_all,
 )
 from sqlalchemy import case as when
@@ -198,27 +199,54 @@ def _whole_hits(terms: Terms, scope: Scope) -> list[Select[Any]]:
     return parts
 
 
+# At most this many hits of one field for one word (or of a reference): a word found
+# in more is a common word, like a stopword not required of a case ("murmurru upload"
+# finds the cases with "murmurru", those with "upload" too ranked higher), and the
+# count shown is a lower bound. Looking through every one of 10,000 matching rows is
+# what made a common word slow (InnoDB reads each matching row).
+COMMON = 1000
+
+
+def _capped(part: Select[Any]) -> Select[Any]:
+    """The first COMMON rows of a part, marked `common` when there were that many."""
+    rows = part.limit(COMMON).subquery()
+    common = when((func.count().over() >= COMMON, 1), else_=0)
+    return select(rows.c.case_id, rows.c.word, rows.c.score, common.label("common"))
+
+
 def scores(ft: FullText, terms: Terms, scope: Scope) -> Any:
-    """A subquery of (case_id, score): every case that matches, once, with its score.
+    """A subquery of (case_id, score, capped): every case that matches, once, with its
+    score, and whether some field had more hits than COMMON (`capped` > 0, the same on
+    every row).
 
     A case matches when each word is in one of its fields (any field, not necessarily
-    the same), or when the text is part of its reference (or a sender's address).
-    An email address is looked for whole instead: as the requester's address, as a
-    sender, or in a field that holds all its words (found by the index itself, rather
-    than every case that holds "example" or "org"; not when no word of its name is in
-    the index, as in "ab@museum.org")."""
+    the same), or when the text is part of its reference (or a sender's address); a
+    common word (COMMON) is not required. An email address is looked for whole
+    instead: as the requester's address, as a sender, or in a field that holds all
+    its words (found by the index itself, rather than every case that holds "example"
+    or "org"; not when no word of its name is in the index, as in "ab@museum.org")."""
     parts = _whole_hits(terms, scope)
+    words = 0 if terms.address else len(terms.words)
     if terms.address:
         if terms.address_indexed:
             parts += _field_hits(ft, terms.words, WHOLE, scope, every=True)
     else:
         for index, word in enumerate(terms.words):
             parts += _field_hits(ft, [word], index, scope)
-    hits = union_all(*parts).subquery("hits")
-    words_found = func.count(distinct(when((hits.c.word >= 0, hits.c.word))))
-    return (select(hits.c.case_id, func.sum(hits.c.score).label("score"))
-            .group_by(hits.c.case_id)
-            .having(or_(words_found >= len(terms.words), func.min(hits.c.word) == WHOLE))
+    hits = union_all(*(_capped(part) for part in parts)).subquery("hits")
+    # Sums over all the hits, not max(): MariaDB computes a max() window again for each
+    # row (quadratic), a sum() once.
+    common_words = [func.sum(when((hits.c.word == index, hits.c.common), else_=0)).over()
+                    .label(f"common_{index}") for index in range(words)]
+    marked = select(hits.c.case_id, hits.c.word, hits.c.score,
+                    func.sum(hits.c.common).over().label("capped"),
+                    *common_words).subquery("marked")
+    each_word = [or_(func.max(when((marked.c.word == index, 1), else_=0)) == 1,
+                     func.max(marked.c[f"common_{index}"]) > 0) for index in range(words)]
+    return (select(marked.c.case_id, func.sum(marked.c.score).label("score"),
+                   func.max(marked.c.capped).label("capped"))
+            .group_by(marked.c.case_id)
+            .having(or_(and_(true(), *each_word), func.min(marked.c.word) == WHOLE))
             .subquery("scores"))
 
 
@@ -254,6 +282,7 @@ class Found:
 
     rows: list[tuple[Case, float]]
     page: Page
+    capped: bool = False  # a common word: more cases than counted may hold it
 
 
 def _read_page(db: Session, matching: Select[Any], loader: Select[tuple[Case]],
@@ -264,27 +293,29 @@ def _read_page(db: Session, matching: Select[Any], loader: Select[tuple[Case]],
     every hit, and reading whole cases for one page only, is what keeps a search that
     finds thousands of cases fast. A page past the last one costs two more statements:
     the count, then the last page."""
-    def read(page_number: int) -> tuple[list[tuple[Case, float]], int | None]:
+    def read(page_number: int) -> tuple[list[tuple[Case, float]], int | None, bool]:
         query = (matching.add_columns(func.count().over().label("total"))
                  .order_by(*ordering).offset((page_number - 1) * per_page).limit(per_page))
-        rows = db.execute(query).tuples().all()
+        rows = db.execute(query).all()
         if not rows:
-            return [], None
+            return [], None, False
         cases = {case.id: case for case in db.scalars(
             loader.where(Case.id.in_([row[0] for row in rows]))).unique()}
-        return ([(cases[case_id], float(score)) for case_id, score, _total in rows
-                 if case_id in cases], int(rows[0][2]))
+        capped = bool(getattr(rows[0], "capped", False))
+        return ([(cases[row[0]], float(row[1])) for row in rows if row[0] in cases],
+                int(rows[0].total), capped)
 
-    rows, total = read(max(1, number))
+    rows, total, capped = read(max(1, number))
     if total is not None:
-        return Found(rows, paginate(number, per_page, total))
+        return Found(rows, paginate(number, per_page, total), capped)
     if number <= 1:
         return Found([], paginate(1, per_page, 0))
     count = db.scalar(select(func.count()).select_from(matching.subquery()))
     page = paginate(number, per_page, int(count or 0))
     if not page.total:
         return Found([], page)
-    return Found(read(page.number)[0], page)
+    rows, _total, capped = read(page.number)
+    return Found(rows, page, capped)
 
 
 def search_staff(db: Session, terms: Terms, scope: Scope, filters: StaffFilters,
@@ -294,7 +325,7 @@ def search_staff(db: Session, terms: Terms, scope: Scope, filters: StaffFilters,
     hold all the ranking needs, and joining thousands of them to their cases (for a
     common word) would cost more than the search itself."""
     ranked = scores(full_text(db), terms, scope)
-    matching = select(ranked.c.case_id, ranked.c.score)
+    matching = select(ranked.c.case_id, ranked.c.score, ranked.c.capped)
     if filters != StaffFilters():
         matching = _staff_filtered(matching.join(Case, Case.id == ranked.c.case_id), filters)
     return _read_page(db, matching, select(Case), (ranked.c.score.desc(),

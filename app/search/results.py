@@ -58,9 +58,9 @@ def _passage(texts: list[tuple[str, str]], found: Any) -> tuple[Markup | None,
 
 
 def staff_results(db: Session, terms: Terms, scope: Scope, filters: StaffFilters,
-                  number: int, per_page: int) -> tuple[list[Result], Page]:
+                  number: int, per_page: int) -> tuple[list[Result], Page, bool]:
     """A page of staff results (three statements: the ranked page and its count, its
-    cases, their messages)."""
+    cases, their messages), and whether the count is a lower bound (a common word)."""
     found = queries.search_staff(db, terms, scope, filters, number, per_page)
     messages = (queries.page_messages(db, [case.id for case, _ in found.rows], scope.internal)
                 if terms.words else {})
@@ -75,7 +75,7 @@ def staff_results(db: Session, terms: Terms, scope: Scope, filters: StaffFilters
         results.append(Result(case=case, score=score, title=mark(case.title, words),
                               organisation=mark(case.organisation.name, words),
                               passage=passage, source=source))
-    return results, found.page
+    return results, found.page, found.capped
 
 
 def public_results(db: Session, terms: Terms, filters: CaseFilters, number: int,

@@ -58,6 +58,7 @@ def search() -> ResponseReturnValue:
                            created_from=form.created_from.data,
                            created_to=form.created_to.data)
     scope = Scope(staff=True, internal=bool(current_roles() & READS_INTERNAL))
-    results, page = staff_results(get_session(), terms, scope, filters, number, PER_PAGE)
-    context.update(results=results, page=page, kept=_kept(form))
+    results, page, capped = staff_results(get_session(), terms, scope, filters, number,
+                                          PER_PAGE)
+    context.update(results=results, page=page, capped=capped, kept=_kept(form))
     return render_template("search/search.html", **context)

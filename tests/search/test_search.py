@@ -17,6 +17,7 @@ from werkzeug.test import TestResponse
 from app.cases.models import Case, CaseMessage
 from app.core.models import utcnow
 from app.mail.models import IncomingMail
+from app.search import queries
 from app.search.terms import split_words
 from tests.factories import join_group, make_case, make_organisation, make_user
 from tests.helpers import SignIn, queries_for
@@ -372,3 +373,23 @@ def test_a_sender_is_found_only_by_the_whole_address(app: Flask, helpdesk: Flask
         mails = db.scalars(select(IncomingMail.case_id)).all()
     assert mails
     assert references(helpdesk.get("/search?q=ostrich")) == []
+
+
+def test_a_common_word_is_not_required_and_the_count_says_so(
+        app: Flask, helpdesk: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A word found in more than COMMON cases of one field (at the bench's 10,000
+    cases: 1,000) is a common word: like a stopword, not required of a case."""
+    monkeypatch.setattr(queries, "COMMON", 3)
+    with session(app) as db:
+        for number in range(4):
+            make_case(db, None, title=f"Nebula survey {number}")
+        both = make_case(db, None, title="Quasar nebula").reference
+        quasar_only = make_case(db, None, title="Quasar maps").reference
+        make_case(db, None, title="Pulsar")
+    common = helpdesk.get("/search", query_string={"q": "nebula"})
+    assert text_of(parse(common).select_one(".search-count")).startswith("At least ")
+    found = references(helpdesk.get("/search", query_string={"q": "quasar nebula"}))
+    assert sorted(found) == sorted([both, quasar_only]), found
+    assert references(helpdesk.get("/search", query_string={"q": "quasar pulsar"})) == []
+    rare = helpdesk.get("/search", query_string={"q": "quasar"})
+    assert text_of(parse(rare).select_one(".search-count")) == "2 cases found"
