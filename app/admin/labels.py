@@ -9,7 +9,7 @@ it is (and the pseudo-locale test notices it).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import current_app, url_for
@@ -17,15 +17,17 @@ from flask_babel import get_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.admin.queries import USER_LIST_FIELDS, AuditNames
+from app.admin.queries import USER_FIELDS, USER_LIST_FIELDS, AuditNames
 from app.auth.labels import role_label
 from app.cases import checklists, transitions
 from app.cases import labels as vocab
 from app.cases.labels import Vocabulary, state_label
 from app.core import i18n, regions
 from app.core.audit_log import AuditEvent
-from app.core.formats import format_date
+from app.core.formats import format_date, format_datetime
 from app.intake import labels as intake_labels
+from app.people import labels as people_labels
+from app.wikicheck import labels as wiki_labels
 
 # Events on a case named `case.<action>` for each action of the workflow are named
 # after the action (see `action_label`); these are all the others.
@@ -427,8 +429,100 @@ FIELDS: Vocabulary = {
     # Translators: a field in the audit log of a merge: the Wikimedian in Residence placements that
     # were moved (their numbers).
     "placements": _l("Placements"),
-    # Translators: a field in the audit log: the numbers of the files added to a request.
+    # Translators: a field in the audit log: the numbers of the files added to a request (or, in
+    # an impact snapshot, how many files its Commons category holds).
     "files": _l("Files"),
+    # -- committee meetings (app/meetings)
+    # Translators: a field in the audit log: the reference of the request an agenda item, minute
+    # or decision of a committee meeting is about.
+    "case": _l("Request"),
+    # Translators: a field in the audit log: the number of an item on a committee meeting's agenda.
+    "item": _l("Agenda item"),
+    # Translators: a field in the audit log: a free topic on a committee meeting's agenda.
+    "topic": _l("Topic"),
+    # Translators: a field in the audit log: when a committee meeting begins.
+    "starts_at": _l("Begins"),
+    # Translators: a field in the audit log: how long a committee meeting lasts, in minutes.
+    "duration_minutes": _l("Length in minutes"),
+    # Translators: a field in the audit log: the committee member who chairs a meeting.
+    "chair_id": _l("Chair"),
+    # Translators: a field in the audit log: the committee members who attend a meeting.
+    "attendees": _l("Attendees"),
+    # Translators: a field in the audit log: how a committee member hears about requests that need
+    # their vote.
+    "vote_mail": _l("Emails about votes"),
+    # Translators: a field in the audit log (Yes/No): the member's secret calendar address was made
+    # again (the old one stopped working).
+    "renewed": _l("Made again"),
+    # -- checks on the wikis and impact figures (app/wikicheck)
+    "commons_category": _l("Commons category"),
+    # Translators: a field in the audit log: what each check on the wikis found (followed by the
+    # check's name, e.g. "Results › Test batch uploaded").
+    "results": _l("Results"),
+    # Translators: a field in the audit log: the support checklist's steps ticked because their
+    # check on the wikis passed.
+    "ticked": _l("Checklist steps ticked"),
+    # Translators: a field in the audit log: how many requests to the wikis' API a check or a
+    # snapshot cost.
+    "requests": _l("Requests to the wikis"),
+    # Translators: a field in the audit log: which check on the wikis (e.g. "Test batch uploaded").
+    "step": _l("Check"),
+    # Translators: a field in the audit log: the days after the upload an impact snapshot is for
+    # (0, 30, 90 or 365).
+    "days": _l("Days after the upload"),
+    # Translators: a field in the audit log: on which wikis the uses of the files were counted.
+    "usage_source": _l("Uses counted on"),
+    # Translators: a field in the audit log (Yes/No): the category held more files than are
+    # counted, so the number is a lower bound.
+    "files_capped": _l("More files than counted"),
+    # Translators: a field in the audit log: how many of the files are used on wiki pages.
+    "files_in_use": _l("Files in use"),
+    # Translators: a field in the audit log: how many wikis use the files.
+    "wikis": _l("Wikis using the files"),
+    # Translators: a field in the audit log: how many wiki pages use the files.
+    "pages": _l("Pages using the files"),
+    # Translators: a field in the audit log: the views of the pages that use the files, in the
+    # last 30 days.
+    "views": _l("Views of those pages"),
+    # Translators: a field in the audit log (Yes/No): more pages use the files than their views
+    # were counted for, so the views are a lower bound.
+    "views_capped": _l("Views of some pages only"),
+    # Translators: a field in the audit log (Yes/No): whether the requester wants the emails about
+    # the use of their files.
+    "wanted": _l("Impact emails"),
+    # -- asks, the directory of people, skills and affiliates (app/people)
+    # Translators: a field in the audit log: the working group an ask for volunteers is from.
+    "group_id": _l("Working group"),
+    # Translators: a field in the audit log: the request an ask for volunteers is about.
+    "case_id": _l("Request"),
+    # Translators: a field in the audit log: the volunteer who took an ask.
+    "taken_by_id": _l("Taken by"),
+    "skills": _l("Skills"),
+    # Translators: a field in the audit log (Yes/No): the directory of people shows the person's
+    # country.
+    "show_country": _l("Shows the country"),
+    # Translators: a field in the audit log (Yes/No): the directory of people shows the person's
+    # languages.
+    "show_languages": _l("Shows the languages"),
+    # Translators: a field in the audit log (Yes/No): the directory of people shows the person's
+    # regions.
+    "show_regions": _l("Shows the regions"),
+    # Translators: a field in the audit log (Yes/No): the directory of people shows the person's
+    # skills.
+    "show_skills": _l("Shows the skills"),
+    # Translators: a field in the audit log (Yes/No): the directory of people shows the person's
+    # roles in the Hub.
+    "show_roles": _l("Shows the roles"),
+    # Translators: a field in the audit log (Yes/No): the directory of people shows the themes the
+    # person works on.
+    "show_themes": _l("Shows the themes"),
+    # Translators: a field in the audit log: the short code of a skill (in web addresses and files).
+    "code": _l("Code"),
+    # Translators: a field in the audit log (Yes/No): the skill is no longer offered.
+    "retired": _l("Retired"),
+    # Translators: a field in the audit log: the web address where a Wikimedia affiliate can be
+    # contacted.
+    "contact_url": _l("Contact address"),
 }
 
 STAGES: Vocabulary = {
@@ -454,6 +548,24 @@ JOIN_STATUSES: Vocabulary = {
     "accepted": _l("Accepted"),
     # Translators: the state of a request to join a working group.
     "declined": _l("Declined"),
+}
+
+VOTE_MAILS: Vocabulary = {
+    # Translators: how a committee member hears about requests that need their vote (after
+    # 'Emails about votes' in the audit log).
+    "immediate": _l("an email for each request, at once"),
+    # Translators: how a committee member hears about requests that need their vote (after
+    # 'Emails about votes' in the audit log).
+    "digest": _l("one email a day listing them"),
+}
+
+USAGE_SOURCES: Vocabulary = {
+    # Translators: where the uses of a request's files were counted (after 'Uses counted on' in
+    # the audit log).
+    "globalusage": _l("every Wikimedia wiki"),
+    # Translators: where the uses of a request's files were counted (after 'Uses counted on' in
+    # the audit log): only the wiki holding the files.
+    "fileusage": _l("the wiki holding the files only"),
 }
 
 
@@ -587,8 +699,8 @@ def _outcome_label(code: str) -> str:
 
 
 def _named(field: str, value: Any, names: AuditNames | None) -> str | None:
-    """A value that numbers a user, a referral or a group, named (None if it is not one,
-    or the page did not read the names)."""
+    """A value that numbers a user, a referral, a group or a case, named (None if it is
+    not one, or the page did not read the names)."""
     if names is None:
         return None
     if field in USER_LIST_FIELDS and isinstance(value, list):
@@ -597,6 +709,14 @@ def _named(field: str, value: Any, names: AuditNames | None) -> str | None:
         return names.referrals.get(value, str(value))
     if field == "group" and isinstance(value, str):
         return names.group_names.get(value, value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    if field in USER_FIELDS:
+        return names.users.get(value, str(value))
+    if field == "group_id" and value in names.groups:
+        return names.groups[value][1]
+    if field == "case_id" and value in names.cases:
+        return names.cases[value][0]
     return None
 
 
@@ -634,7 +754,6 @@ def _value(field: str, value: Any, names: AuditNames | None = None) -> str:
         "priority": lambda code: vocab.label(vocab.PRIORITIES, code),
         "key": lambda code: vocab.label(checklists.ITEMS, code),
         "role": role_label,
-        "kind": lambda code: vocab.label(vocab.ORGANISATION_KINDS, code),
         "themes": lambda code: vocab.label(vocab.THEMES, code),
         "country": lambda code: regions.country_name(code, locale),
         "language": lambda code: i18n.language_name(code, locale),
@@ -642,9 +761,45 @@ def _value(field: str, value: Any, names: AuditNames | None = None) -> str:
         "start_date": _day,
         "end_date": _day,
         "regions": regions.region_label,
-        "status": lambda code: vocab.label(JOIN_STATUSES, code),
+        "status": _status_label,
+        "kind": _kind_label,
+        "countries": lambda code: regions.country_name(code, locale),
+        "step": lambda code: vocab.label(wiki_labels.STEP_LABELS, code),
+        "ticked": lambda code: vocab.label(checklists.ITEMS, code),
+        "skills": _skill_label,
+        "vote_mail": lambda code: vocab.label(VOTE_MAILS, code),
+        "usage_source": lambda code: vocab.label(USAGE_SOURCES, code),
+        "starts_at": _moment,
     }.get(field)
     return named(value) if named else value
+
+
+def _status_label(code: str) -> str:
+    """A join request's, an ask's or a wiki check's status (their codes differ)."""
+    for names in (JOIN_STATUSES, people_labels.ASK_STATUS_LABELS, wiki_labels.STATUS_LABELS):
+        if code in names:
+            return str(names[code])
+    return code
+
+
+def _kind_label(code: str) -> str:
+    """An organisation's or an affiliate's kind."""
+    if code in vocab.ORGANISATION_KINDS:
+        return str(vocab.ORGANISATION_KINDS[code])
+    return people_labels.affiliate_kind(code)
+
+
+def _skill_label(code: str) -> str:
+    """A skill the migration seeded by its name in the reader's language (others by code)."""
+    seeded = people_labels.SEED_SKILL_LABELS.get(code)
+    return str(seeded[1]) if seeded else code
+
+
+def _moment(value: str) -> str:
+    try:
+        return format_datetime(datetime.fromisoformat(value))
+    except ValueError:
+        return value
 
 
 def changes(values: Any, prefix: str = "", names: AuditNames | None = None
@@ -662,8 +817,30 @@ def changes(values: Any, prefix: str = "", names: AuditNames | None = None
         name = vocab.label(FIELDS, key)
         if prefix:
             name = f"{prefix} › {name}"
-        if isinstance(value, dict):
+        if key in NESTED_CODES and isinstance(value, dict):
+            pairs += _nested_codes(key, value, name, names)
+        elif isinstance(value, dict):
             pairs += changes(value, name, names)
         else:
             pairs.append((name, _value(key, value, names)))
+    return pairs
+
+
+# Fields whose value maps codes or numbers to values: a vote's scores by criterion
+# number, a wiki check's results by check.
+NESTED_CODES = frozenset({"scores", "results"})
+
+
+def _nested_codes(field: str, values: dict[str, Any], prefix: str,
+                  names: AuditNames | None) -> list[tuple[str, str]]:
+    """("Scores › Technical", "4") or ("Results › Test batch uploaded", "Verified")."""
+    pairs = []
+    for key, value in values.items():
+        if field == "results":
+            inner, shown = vocab.label(wiki_labels.STEP_LABELS, key), _status_label(str(value))
+        else:
+            number = int(key) if key.isdigit() else -1
+            inner = names.criteria.get(number, key) if names is not None else key
+            shown = _value(field, value, names)
+        pairs.append((f"{prefix} › {inner}", shown))
     return pairs

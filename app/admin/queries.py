@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.auth.models import RoleGrant, User
 from app.cases.models import CannedReply, Case
-from app.committee.models import Guideline
+from app.committee.models import Criterion, Guideline
 from app.core.audit_log import AuditEvent
 from app.core.pagination import Page, paginate
 from app.groups.models import Referral, WorkingGroup
@@ -104,10 +104,12 @@ class AuditNames:
     guidelines: dict[int, tuple[str, str]] = field(default_factory=dict)  # slug, title
     canned_replies: dict[int, str] = field(default_factory=dict)
     referrals: dict[int, str] = field(default_factory=dict)  # → the group's name
+    criteria: dict[int, str] = field(default_factory=dict)
 
 
 # Fields of events' values that hold numbers of users, referrals, or group slugs.
-USER_LIST_FIELDS = ("participants", "recused")
+USER_LIST_FIELDS = ("participants", "recused", "attendees")
+USER_FIELDS = ("chair_id", "taken_by_id")  # one user's number
 
 
 def _mentioned(events: list[AuditEvent]) -> dict[str, set[Any]]:
@@ -117,9 +119,17 @@ def _mentioned(events: list[AuditEvent]) -> dict[str, set[Any]]:
         if event.object_id.isdigit():
             found[event.object_type].add(int(event.object_id))
         for values in (event.before, event.after):
+            if isinstance(values, dict) and isinstance(values.get("scores"), dict):
+                found["criterion"].update(int(k) for k in values["scores"] if k.isdigit())
             for key, value in _flat(values):
                 if key in USER_LIST_FIELDS and isinstance(value, list):
                     found["user"].update(v for v in value if isinstance(v, int))
+                elif key in USER_FIELDS and isinstance(value, int):
+                    found["user"].add(value)
+                elif key == "group_id" and isinstance(value, int):
+                    found["working_group"].add(value)
+                elif key == "case_id" and isinstance(value, int):
+                    found["case"].add(value)
                 elif key == "referral" and isinstance(value, int):
                     found["referral"].add(value)
                 elif key == "group" and isinstance(value, str):
@@ -167,6 +177,8 @@ def names_for(db: Session, events: list[AuditEvent]) -> AuditNames:
     if ids := wanted.get("canned_reply"):
         names.canned_replies = dict(rows(CannedReply.id, CannedReply.title,
                                          where=CannedReply.id.in_(ids)))
+    if ids := wanted.get("criterion"):
+        names.criteria = dict(rows(Criterion.id, Criterion.name, where=Criterion.id.in_(ids)))
     if ids := wanted.get("referral"):
         names.referrals = dict(db.execute(
             select(Referral.id, WorkingGroup.name)
