@@ -353,28 +353,34 @@ def test_the_directory_shows_only_who_opted_in_and_what_they_chose(
     with app.app_context():
         db = get_session()
         staff = make_user(db, "Sven Helpdesk", "helpdesk")
-        case = make_case(db, make_user(db, "Ada Requester"), countries=["TV"], languages=["tvl"])
+        case = make_case(db, make_user(db, "Ada Requester"), countries=["TV"], languages=["tvl"],
+                         themes=["indigenous"])
         service.move(db, case, staff, {"helpdesk"}, "triage")
         unlisted = make_user(db, "Zq-secret-not-opted-in")
         listed = make_user(db, "Listed Person")
         for user in (unlisted, listed):
             user.country, user.languages, user.regions = "TV", ["tvl"], ["eseap"]
-        db.add(DirectoryEntry(user_id=unlisted.id, listed=False, skills=["openrefine"]))
+        db.add(DirectoryEntry(user_id=unlisted.id, listed=False, skills=["openrefine"],
+                              themes=["indigenous"]))
         db.add(DirectoryEntry(user_id=listed.id, listed=True, skills=["openrefine"],
-                              show_country=False, show_languages=False, show_regions=False,
-                              show_skills=False, show_roles=False))
+                              themes=["indigenous"], show_country=False, show_languages=False,
+                              show_regions=False, show_skills=False, show_roles=False,
+                              show_themes=False))
         db.commit()
         reference = case.reference
     viewer = app.test_client()
     sign_in(viewer, "Sven Helpdesk")
     pages = {path: viewer.get(path).get_data(as_text=True) for path in (
-        "/people", "/people?country=TV", "/people?skill=openrefine", f"/requests/{reference}",
+        "/people", "/people?country=TV", "/people?skill=openrefine", "/people?theme=indigenous",
+        f"/requests/{reference}",
         "/gaps", "/api/v1/asks")}
     for path, text in pages.items():
         assert "Zq-secret-not-opted-in" not in text, path
     table = one(pages["/people"], "#table-people").get_text(" ")
     assert "Listed Person" in table
     assert not any(hidden in table for hidden in ("Tuvalu", "Tuvaluan", "OpenRefine",
-                                                  "East, Southeast Asia", "Helpdesk"))
+                                                  "East, Southeast Asia", "Helpdesk",
+                                                  "Indigenous knowledge"))
     assert "Listed Person" not in pages["/people?country=TV"]  # a hidden field never matches
+    assert "Listed Person" not in pages["/people?theme=indigenous"]
     assert "Listed Person" not in pages[f"/requests/{reference}"]
