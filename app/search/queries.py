@@ -9,8 +9,10 @@ a time — three statements for a page of staff results (the ranked ids with the
 the page's cases, their messages), two for the public list, whatever the number of hits.
 
 A word matches as a prefix ("museu" finds "museum"); a case matches when every word is
-found in some field the searcher may see. A field's score is its weight plus the
-relevance (capped at 1), so a title match always ranks above a description match.
+found in some field the searcher may see (but a common word: see COMMON). A field's
+score is its weight plus the relevance (capped at 1), so a title match always ranks
+above a description match. Messages are searched per case (`search_texts`, see
+app.search.index), not one by one.
 """
 
 from __future__ import annotations
@@ -18,14 +20,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any, ClassVar, Protocol
 
 from sqlalchemy import (
     ColumnElement,
     Float,
     Select,
+    String,
     Table,
     and_,
+    bindparam,
     cast,
     column,
     false,
@@ -74,12 +79,17 @@ TABLES: dict[str, Table] = {
 class FullText(Protocol):
     """The database's full-text index, one column at a time."""
 
-    def matches(self, source: str, column_name: str, words: Sequence[str],
-                every: bool = False) -> Select[tuple[int, float]]:
-        """(id, relevance ≥ 0) of the rows of table `source` whose `column_name` holds a
-        word starting with one of `words` (letters, digits and marks only), or with
-        `every`, each of `words` whole (found by the index itself: only the rows that
-        hold them all are read)."""
+    def expression(self, column_name: str, words: Sequence[str], every: bool = False) -> str:
+        """What `matches` looks for: a word starting with one of `words` (letters, digits
+        and marks only), or with `every`, each of `words` whole (found by the index
+        itself: only the rows that hold them all are read)."""
+        ...
+
+    def matches(self, source: str, column_name: str,
+                expression: Any) -> Select[tuple[int, float]]:
+        """(id, relevance ≥ 0) of the rows of table `source` whose `column_name` holds
+        `expression` (from `expression()`; a bound parameter, so that a statement can be
+        built once and asked again with other words)."""
         ...
 
 
@@ -87,12 +97,14 @@ class MariaDBFullText:
     """InnoDB FULLTEXT indexes (migrations 0014, 0018), boolean mode: `word*` for each
     word (`+word` for each with `every`)."""
 
-    def matches(self, source: str, column_name: str, words: Sequence[str],
-                every: bool = False) -> Select[tuple[int, float]]:
-        rows = TABLES[source]
+    def expression(self, column_name: str, words: Sequence[str], every: bool = False) -> str:
         pattern = "+{}" if every else "{}*"
-        found = mysql_match(rows.c[column_name], against=" ".join(
-            pattern.format(word) for word in words)).in_boolean_mode()
+        return " ".join(pattern.format(word) for word in words)
+
+    def matches(self, source: str, column_name: str,
+                expression: Any) -> Select[tuple[int, float]]:
+        rows = TABLES[source]
+        found = mysql_match(rows.c[column_name], against=expression).in_boolean_mode()
         key = next(iter(rows.primary_key))
         return select(key.label("id"), cast(found, Float).label("relevance")).where(found)
 
@@ -105,13 +117,15 @@ class SQLiteFullText:
         "cases": "search_cases", "organisations": "search_organisations",
         "search_texts": "search_texts_fts"}
 
-    def matches(self, source: str, column_name: str, words: Sequence[str],
-                every: bool = False) -> Select[tuple[int, float]]:
-        name = self.FTS_TABLES[source]
-        fts = table(name, column("rowid"), column(name))
+    def expression(self, column_name: str, words: Sequence[str], every: bool = False) -> str:
         joiner, prefix = (" AND ", "") if every else (" OR ", "*")
         phrases = joiner.join(f'"{word}"{prefix}' for word in words)  # words hold no quote
-        expression = f"{{{column_name}}} : ({phrases})"
+        return f"{{{column_name}}} : ({phrases})"
+
+    def matches(self, source: str, column_name: str,
+                expression: Any) -> Select[tuple[int, float]]:
+        name = self.FTS_TABLES[source]
+        fts = table(name, column("rowid"), column(name))
         # bm25() is negative, lower for a better match.
         relevance = -func.bm25(literal_column(name))
         # OFFSET 0 keeps SQLite from flattening this into an outer aggregate (max()),
@@ -156,47 +170,98 @@ def _hit(case_id: Any, word: int, score: Any) -> list[Any]:
     return [case_id.label("case_id"), literal(word).label("word"), score.label("score")]
 
 
-def _field_hits(ft: FullText, words: Sequence[str], word: int, scope: Scope,
-                every: bool = False) -> list[Select[Any]]:
-    """(case_id, word, score) of the cases that hold one of `words` (with `every`, all
-    of them, whole) in a field, one query per field."""
+@dataclass(frozen=True)
+class Shape:
+    """What the statement of a search depends on, but for the words themselves (bound
+    parameters): searches of the same shape share one statement, built once."""
+
+    scope: Scope
+    words: int  # indexed words (each required), or 1 for an address's words together
+    shorts: int
+    text: bool
+    address: bool  # the words are an address's, looked for together and whole
+    sender: bool  # the text holds "@": a sender's address perhaps
+
+    @classmethod
+    def of(cls, terms: Terms, scope: Scope) -> Shape:
+        """The shape of `terms` searched within `scope`."""
+        indexed_address = 1 if terms.address_indexed else 0
+        words = indexed_address if terms.address else len(terms.words)
+        return cls(scope, words, len(terms.short), bool(terms.text), terms.address,
+                   scope.staff and "@" in terms.text)
+
+
+def _fields(scope: Scope) -> list[tuple[str, str, str]]:
+    """(weight, table, column) of each field the scope searches by full text; internal
+    messages only for those who may read them."""
+    fields = [(name, "cases", name)
+              for name in (CASE_COLUMNS if scope.staff else PUBLIC_CASE_COLUMNS)]
+    fields.append(("organisation", "organisations", "name"))
+    if scope.staff:
+        fields.append(("messages", "search_texts",
+                       "all_messages" if scope.internal else "messages"))
+    return fields
+
+
+def _key(word: int, source: str, column_name: str) -> str:
+    return f"w{word}_{source}_{column_name}"
+
+
+def _field_hits(ft: FullText, word: int, scope: Scope, label: int) -> list[Select[Any]]:
+    """(case_id, label, score) of the cases whose field holds word number `word`, one
+    query per field."""
     parts: list[Select[Any]] = []
-    for name in CASE_COLUMNS if scope.staff else PUBLIC_CASE_COLUMNS:
-        found = ft.matches("cases", name, words, every).subquery()
-        parts.append(select(*_hit(found.c.id, word, _score(name, found.c.relevance))))
-    organisations = ft.matches("organisations", "name", words, every).subquery()
-    parts.append(select(*_hit(Case.id, word, _score("organisation", organisations.c.relevance)))
-                 .join(organisations, Case.organisation_id == organisations.c.id))
-    if scope.staff:  # internal messages only for those who may read them
-        texts = ft.matches("search_texts", "all_messages" if scope.internal else "messages",
-                           words, every).subquery()
-        parts.append(select(*_hit(texts.c.id, word, _score("messages", texts.c.relevance))))
+    for weight, source, name in _fields(scope):
+        found = ft.matches(source, name, bindparam(_key(word, source, name),
+                                                   type_=String)).subquery()
+        score = _score(weight, found.c.relevance)
+        if source == "organisations":
+            parts.append(select(*_hit(Case.id, label, score))
+                         .join(found, Case.organisation_id == found.c.id))
+        else:
+            parts.append(select(*_hit(found.c.id, label, score)))
     return parts
 
 
-def _whole_hits(terms: Terms, scope: Scope) -> list[Select[Any]]:
+def _whole_hits(shape: Shape) -> list[Select[Any]]:
     """(case_id, word, score) of the cases whose reference holds the text (or a short
     word of it), or, for staff, whose requester's address it is or that it sent mail."""
     reference = literal(WEIGHTS["reference"], Float)
     parts: list[Select[Any]] = []
-    if terms.text:
-        pattern = f"%{_like_escaped(terms.text[:20].upper())}%"
+    if shape.text:
         parts.append(select(*_hit(Case.id, WHOLE, reference))
-                     .where(Case.reference.like(pattern, escape="\\")))
-    if terms.short:
+                     .where(Case.reference.like(bindparam("reference", type_=String),
+                                                escape="\\")))
+    if shape.shorts:
         parts.append(select(*_hit(Case.id, OPTIONAL, reference)).where(or_(*(
-            Case.reference.like(f"%{_like_escaped(short.upper())}%", escape="\\")
-            for short in terms.short))))
-    if scope.staff and terms.address:
-        address = terms.text.lower()
+            Case.reference.like(bindparam(f"short_{index}", type_=String), escape="\\")
+            for index in range(shape.shorts)))))
+    if shape.scope.staff and shape.address:
         parts.append(select(*_hit(Case.id, WHOLE, literal(WEIGHTS["contact_email"], Float)))
-                     .where(func.lower(Case.contact_email) == address))
-    if scope.staff and "@" in terms.text:
+                     .where(func.lower(Case.contact_email) == bindparam("address",
+                                                                        type_=String)))
+    if shape.sender:
         parts.append(select(*_hit(IncomingMail.case_id, WHOLE,
                                   literal(WEIGHTS["sender"], Float)))
-                     .where(IncomingMail.from_address == terms.text.lower(),
+                     .where(IncomingMail.from_address == bindparam("address", type_=String),
                             IncomingMail.case_id.is_not(None)).distinct())
     return parts
+
+
+def search_params(ft: FullText, terms: Terms, scope: Scope) -> dict[str, Any]:
+    """The values of the bound parameters of the statement `scores` built for the
+    terms' shape."""
+    params: dict[str, Any] = {
+        "reference": f"%{_like_escaped(terms.text[:20].upper())}%",
+        "address": terms.text.lower()}
+    for index, short in enumerate(terms.short):
+        params[f"short_{index}"] = f"%{_like_escaped(short.upper())}%"
+    groups = ([(terms.words, True)] if terms.address
+              else [([word], False) for word in terms.words])
+    for word, (words, every) in enumerate(groups):
+        for _weight, source, name in _fields(scope):
+            params[_key(word, source, name)] = ft.expression(name, words, every)
+    return params
 
 
 # At most this many hits of one field for one word (or of a reference): a word found
@@ -207,42 +272,48 @@ def _whole_hits(terms: Terms, scope: Scope) -> list[Select[Any]]:
 COMMON = 1000
 
 
-def _capped(part: Select[Any]) -> Select[Any]:
-    """The first COMMON rows of a part, marked `common` when there were that many."""
-    rows = part.limit(COMMON).subquery()
-    common = when((func.count().over() >= COMMON, 1), else_=0)
+def _capped(part: Select[Any], most: int) -> Select[Any]:
+    """The first `most` rows of a part, marked `common` when there were that many."""
+    rows = part.limit(most).subquery()
+    common = when((func.count().over() >= most, 1), else_=0)
     return select(rows.c.case_id, rows.c.word, rows.c.score, common.label("common"))
 
 
-def scores(ft: FullText, terms: Terms, scope: Scope) -> Any:
-    """A subquery of (case_id, score, capped): every case that matches, once, with its
-    score, and whether some field had more hits than COMMON (`capped` > 0, the same on
-    every row).
+def scores(ft: FullText, terms: Terms, scope: Scope) -> tuple[Any, dict[str, Any]]:
+    """A subquery of (case_id, score, capped), and the values of its parameters: every
+    case that matches, once, with its score, and whether some field had more hits than
+    COMMON (`capped` > 0, the same on every row).
 
     A case matches when each word is in one of its fields (any field, not necessarily
     the same), or when the text is part of its reference (or a sender's address); a
     common word (COMMON) is not required. An email address is looked for whole
     instead: as the requester's address, as a sender, or in a field that holds all
     its words (found by the index itself, rather than every case that holds "example"
-    or "org"; not when no word of its name is in the index, as in "ab@museum.org")."""
-    parts = _whole_hits(terms, scope)
-    words = 0 if terms.address else len(terms.words)
-    if terms.address:
-        if terms.address_indexed:
-            parts += _field_hits(ft, terms.words, WHOLE, scope, every=True)
-    else:
-        for index, word in enumerate(terms.words):
-            parts += _field_hits(ft, [word], index, scope)
-    hits = union_all(*(_capped(part) for part in parts)).subquery("hits")
+    or "org"; not when no word of its name is in the index, as in "ab@museum.org").
+
+    The statement is built once per shape of search (Shape) and database: building
+    its few dozen parts took longer than MariaDB takes to run it for a rare word."""
+    return (_scores(type(ft), Shape.of(terms, scope), COMMON),
+            search_params(ft, terms, scope))
+
+
+@lru_cache(maxsize=512)
+def _scores(kind: type[FullText], shape: Shape, common: int) -> Any:
+    ft = kind()
+    parts = _whole_hits(shape)
+    required = 0 if shape.address else shape.words
+    for word in range(shape.words):
+        parts += _field_hits(ft, word, shape.scope, WHOLE if shape.address else word)
+    hits = union_all(*(_capped(part, common) for part in parts)).subquery("hits")
     # Sums over all the hits, not max(): MariaDB computes a max() window again for each
     # row (quadratic), a sum() once.
     common_words = [func.sum(when((hits.c.word == index, hits.c.common), else_=0)).over()
-                    .label(f"common_{index}") for index in range(words)]
+                    .label(f"common_{index}") for index in range(required)]
     marked = select(hits.c.case_id, hits.c.word, hits.c.score,
                     func.sum(hits.c.common).over().label("capped"),
                     *common_words).subquery("marked")
     each_word = [or_(func.max(when((marked.c.word == index, 1), else_=0)) == 1,
-                     func.max(marked.c[f"common_{index}"]) > 0) for index in range(words)]
+                     func.max(marked.c[f"common_{index}"]) > 0) for index in range(required)]
     return (select(marked.c.case_id, func.sum(marked.c.score).label("score"),
                    func.max(marked.c.capped).label("capped"))
             .group_by(marked.c.case_id)
@@ -285,8 +356,9 @@ class Found:
     capped: bool = False  # a common word: more cases than counted may hold it
 
 
-def _read_page(db: Session, matching: Select[Any], loader: Select[tuple[Case]],
-               ordering: Sequence[Any], number: int, per_page: int) -> Found:
+def _read_page(db: Session, matching: Select[Any], params: dict[str, Any],
+               loader: Select[tuple[Case]], ordering: Sequence[Any], number: int,
+               per_page: int) -> Found:
     """A page of `matching` (case ids and scores) in `ordering`, with the number of rows
     in the same statement (a window count: the search runs once, not once more to count),
     then the page's cases through `loader` (two statements). Sorting the narrow rows of
@@ -296,7 +368,7 @@ def _read_page(db: Session, matching: Select[Any], loader: Select[tuple[Case]],
     def read(page_number: int) -> tuple[list[tuple[Case, float]], int | None, bool]:
         query = (matching.add_columns(func.count().over().label("total"))
                  .order_by(*ordering).offset((page_number - 1) * per_page).limit(per_page))
-        rows = db.execute(query).all()
+        rows = db.execute(query, params).all()
         if not rows:
             return [], None, False
         cases = {case.id: case for case in db.scalars(
@@ -310,7 +382,7 @@ def _read_page(db: Session, matching: Select[Any], loader: Select[tuple[Case]],
         return Found(rows, paginate(number, per_page, total), capped)
     if number <= 1:
         return Found([], paginate(1, per_page, 0))
-    count = db.scalar(select(func.count()).select_from(matching.subquery()))
+    count = db.scalar(select(func.count()).select_from(matching.subquery()), params)
     page = paginate(number, per_page, int(count or 0))
     if not page.total:
         return Found([], page)
@@ -324,11 +396,11 @@ def search_staff(db: Session, terms: Terms, scope: Scope, filters: StaffFilters,
     the newest case first. Without filters the cases table is not joined: the hits
     hold all the ranking needs, and joining thousands of them to their cases (for a
     common word) would cost more than the search itself."""
-    ranked = scores(full_text(db), terms, scope)
+    ranked, params = scores(full_text(db), terms, scope)
     matching = select(ranked.c.case_id, ranked.c.score, ranked.c.capped)
     if filters != StaffFilters():
         matching = _staff_filtered(matching.join(Case, Case.id == ranked.c.case_id), filters)
-    return _read_page(db, matching, select(Case), (ranked.c.score.desc(),
+    return _read_page(db, matching, params, select(Case), (ranked.c.score.desc(),
                       ranked.c.case_id.desc()), number, per_page)
 
 
@@ -336,10 +408,10 @@ def search_public(db: Session, terms: Terms, filters: CaseFilters, number: int,
                   per_page: int) -> Found:
     """A page of the public projection matching the search (two statements): only public
     fields are searched (title, public summary, organisation name, reference)."""
-    ranked = scores(full_text(db), terms, PUBLIC)
+    ranked, params = scores(full_text(db), terms, PUBLIC)
     matching = apply_filters(select(Case.id, ranked.c.score).where(is_public_clause()),
                              filters).join(ranked, ranked.c.case_id == Case.id)
-    return _read_page(db, matching, public_cases(), (
+    return _read_page(db, matching, params, public_cases(), (
         ranked.c.score.desc(), Case.is_open.desc(), Case.updated_at.desc(), Case.reference),
         number, per_page)
 

@@ -27,7 +27,8 @@ def found(url: str, source: str, column: str, word: str) -> set[int]:
     engine = create_engine(url)
     try:
         with Session(engine) as db:
-            return set(db.scalars(full_text(db).matches(source, column, [word])))
+            ft = full_text(db)
+            return set(db.scalars(ft.matches(source, column, ft.expression(column, [word]))))
     finally:
         engine.dispose()
 
