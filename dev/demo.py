@@ -14,7 +14,8 @@ from app.auth.service import grant_role, upsert_user
 from app.cases import service
 from app.cases.access import case_access
 from app.cases.models import Case
-from app.groups.models import Membership, WorkingGroup
+from app.groups import service as group_service
+from app.groups.models import WorkingGroup
 from app.meetings.models import Meeting
 from app.partners import service as partners
 from app.queue import queries as queue_queries
@@ -108,14 +109,28 @@ def _users(db: Session) -> dict[str, User]:
     return users
 
 
+# (group, member, lead, listed publicly, country the member works from)
+MEMBERSHIPS = (
+    ("implementation", "Leila Lead", True, True, "SE"),
+    ("translation", "Leila Lead", False, False, None),
+    ("communication", "Sven Helpdesk", True, True, "SE"),
+)
+
+
 def _groups(db: Session, users: dict[str, User]) -> None:
+    """The working groups' members, as they joined: each asked, an administrator
+    accepted and made the leads, the member chose to be listed (all audited)."""
     groups = {g.slug: g for g in db.scalars(select(WorkingGroup))}
-    db.add(Membership(group_id=groups["implementation"].id, user_id=users["Leila Lead"].id,
-                      lead=True, listed=True, country="SE"))
-    db.add(Membership(group_id=groups["translation"].id, user_id=users["Leila Lead"].id,
-                      listed=False))
-    db.add(Membership(group_id=groups["communication"].id, user_id=users["Sven Helpdesk"].id,
-                      lead=True, listed=True, country="SE"))
+    admin = users["Admin Demo"]
+    for slug, username, lead, listed, country in MEMBERSHIPS:
+        group, user = groups[slug], users[username]
+        asked = group_service.request_to_join(db, group, user, "I would like to help.")
+        membership = group_service.accept(db, group, asked, admin)
+        membership.country = country
+        if lead:
+            group_service.set_lead(db, group, username, True, admin)
+        group_service.set_listing(db, group, user, listed)
+    db.flush()
 
 
 COMMITTEE_STEPS = ("ask_information", "refer", "proceed", "approve", "decline")
