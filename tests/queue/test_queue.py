@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.cases.models import Case
 from app.committee.models import Criterion, CriterionScore, Review
 from app.core import caches as datacache
+from tests.attention.support import unread_on
 from tests.case_client import post_on_case
 from tests.helpers import SignIn, sql_statements
 from tests.helpers import app_session as session
@@ -220,3 +221,14 @@ def _statements(app: Flask, client: FlaskClient, path: str) -> int:
     with sql_statements(app) as sent:
         assert client.get(path).status_code == 200, path
     return len(sent)
+
+
+def test_the_queue_marks_the_cases_changed_since_the_member_opened_them(
+    app: Flask, sign_in: SignIn
+) -> None:
+    refs = three_approved(app)
+    member = app.test_client()
+    sign_in(member, "Ngozi Committee")
+    assert unread_on(member, "/committee/queue") == set(refs.values())  # never opened
+    member.get(f"/requests/{refs['Maps']}")
+    assert unread_on(member, "/committee/queue") == {refs["Letters"], refs["Songs"]}
