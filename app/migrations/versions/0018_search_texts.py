@@ -20,6 +20,8 @@ Create Date: 2026-12-05
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
@@ -29,7 +31,7 @@ down_revision = "0017"
 branch_labels = None
 depends_on = None
 
-TABLE_OPTIONS = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_unicode_ci"}
+TABLE_OPTIONS: dict[str, Any] = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_unicode_ci"}
 LONG_TEXT = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 FULLTEXT = (
     ("ftx_search_texts_messages", "search_texts", "messages"),
