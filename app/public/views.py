@@ -111,8 +111,10 @@ def _render_list(filters: CaseFilters, number: int, query: str = "") -> str:
     now, base = utcnow(), request.url_root
     chosen = {name: getattr(filters, name) for name in PAGE_FILTERS if getattr(filters, name)}
     terms = parse_terms(query)
+    capped = False
     if not terms.empty:  # the search box (app.search): ranked, public fields only
-        shown, page = public_results(get_session(), terms, filters, number, PER_PAGE, base, now)
+        shown, page, capped = public_results(get_session(), terms, filters, number, PER_PAGE,
+                                             base, now)
         chosen["q"] = terms.text
     else:
         cases, page = page_of_public_cases(get_session(), filters, number, PER_PAGE)
@@ -121,6 +123,7 @@ def _render_list(filters: CaseFilters, number: int, query: str = "") -> str:
         "public/list.html",
         cases=shown,
         page=page,
+        capped=capped,
         chosen=chosen,
         options=filter_choices(),
     )

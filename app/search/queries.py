@@ -409,7 +409,8 @@ def search_public(db: Session, terms: Terms, filters: CaseFilters, number: int,
     """A page of the public projection matching the search (two statements): only public
     fields are searched (title, public summary, organisation name, reference)."""
     ranked, params = scores(full_text(db), terms, PUBLIC)
-    matching = apply_filters(select(Case.id, ranked.c.score).where(is_public_clause()),
+    matching = apply_filters(select(Case.id, ranked.c.score, ranked.c.capped)
+                             .where(is_public_clause()),
                              filters).join(ranked, ranked.c.case_id == Case.id)
     return _read_page(db, matching, params, public_cases(), (
         ranked.c.score.desc(), Case.is_open.desc(), Case.updated_at.desc(), Case.reference),

@@ -79,10 +79,11 @@ def staff_results(db: Session, terms: Terms, scope: Scope, filters: StaffFilters
 
 
 def public_results(db: Session, terms: Terms, filters: CaseFilters, number: int,
-                   per_page: int, base_url: str, now: datetime) -> tuple[list[dict[str, Any]],
-                                                                          Page]:
+                   per_page: int, base_url: str, now: datetime
+                   ) -> tuple[list[dict[str, Any]], Page, bool]:
     """A page of the public list's search: each case's public projection (labelled), with
-    `title_marked`, `organisation_marked` and `passage` (of its public summary) added."""
+    `title_marked`, `organisation_marked` and `passage` (of its public summary) added; and
+    whether the count is a lower bound (a common word)."""
     found = queries.search_public(db, terms, filters, number, per_page)
     words = pattern(terms.words)
     rows = []
@@ -92,4 +93,4 @@ def public_results(db: Session, terms: Terms, filters: CaseFilters, number: int,
         row["organisation_marked"] = mark(row["organisation"]["name"], words)
         row["passage"] = snippet(row["public_summary"], words)
         rows.append(row)
-    return rows, found.page
+    return rows, found.page, found.capped

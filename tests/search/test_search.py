@@ -393,3 +393,20 @@ def test_a_common_word_is_not_required_and_the_count_says_so(
     assert references(helpdesk.get("/search", query_string={"q": "quasar pulsar"})) == []
     rare = helpdesk.get("/search", query_string={"q": "quasar"})
     assert text_of(parse(rare).select_one(".search-count")) == "2 cases found"
+
+
+def test_the_public_count_says_at_least_for_a_common_word(
+        app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(queries, "COMMON", 3)
+    with session(app) as db:
+        requester = make_user(db, "Ada Requester")
+        for number in range(4):
+            triaged(db, requester, title=f"Nebula survey {number}")
+        triaged(db, requester, title="Quasar maps")
+
+    def count(query: str) -> str:
+        page = parse(client.get("/cases", query_string={"q": query}))
+        return text_of(page.select_one("p[role=status]"))
+
+    assert count("nebula").startswith("At least ")
+    assert count("quasar") == "1 public case"
