@@ -27,16 +27,15 @@ wiki, which warns it does not know it. `requests` keeps the parameters of each r
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
 import requests
+
+from tests.wikicheck.loopback import JsonHandler, serve
 
 MAX_LIMIT = 500  # ApiBase::LIMIT_BIG1, and GlobalUsageQuery::setLimit's cap
 LOCAL_WIKI = "commonswiki"
@@ -171,7 +170,7 @@ def serve_globalusage(wiki_api: str) -> Iterator[GlobalUsage]:
     """Run the stand-in in front of the wiki whose api.php is `wiki_api`."""
     state = GlobalUsage(wiki_api)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(JsonHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             form = dict(parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True))
@@ -182,23 +181,8 @@ def serve_globalusage(wiki_api: str) -> Iterator[GlobalUsage]:
             self._send(state.answer(dict(parse_qsl(query, keep_blank_values=True))))
 
         def _send(self, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.send_json(200, body)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_port}/api.php"
-    try:
+    with serve(Handler) as url:
+        state.url = f"{url}/api.php"
         yield state
-    finally:
-        server.shutdown()
-        thread.join(10)
-        server.server_close()
