@@ -22,6 +22,8 @@ from app.auth.labels import role_label
 from app.cases import checklists, transitions
 from app.cases import labels as vocab
 from app.cases.labels import Vocabulary, state_label
+from app.committee.labels import criterion_name
+from app.committee.models import Criterion
 from app.core import i18n, regions
 from app.core.audit_log import AuditEvent
 from app.core.formats import format_date, format_datetime
@@ -840,7 +842,8 @@ def _nested_codes(field: str, values: dict[str, Any], prefix: str,
             inner, shown = vocab.label(wiki_labels.STEP_LABELS, key), _status_label(str(value))
         else:
             number = int(key) if key.isdigit() else -1
-            inner = names.criteria.get(number, key) if names is not None else key
+            criterion = names.criteria.get(number) if names is not None else None
+            inner = criterion_name(Criterion(name=criterion)) if criterion is not None else key
             shown = _value(field, value, names)
         pairs.append((f"{prefix} › {inner}", shown))
     return pairs

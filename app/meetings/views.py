@@ -37,7 +37,7 @@ from app.meetings.forms import (
     MinuteForm,
     VoteAloudForm,
 )
-from app.meetings.labels import outcome_label
+from app.meetings.labels import criterion_label, outcome_label
 from app.meetings.models import Meeting
 
 bp = Blueprint("meetings", __name__)
@@ -45,7 +45,7 @@ bp = Blueprint("meetings", __name__)
 
 @bp.context_processor
 def _labels() -> dict[str, Any]:
-    return {"outcome_label": outcome_label}
+    return {"outcome_label": outcome_label, "criterion_label": criterion_label}
 
 READERS = ("committee", "helpdesk", "admin")
 ORGANISERS = ("committee", "admin")

@@ -31,6 +31,7 @@ from app.cases.access import case_access
 from app.cases.labels import THEMES
 from app.cases.models import CannedReply, Case, CaseMessage, ChecklistItem
 from app.committee import service as committee_service
+from app.committee import votes
 from app.committee.models import (
     ConflictOfInterest,
     Decision,
@@ -303,7 +304,7 @@ def _advance(db: Any, case: Case, step: str) -> None:
 @pytest.fixture
 def scene(app: Flask, world: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
     """The authorization test's world, and more: cases in other states, messages,
-    reviews, a canned reply, contacts, a placement, a join request, a second revision.
+    votes, a canned reply, contacts, a placement, a join request, a second revision.
     Returns the world's path values plus `paths` (more pages) and `data` (the allow-list
     of user data, as one pattern)."""
     with app.app_context():
@@ -313,7 +314,7 @@ def scene(app: Flask, world: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
         ngozi = users["Ngozi Committee"]
         leila = users["Leila Lead"]
         case = db.scalars(select(Case).where(Case.reference == world["reference"])).one()
-        # The world's case: messages both ways, a summary, a priority, an assignee, a review.
+        # The world's case: messages both ways, a summary, a priority, an assignee.
         service.post_message(db, case, ada, case_access(db, ada, case), "Hallo Welt", False)
         service.post_message(db, case, sven, case_access(db, sven, case), "Nur intern",
                              True)
@@ -322,8 +323,6 @@ def scene(app: Flask, world: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
         service.set_priority(db, case, ngozi, case_access(db, ngozi, case), "high",
                              case.version)
         service.assign(db, case, sven, case_access(db, sven, case), sven, case.version)
-        service.save_review(db, case, ngozi, case_access(db, ngozi, case), "support",
-                            "Gute Sache")
         # More cases: one in each kind of state the pages treat differently.
         organisation = make_organisation(db, "Biblioteko Ekzempla", kind="academic",
                                          country="KE", wikidata_item="Q4242",
@@ -348,6 +347,9 @@ def scene(app: Flask, world: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
             for step in steps:
                 _advance(db, other, step)
             more[title] = other
+        # A vote with a comment and scores on the case waiting for its final go.
+        votes.cast_vote(db, more["Regendaten Monsun"], ngozi, "final", "approve", "Gute Sache",
+                        {criterion.id: (4, "") for criterion in votes.active_criteria(db)[:2]})
         supported = more["Zeitungsarchiv Stockholm"]
         first_item = db.scalars(select(ChecklistItem).where(
             ChecklistItem.case_id == supported.id).order_by(ChecklistItem.position)).first()
