@@ -22,12 +22,12 @@ from app.cases import transitions
 from app.cases.access import CaseAccess
 from app.cases.checklists import template_for
 from app.cases.errors import NotAllowed, StaleVersion, WorkflowError, WrongState
-from app.cases.labels import PRIORITIES, RECOMMENDATIONS, state_label
+from app.cases.labels import PRIORITIES, state_label
 from app.cases.models import CannedReply, Case, CaseLink, CaseMessage, ChecklistItem
 from app.cases.queries import find_case
 from app.cases.transitions import CLOSED_STATES, OPEN_STATES, SYSTEM, Transition
 from app.committee import votes
-from app.committee.models import ConflictOfInterest, Decision, Review
+from app.committee.models import ConflictOfInterest, Decision
 from app.core import audit
 from app.core.formats import format_number
 from app.core.models import utcnow
@@ -224,45 +224,6 @@ def declare_conflict(db: Session, case: Case, member: User, reason: str) -> None
     db.add(ConflictOfInterest(case_id=case.id, member_id=member.id, reason=reason))
     audit.record(db, member, "case.conflict_declared", "case", case.id,
                  after={"member": member.username})
-
-
-def review_stage(case: Case) -> str:
-    """Which stage a review written now belongs to."""
-    return "final" if case.state in ("awaiting_final_go", "approved") else "initial"
-
-
-def save_review(db: Session, case: Case, member: User, access: CaseAccess,
-                recommendation: str, comment: str) -> Review:
-    """Record or update the member's review for the current stage; audited."""
-    if not access.can_decide:
-        # Translators: an error: the member declared a conflict of interest on this case, or is not
-        # on the committee.
-        raise NotAllowed(_("Only Expert Committee members without a conflict of interest "
-                           "review this case."))
-    if case.state in CLOSED_STATES:
-        # Translators: an error.
-        raise WrongState(_("This case is closed."))
-    if recommendation not in RECOMMENDATIONS:
-        # Translators: a form error for a committee member's review.
-        raise WorkflowError(_("Choose a recommendation."), field="recommendation")
-    # Translators: a form label and column heading: a committee member's comment in a review.
-    comment = _text(comment, _("Comment"), name="comment")
-    stage = review_stage(case)
-    review = db.scalars(select(Review).where(Review.case_id == case.id,
-                                             Review.member_id == member.id,
-                                             Review.stage == stage)).first()
-    before = None
-    if review is None:
-        review = Review(case_id=case.id, member_id=member.id, stage=stage,
-                        recommendation=recommendation, comment=comment)
-        db.add(review)
-    else:
-        before = {"recommendation": review.recommendation}
-        review.recommendation, review.comment, review.updated_at = (
-            recommendation, comment, utcnow())
-    audit.record(db, member, "case.review", "case", case.id, before=before,
-                 after={"stage": stage, "recommendation": recommendation})
-    return review
 
 
 def record_decision(

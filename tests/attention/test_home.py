@@ -7,6 +7,7 @@ from flask import Flask
 from app.cases import service
 from app.cases.access import case_access
 from tests.attention.support import act, decide, menu_count, panel, panels, people, say
+from tests.case_client import post_on_case
 from tests.factories import join_group, make_case
 from tests.helpers import SignIn
 from tests.helpers import app_session as session
@@ -30,9 +31,6 @@ def test_each_role_sees_exactly_its_work_and_the_menu_counts_match(
         act(db, assigned, u["sven"], "triage")
         service.assign(db, assigned, u["sven"], case_access(db, u["sven"], assigned), u["sven"],
                        assigned.version)
-        # reviewed by Mei only: waiting for Ngozi's and Carlos's votes
-        service.save_review(db, replied, u["mei"], case_access(db, u["mei"], replied),
-                            "support", "Fine.")
         join_group(db, u["leila"], "implementation", lead=True)
         refs = {case.title: case.reference for case in (new, asked, replied, assigned)}
 
@@ -41,6 +39,9 @@ def test_each_role_sees_exactly_its_work_and_the_menu_counts_match(
                          (ngozi, "Ngozi Committee"), (mei, "Mei Committee"),
                          (leila, "Leila Lead")):
         sign_in(client, name)
+    # Mei votes on "Replied": it waits for Ngozi's and Carlos's votes only
+    assert post_on_case(mei, refs["Replied"], "vote", stage="initial", vote_outcome="proceed",
+                        vote_comment="Fine.").status_code == 302
 
     # the requester: the request waiting on her answer, with the committee's question
     assert panel(ada, "waiting_on_me") == [refs["Asked"]]

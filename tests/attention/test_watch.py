@@ -7,10 +7,10 @@ import re
 
 from flask import Flask
 
-from app.cases import service
-from app.cases.access import case_access
 from app.cases.models import Case
+from app.committee import votes
 from tests.attention.support import act, mail_to, panel, people, say
+from tests.case_client import post_on_case
 from tests.factories import make_case
 from tests.helpers import SignIn, csrf_token
 from tests.helpers import app_session as session
@@ -67,11 +67,13 @@ def test_people_on_the_case_watch_it_by_default(app: Flask, sign_in: SignIn) -> 
         u = people(db)
         case = make_case(db, u["ada"], title="Maps")
         act(db, case, u["sven"], "triage")
-        service.save_review(db, case, u["ngozi"], case_access(db, u["ngozi"], case),
-                            "support", "Fine.")
         reference, case_id = case.reference, case.id
     ngozi = app.test_client()
     sign_in(ngozi, "Ngozi Committee")
+    assert "Watch this request" in ngozi.get(f"/requests/{reference}").get_data(as_text=True)
+    # her vote puts her on the case
+    assert post_on_case(ngozi, reference, "vote", stage="initial", vote_outcome="proceed",
+                        vote_comment="Fine.").status_code == 302
     assert "Stop watching" in ngozi.get(f"/requests/{reference}").get_data(as_text=True)
     with session(app) as db:
         u = people(db)
@@ -87,8 +89,7 @@ def test_unwatch_from_the_emails_signed_link(app: Flask, client: object,
         u = people(db)
         case = make_case(db, u["ada"], title="Maps")
         act(db, case, u["sven"], "triage")
-        service.save_review(db, case, u["ngozi"], case_access(db, u["ngozi"], case),
-                            "support", "Fine.")
+        votes.cast_vote(db, case, u["ngozi"], "initial", "proceed", "Fine.", {})
         say(db, case, u["sven"], "Note one.", internal=True)
         case_id = case.id
     with session(app) as db:

@@ -20,8 +20,10 @@ from app.committee.models import Review
 from app.core.db import get_session
 from app.core.models import utcnow
 from tests.case_client import post_on_case
+from tests.dashboard.support import tables
 from tests.factories import make_case, make_user
 from tests.helpers import SignIn
+from tests.html import table_rows
 
 COMMITTEE = ("Ngozi Committee", "Mei Committee", "Carlos Committee")
 
@@ -140,42 +142,79 @@ def test_decision_needs_quorum_without_recused_members(app: Flask) -> None:
         assert case.state == "awaiting_final_go"
 
 
-def test_recused_member_does_not_see_reviews(app: Flask, sign_in: SignIn) -> None:
+def test_the_older_review_address_still_takes_a_members_vote(
+        app: Flask, sign_in: SignIn) -> None:
+    """A vote form loaded before the votes came posts to /review with `recommendation`
+    and `comment`: it is the member's vote; an old "support" is no outcome, and a
+    recused member is refused there too, without seeing the votes."""
     ref = setup_case(app, ("triage",))
     with app.app_context():
         db = get_session()
         case = queries.find_case(db, ref)
         assert case is not None
-        ngozi, carlos = make_user(db, "Ngozi Committee"), make_user(db, "Carlos Committee")
-        service.save_review(db, case, ngozi, case_access(db, ngozi, case), "support",
-                            "Secret deliberation text")
-        service.declare_conflict(db, case, carlos, "Former employee")
+        service.declare_conflict(db, case, make_user(db, "Carlos Committee"), "Former employee")
         db.commit()
-    client = app.test_client()
-    sign_in(client, "Carlos Committee")
-    page = client.get(f"/requests/{ref}").get_data(as_text=True)
+    ngozi = app.test_client()
+    sign_in(ngozi, "Ngozi Committee")
+    refused = post_on_case(ngozi, ref, "review", recommendation="support", comment="Old form")
+    assert refused.status_code == 400
+    assert "Choose your vote." in refused.get_data(as_text=True)
+    response = post_on_case(ngozi, ref, "review", recommendation="proceed",
+                            comment="Secret deliberation text")
+    assert response.status_code == 302
+    assert stored_votes(app) == [("Ngozi Committee", "initial", "proceed",
+                                  "Secret deliberation text")]
+    assert "Secret deliberation text" in ngozi.get(f"/requests/{ref}").get_data(as_text=True)
+
+    carlos = app.test_client()
+    sign_in(carlos, "Carlos Committee")
+    page = carlos.get(f"/requests/{ref}").get_data(as_text=True)
     assert "Secret deliberation text" not in page
     assert "You declared a conflict of interest" in page
-    response = post_on_case(client, ref, "review", recommendation="support", comment="x")
+    response = post_on_case(carlos, ref, "review", recommendation="decline", comment="x")
     assert response.status_code == 403
-    other = app.test_client()
-    sign_in(other, "Ngozi Committee")
-    assert "Secret deliberation text" in other.get(f"/requests/{ref}").get_data(as_text=True)
+    assert "Secret deliberation text" not in response.get_data(as_text=True)
+    assert [vote[0] for vote in stored_votes(app)] == ["Ngozi Committee"]
 
 
-def test_one_review_per_member_per_stage(app: Flask) -> None:
+def test_one_vote_per_member_per_stage(app: Flask, sign_in: SignIn) -> None:
+    ref = setup_case(app, ("triage",))
+    mei = app.test_client()
+    sign_in(mei, "Mei Committee")
+    for outcome, comment in (("decline", "one"), ("proceed", "two")):
+        response = post_on_case(mei, ref, "vote", stage="initial", vote_outcome=outcome,
+                                vote_comment=comment)
+        assert response.status_code == 302
+    assert stored_votes(app) == [("Mei Committee", "initial", "proceed", "two")]
+
+
+def test_a_review_from_before_the_votes_keeps_its_recommendations_name(
+        app: Flask, sign_in: SignIn) -> None:
+    """Rows the first version wrote hold a recommendation ("support"), no outcome: the
+    case page and the dashboard still name it."""
     ref = setup_case(app, ("triage",))
     with app.app_context():
         db = get_session()
         case = queries.find_case(db, ref)
         assert case is not None
-        mei = make_user(db, "Mei Committee")
-        service.save_review(db, case, mei, case_access(db, mei, case), "support", "one")
-        service.save_review(db, case, mei, case_access(db, mei, case), "decline", "two")
+        db.add(Review(case_id=case.id, member_id=make_user(db, "Ngozi Committee").id,
+                      stage="initial", recommendation="support", comment="Old review"))
         db.commit()
-        reviews = db.scalars(select(Review)).all()
-        assert [(r.stage, r.recommendation, r.comment) for r in reviews] == [
-            ("initial", "decline", "two")]
+    ngozi = app.test_client()
+    sign_in(ngozi, "Ngozi Committee")
+    page = ngozi.get(f"/requests/{ref}").get_data(as_text=True)
+    assert [row[:3] for row in table_rows(page, "table.votes__table")] == [
+        ["Ngozi Committee", "Support", "Old review"]]
+    [waiting_on_us] = [table for table in tables(ngozi.get("/dashboard").get_data(as_text=True))
+                       if table["caption"].startswith("Waiting on the committee")]
+    assert [row[3:5] for row in waiting_on_us["rows"]] == [["In initial review", "Support"]]
+
+
+def stored_votes(app: Flask) -> list[tuple[str, str, str, str]]:
+    """Every vote row: member, stage, outcome, comment."""
+    with app.app_context():
+        rows = get_session().scalars(select(Review).order_by(Review.id)).all()
+        return [(r.member.username, r.stage, r.recommendation, r.comment) for r in rows]
 
 
 def test_asking_for_information_pauses_the_review_clock(app: Flask) -> None:

@@ -14,8 +14,12 @@ from app.auth.models import User
 from app.cases import service
 from app.cases.access import case_access
 from app.cases.models import Case
+from app.committee import votes
 from app.core.models import utcnow
 from tests.factories import make_user
+
+# The vote that lets a case go on, per stage.
+GO_AHEAD = {"initial": "proceed", "final": "approve"}
 
 
 def people(db: Session) -> dict[str, User]:
@@ -46,7 +50,11 @@ def decide(db: Session, case: Case, outcome: str, by: list[User]) -> None:
 
 
 def review(db: Session, case: Case, member: User) -> None:
-    service.save_review(db, case, member, case_access(db, member, case), "support", "ok")
+    """The member votes to go ahead at the case's open stage: proceed to the final go in
+    initial review, approve at the final go."""
+    stage = votes.open_stage(case)
+    assert stage is not None, f"no vote is open on a case {case.state}"
+    votes.cast_vote(db, case, member, stage, GO_AHEAD[stage], "ok", {})
 
 
 def advance(db: Session, case: Case, state: str, u: dict[str, User]) -> None:

@@ -161,9 +161,9 @@ def test_the_dashboard_opens_on_what_needs_the_member(
          "1 of 3", "Not a free licence", "20 days Overdue"]]
     waiting_on_us = {row[1]: row[3:6] for row in lists["Waiting on the committee"]}
     assert waiting_on_us == {
-        "Reviewed by me": ["In initial review", "Support", "1 of 3"],
+        "Reviewed by me": ["In initial review", "Proceed to final go", "1 of 3"],
         "My conflict": ["In initial review", "Conflict of interest declared", "0 of 3"],
-        "Final go, reviewed by all": ["Awaiting final go", "Support",
+        "Final go, reviewed by all": ["Awaiting final go", "Give the final go",
                                       "3 of 3 Ready for a decision"],
     }
     assert {row[6] for row in lists["Waiting on the committee"]} == {"Free licence"}

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app.cases import service
 from app.cases.access import case_access
+from app.committee import votes
 from app.core.db import get_session
 from app.groups.models import WorkingGroup
 from tests.factories import join_group, make_case, make_user
@@ -53,8 +54,7 @@ def referred_case(app: Flask) -> str:
         service.post_message(db, case, sven, staff, INTERNAL_NOTE, internal=True)
         service.post_message(db, case, ada, case_access(db, ada, case), REQUESTER_MESSAGE,
                              internal=False)
-        service.save_review(db, case, members[1], case_access(db, members[1], case),
-                            "support", REVIEW_COMMENT)
+        votes.cast_vote(db, case, members[1], "initial", "refer", REVIEW_COMMENT, {})
         group = db.scalars(select(WorkingGroup.id)
                            .where(WorkingGroup.slug == "implementation")).one()
         service.record_decision(db, case, members[0], case_access(db, members[0], case),

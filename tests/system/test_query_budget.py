@@ -496,11 +496,10 @@ def test_waiting_for_review_counts_the_same_both_ways(app: Flask) -> None:
             cases.append(case)
         for case in cases[:3]:
             decide(db, case, "proceed", u)  # to awaiting_final_go
-        for case in (cases[0], cases[3], cases[4]):
-            service.save_review(db, case, u["ngozi"], case_access(db, u["ngozi"], case),
-                                "support", "ok")
-        service.save_review(db, cases[5], u["mei"], case_access(db, u["mei"], cases[5]),
-                            "support", "ok")
+        for case in (cases[0], cases[3], cases[4]):  # a final vote, then two initial ones
+            votes.cast_vote(db, case, u["ngozi"], votes.open_stage(case) or "", "decline",
+                            "ok", {})
+        votes.cast_vote(db, cases[5], u["mei"], "initial", "decline", "ok", {})
         service.declare_conflict(db, cases[1], u["ngozi"], "Friend.")
         service.declare_conflict(db, cases[4], u["ngozi"], "Friend.")
         db.flush()
