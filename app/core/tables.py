@@ -25,11 +25,26 @@ _CELL_START = re.compile(r"<(?:td|th)\b([^>]*)>", re.I)
 _TAG = re.compile(r"<[^>]*>")
 _COLSPAN = re.compile(r"""\bcolspan\s*=\s*["']?(\d+)""", re.I)
 _SPACES = re.compile(r"\s+")
+_CELL_END = re.compile(r"</td\s*>", re.I)
 
 
 def _span(attributes: str) -> int:
     found = _COLSPAN.search(attributes)
     return max(1, min(int(found.group(1)), 100)) if found else 1
+
+
+def _wrap_value(source: str, cell: re.Match[str], row_end: int, pieces: list[str],
+                done: int) -> int:
+    """Wrap a non-empty ``<td>``'s content in ``<div class="cell-value">`` (appending to
+    `pieces` what comes before, from `done`); where the copying has got to."""
+    if not cell.group(0).lower().startswith("<td"):
+        return done
+    end = _CELL_END.search(source, cell.end(), row_end)
+    if end is None or not source[cell.end():end.start()].strip():
+        return done
+    pieces += [source[done:cell.end()], '<div class="cell-value">',
+               source[cell.end():end.start()], "</div>"]
+    return end.start()
 
 
 def header_labels(table_html: str) -> list[str]:
@@ -50,7 +65,10 @@ def header_labels(table_html: str) -> list[str]:
 def label_cells(table_html: str) -> Markup:
     """The inside of a table (caption, head, body) with a ``data-label`` on each body
     cell: the header text of its column. Cells that have one keep it; cells of columns
-    without a header text get none."""
+    without a header text get none. The content of each labelled ``<td>`` is wrapped in
+    one ``<div class="cell-value">``: a card lays a cell out as a grid (its name, then its
+    value), where a value of text and elements ("Helpdesk, <bdi>Communication</bdi>")
+    would otherwise become several grid items, each on a line of its own."""
     source = str(table_html)
     labels = header_labels(source)
     head = _THEAD.search(source)
@@ -65,10 +83,12 @@ def label_cells(table_html: str) -> Markup:
             attributes = cell.group(1)
             label = labels[column] if column < len(labels) else ""
             column += _span(attributes)
-            if not label or "data-label" in attributes:
+            if not label and "data-label" not in attributes:
                 continue
-            at = cell.start() + 3  # after "<td" or "<th"
-            pieces += [source[done:at], f' data-label="{escape(label)}"']
-            done = at
+            if "data-label" not in attributes:
+                at = cell.start() + 3  # after "<td" or "<th"
+                pieces += [source[done:at], f' data-label="{escape(label)}"']
+                done = at
+            done = _wrap_value(source, cell, row.end(), pieces, done)
     pieces.append(source[done:])
     return Markup("".join(pieces))  # noqa: S704 - escaped template output, labels escaped

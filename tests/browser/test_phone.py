@@ -92,6 +92,20 @@ def test_everyone_finds_their_work_on_a_phone(visitor: OpenVisitor,
     for language in ("en", "ar"):
         check_fits(ada, f"/requests/new?uselang={language}")
     check_fits(ada, "/requests/mine?uselang=en")
+    # A value of text and elements stays beside its name on a card ("Helpdesk,
+    # Communication": the working group's name is an element of its own).
+    check_fits(ada, "/people")
+    roles = ada.page.locator("main table tbody tr", has_text="Sven Helpdesk").locator(
+        'td[data-label="Roles"]')
+    expect(roles).to_contain_text("Communication")
+    beside = roles.evaluate("""cell => {
+      const value = cell.querySelector('.cell-value').getBoundingClientRect();
+      const name = cell.getBoundingClientRect();
+      return value.left > name.left + name.width / 4
+        && [...cell.querySelectorAll('bdi')].every(
+          part => part.getBoundingClientRect().left >= value.left - 1);
+    }""")
+    assert beside, "the roles value is not laid out beside its name"
 
     # A committee member: the dashboard and the case waiting for a review.
     ngozi = on_a_phone(visitor, "Ngozi Committee")

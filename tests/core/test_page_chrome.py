@@ -86,6 +86,18 @@ def test_each_body_cell_is_labelled_with_its_column_header() -> None:
     assert 'data-label="Who &amp; where"' in html  # escaped in the attribute
 
 
+def test_a_cells_value_of_text_and_elements_is_one_element() -> None:
+    """On a card a cell is a grid (name, value): its value must be one grid item."""
+    table = Markup('<thead><tr><th scope="col">Roles</th><th scope="col">Note</th></tr>'
+                   '</thead><tbody><tr><td>Helpdesk, <bdi>Communication</bdi></td><td>'
+                   '</td></tr></tbody>')
+    soup = parse(str(label_cells(table)))
+    roles, empty = soup.select("tbody td")
+    assert [child.name for child in roles.children] == ["div"]
+    assert text_of(roles.select_one(".cell-value")) == "Helpdesk, Communication"
+    assert empty.decode_contents() == ""  # an empty cell stays empty (hidden on a card)
+
+
 def test_a_table_without_a_header_row_is_left_as_it_is() -> None:
     body = Markup("<tbody><tr><td>1</td></tr></tbody>")
     assert label_cells(body) == body
