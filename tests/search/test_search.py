@@ -410,3 +410,16 @@ def test_the_public_count_says_at_least_for_a_common_word(
 
     assert count("nebula").startswith("At least ")
     assert count("quasar") == "1 public case"
+
+
+def test_results_mark_the_cases_changed_since_the_searcher_opened_them(
+        app: Flask, helpdesk: FlaskClient) -> None:
+    with session(app) as db:
+        opened = triaged(db, None, title="Glacier photographs").reference
+        unopened = triaged(db, None, title="Glacier maps").reference
+    helpdesk.get(f"/requests/{opened}")
+    page = parse(helpdesk.get("/search", query_string={"q": "glacier"}))
+    marked = {text_of(item.select_one(".search-result__title a"))
+              for item in page.select(".search-result")
+              if item.select_one(".badge--unread") is not None}
+    assert marked == {unopened}
