@@ -21,7 +21,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -29,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from bs4 import BeautifulSoup
-from werkzeug.serving import make_server
 
 from bot.blocks import BEGIN, END, find_block
 from bot.config import BotConfig
@@ -55,6 +53,7 @@ from tests.bot_fixtures import (
     rename_group,
     set_faults,
 )
+from tests.loopback import serve_wsgi
 from tests.mediawiki import ThrowawayWiki
 
 REPO = Path(__file__).resolve().parents[2]
@@ -448,15 +447,8 @@ def garbage_wiki() -> Iterator[str]:
         start("200 OK", [("Content-Type", "text/html")])
         yield b"<html>Not a wiki</html>"
 
-    server = make_server("127.0.0.1", 0, wsgi)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
-        server.server_close()
+    with serve_wsgi(wsgi) as url:
+        yield url
 
 
 # -- hostile text on every page, in every language ---------------------------------------------

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from bot.mwapi import ActionApi, WikiTransport, bot_may_edit, mount_transport
@@ -25,6 +23,7 @@ from bot.wiki_types import (
     WikiLagged,
     WikiUnavailable,
 )
+from tests.loopback import serve_wsgi
 
 API = "https://wiki.example/w/api.php"
 
@@ -342,15 +341,8 @@ def echo_server() -> Iterator[str]:
         params = {**request.args.to_dict(), **request.form.to_dict()}
         return Response(json.dumps(params), mimetype="application/json")(environ, start)
 
-    server = make_server("127.0.0.1", 0, app)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
-        server.server_close()
+    with serve_wsgi(app) as url:
+        yield url
 
 
 def test_the_transport_adds_maxlag_to_every_api_request() -> None:

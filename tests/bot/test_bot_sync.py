@@ -12,7 +12,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -20,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from bot.__main__ import main
 from bot.api_client import HelpdeskApi
@@ -48,6 +46,7 @@ from tests.bot_fixtures import (
     set_spam_blacklist,
     unlist_case,
 )
+from tests.loopback import serve_wsgi
 from tests.mediawiki import ThrowawayWiki
 
 REPO = Path(__file__).resolve().parents[2]
@@ -556,12 +555,5 @@ def garbage_server(body: str, mimetype: str = "application/json") -> Iterator[st
         start("200 OK", [("Content-Type", mimetype)])
         yield body.encode()
 
-    server = make_server("127.0.0.1", 0, wsgi)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
-        server.server_close()
+    with serve_wsgi(wsgi) as url:
+        yield url

@@ -35,7 +35,7 @@ from urllib.parse import parse_qsl
 
 import requests
 
-from tests.wikicheck.loopback import JsonHandler, serve
+from tests.loopback import JsonHandler, serve
 
 MAX_LIMIT = 500  # ApiBase::LIMIT_BIG1, and GlobalUsageQuery::setLimit's cap
 LOCAL_WIKI = "commonswiki"

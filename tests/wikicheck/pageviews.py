@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import unquote
 
-from tests.wikicheck.loopback import JsonHandler, serve
+from tests.loopback import JsonHandler, serve
 
 
 class PageViews:
