@@ -527,22 +527,6 @@ FIELDS: Vocabulary = {
     "contact_url": _l("Contact address"),
 }
 
-STAGES: Vocabulary = {
-    # Translators: a stage of committee decisions: the committee's first review of a request (the
-    # other stage is the final go, its final approval).
-    "initial": _l("Initial feedback"),
-    # Translators: a stage of committee decisions: the committee's final approval of a request,
-    # after the initial feedback.
-    "final": _l("Final go"),
-}
-
-CHANNELS: Vocabulary = {
-    # Translators: how a request came in (after 'Came in by'): through the form on this site.
-    "web": _l("the web form"),
-    # Translators: how a request came in (after 'Came in by'): by email, entered by the helpdesk.
-    "email": _l("email, logged by the helpdesk"),
-}
-
 JOIN_STATUSES: Vocabulary = {
     # Translators: the state of a request to join a working group: no lead has answered yet.
     "pending": _l("Waiting for an answer"),
@@ -750,8 +734,8 @@ def _value(field: str, value: Any, names: AuditNames | None = None) -> str:
     named = {
         "state": state_label,
         "outcome": _outcome_label,
-        "channel": lambda code: vocab.label(CHANNELS, code),
-        "stage": lambda code: vocab.label(STAGES, code),
+        "channel": lambda code: vocab.label(vocab.CHANNELS, code),
+        "stage": lambda code: vocab.label(vocab.DECISION_STAGES, code),
         "recommendation": lambda code: vocab.label(vocab.RECOMMENDATIONS, code),
         "priority": lambda code: vocab.label(vocab.PRIORITIES, code),
         "key": lambda code: vocab.label(checklists.ITEMS, code),

@@ -167,6 +167,22 @@ RECOMMENDATIONS: Vocabulary = {
 }
 
 
+DECISION_STAGES: Vocabulary = {
+    # Translators: a stage of committee decisions: the committee's first review of a request (the
+    # other stage is the final go, its final approval).
+    "initial": _l("Initial feedback"),
+    # Translators: a stage of committee decisions: the committee's final approval of a request,
+    # after the initial feedback.
+    "final": _l("Final go"),
+}
+
+CHANNELS: Vocabulary = {
+    # Translators: how a request came in (after 'Came in by'): through the form on this site.
+    "web": _l("the web form"),
+    # Translators: how a request came in (after 'Came in by'): by email, entered by the helpdesk.
+    "email": _l("email, logged by the helpdesk"),
+}
+
 # Whom each state waits on (for the stage clock).
 WAITING_ON: dict[str, LazyString | None] = {
     # Translators: whom a request is waiting on (after 'Waiting on'); lower case in the middle of a
