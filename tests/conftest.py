@@ -21,6 +21,7 @@ from app import create_app
 from app.core import schema
 from app.core.backup import SEEDED_TABLES  # rows the migrations create
 from app.core.schema import metadata
+from app.search.index import SEARCH_TEXTS
 from dev.standin import create_standin_app
 from dev.standin.server import RunningServer, serve_in_thread
 from tests.helpers import CONSUMER_KEY, CONSUMER_SECRET, SignIn
@@ -83,6 +84,9 @@ def empty_all_tables(url: str) -> None:
             conn.execute(text("PRAGMA foreign_keys=OFF"))
         else:
             conn.execute(text("SET FOREIGN_KEY_CHECKS=0"))
+        # The search's own table (not a model) first: left over, a message of an
+        # earlier test's case would be found as the new case with the same id.
+        conn.execute(SEARCH_TEXTS.delete())
         for table in reversed(metadata().sorted_tables):
             conn.execute(table.delete())
         for name, rows in _SEEDED.items():

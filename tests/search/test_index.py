@@ -8,13 +8,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from flask import Flask
+from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.orm import Session
 
+from app.cases.models import CaseMessage
 from app.core import backup, schema
-from app.search.index import FTS, is_index_object, repair
+from app.search.index import FTS, SEARCH_TEXTS, is_index_object, repair
 from app.search.queries import full_text
+from tests.conftest import empty_all_tables
 from tests.core.world import scratch_database
+from tests.factories import make_case
+from tests.helpers import app_session
 
 
 @pytest.fixture
@@ -146,3 +151,20 @@ def test_every_upgrade_puts_back_triggers_a_rebuilt_table_lost(scratch_url: str)
     engine.dispose()
     assert found(scratch_url, "cases", "title", "herbarium") == set()
     assert found(scratch_url, "cases", "title", "seaweed") == {case_id}
+
+
+def test_the_suites_reset_leaves_no_message_text_behind(app: Flask,
+                                                         database_url: str) -> None:
+    """search_texts is the index's own table, not a model: the reset between tests
+    empties it too, or a case of a later test (SQLite reuses the id) would be found by
+    the messages of an earlier test's case."""
+    with app_session(app) as db:
+        case = make_case(db, None)
+        db.add(CaseMessage(case_id=case.id, body="Ocelot sightings", internal=False))
+    empty_all_tables(database_url)
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(SEARCH_TEXTS)).scalar() == 0
+    finally:
+        engine.dispose()
