@@ -20,7 +20,7 @@ csrf = CSRFProtect()
 FEATURES = ("home", "auth", "admin", "intake", "cases", "dashboard", "queue", "public", "api",
             "preferences", "groups", "committee", "partners", "stats", "mail",
             "notifications", "wikicheck", "attachments", "people", "search", "attention",
-            "meetings")
+            "meetings", "role_requests")
 # Route modules that add a role's routes to their feature's blueprint.
 MORE_ROUTES = ("app.cases.actions", "app.cases.canned_views", "app.groups.leads",
                "app.groups.manage")

@@ -20,6 +20,7 @@ from app.meetings.models import Meeting
 from app.partners import service as partners
 from app.queue import queries as queue_queries
 from app.queue import service as queue_service
+from app.role_requests import service as role_requests
 from dev.demo_meetings import committee_decides, load_meetings_demo, plan_past_meeting
 from dev.demo_people import load_people_demo
 from dev.demo_wikicheck import load_wikicheck_demo
@@ -198,8 +199,22 @@ def load_demo_data(db: Session) -> bool:
     _saved_views(db, users)
     load_people_demo(db, users)
     load_wikicheck_demo(db, users)
+    _role_requests(db, users)
     db.commit()
     return True
+
+
+def _role_requests(db: Session, users: dict[str, User]) -> None:
+    """Omar offers to help on the helpdesk (waiting for an administrator); Leila asked to
+    join the committee and was declined with an answer (app/role_requests)."""
+    role_requests.ask(db, users["Omar Requester"], "helpdesk",
+                      "I answered questions on the Commons help desk for two years and "
+                      "speak Arabic and French. About 5 hours a week.")
+    leila = role_requests.ask(db, users["Leila Lead"], "committee",
+                              "I lead the implementation group and know the upload tools.")
+    role_requests.decline(db, leila.id, users["Admin Demo"],
+                          "The committee is full until the next election in March; the "
+                          "implementation group needs you as its lead until then.")
 
 
 def _saved_views(db: Session, users: dict[str, User]) -> None:

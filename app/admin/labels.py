@@ -29,6 +29,7 @@ from app.core.audit_log import AuditEvent
 from app.core.formats import format_date, format_datetime
 from app.intake import labels as intake_labels
 from app.people import labels as people_labels
+from app.role_requests import labels as role_request_labels
 from app.wikicheck import labels as wiki_labels
 
 # Events on a case named `case.<action>` for each action of the workflow are named
@@ -102,6 +103,14 @@ ACTIONS: Vocabulary = {
     "role.grant": _l("Role granted"),
     # Translators: an event in the audit log: an administrator took a role away from someone.
     "role.revoke": _l("Role revoked"),
+    # Translators: an event in the audit log: someone asked the administrators for a role.
+    "role.request": _l("Asked for a role"),
+    # Translators: an event in the audit log: an administrator approved a request for a role.
+    "role.request_approve": _l("Request for a role approved"),
+    # Translators: an event in the audit log: an administrator declined a request for a role.
+    "role.request_decline": _l("Request for a role declined"),
+    # Translators: an event in the audit log: someone took back their request for a role.
+    "role.request_withdraw": _l("Request for a role withdrawn"),
     # Translators: an event in the audit log: someone signed in to the helpdesk for the first time.
     "user.create": _l("First sign-in"),
     # Translators: an event in the audit log: a user's wiki username or block status changed.
@@ -262,6 +271,9 @@ OBJECTS: Vocabulary = {
     # Translators: the kind of object an audit-log event is about, followed by its number: a request
     # to join a working group.
     "join_request": _l("Request to join"),
+    # Translators: the kind of object an audit-log event is about, followed by its number: a
+    # request for a role (helpdesk staff, committee member).
+    "role_request": _l("Request for a role"),
     # Translators: the kind of object an audit-log event is about, followed by its number: someone's
     # membership of a working group.
     "membership": _l("Membership"),
@@ -761,8 +773,9 @@ def _value(field: str, value: Any, names: AuditNames | None = None) -> str:
 
 
 def _status_label(code: str) -> str:
-    """A join request's, an ask's or a wiki check's status (their codes differ)."""
-    for names in (JOIN_STATUSES, people_labels.ASK_STATUS_LABELS, wiki_labels.STATUS_LABELS):
+    """A join request's, a role request's, an ask's or a wiki check's status."""
+    for names in (JOIN_STATUSES, role_request_labels.STATUS_LABELS,
+                  people_labels.ASK_STATUS_LABELS, wiki_labels.STATUS_LABELS):
         if code in names:
             return str(names[code])
     return code

@@ -15,20 +15,39 @@ from app.auth.labels import role_choices, role_label
 from app.auth.roles import configured_admins, find_user, role_required
 from app.auth.service import RoleError, grant_role, revoke_role
 from app.auth.sessions import renew_after_own_change
-from app.core.db import as_id, commit_work, get_session
+from app.core.db import as_id, commit_work, discard_work, get_session
+from app.core.errors import fail
 from app.core.pagination import paginate
+from app.role_requests import queries as role_request_queries
+from app.role_requests import service as role_requests
+from app.role_requests.forms import ChangeRoleRequestForm, DeclineRoleRequestForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 # The sign-out form shares the roles page with the grant form: its fields are prefixed.
 SIGN_OUT = "signout"
 
 
+def _decline_form(request_id: int, formdata: object = None) -> DeclineRoleRequestForm:
+    """The answer form of one request (prefixed: the page has one per request)."""
+    return DeclineRoleRequestForm(formdata=formdata, prefix=f"decline-{request_id}")
+
+
 def _render_roles(form: GrantRoleForm, status: int = 200,
-                  sign_out_form: SignOutEverywhereForm | None = None) -> ResponseReturnValue:
+                  sign_out_form: SignOutEverywhereForm | None = None,
+                  declining: tuple[int, DeclineRoleRequestForm] | None = None,
+                  ) -> ResponseReturnValue:
+    db = get_session()
+    waiting = role_request_queries.pending(db)
+    decline_forms = {request.id: _decline_form(request.id) for request in waiting}
+    if declining is not None:  # the answer refused, with its error
+        decline_forms[declining[0]] = declining[1]
     return render_template(
         "admin/roles.html",
         form=form,
-        users=queries.users_with_roles(get_session()),
+        role_requests=waiting,
+        decline_forms=decline_forms,
+        change_form=ChangeRoleRequestForm(),
+        users=queries.users_with_roles(db),
         revoke_form=RevokeRoleForm(),
         sign_out_form=sign_out_form or SignOutEverywhereForm(formdata=None, prefix=SIGN_OUT),
         configured_admins=sorted(configured_admins()),
@@ -109,8 +128,7 @@ def revoke() -> ResponseReturnValue:
 @role_required("admin")
 def sign_out_everywhere() -> ResponseReturnValue:
     """End every signed-in session of a user (audited): every copy of their cookies."""
-    grant_form = GrantRoleForm(formdata=None)
-    grant_form.role.choices = role_choices()
+    grant_form = _grant_form()
     form = SignOutEverywhereForm(prefix=SIGN_OUT)
     if not form.validate_on_submit():
         return _render_roles(grant_form, 400, form)
@@ -128,6 +146,54 @@ def sign_out_everywhere() -> ResponseReturnValue:
     flash(_("%(name)s is signed out on every device and browser.", name=user.username),
           "success")
     return redirect(url_for("admin.roles"))
+
+
+def _grant_form() -> GrantRoleForm:
+    form = GrantRoleForm(formdata=None)
+    form.role.choices = role_choices()
+    return form
+
+
+@bp.post("/role-requests/<int:request_id>/approve")
+@role_required("admin")
+def approve_role_request(request_id: int) -> ResponseReturnValue:
+    """Approve a request for a role: the role is granted (audited), the person told."""
+    if not ChangeRoleRequestForm().validate():
+        fail(400, _("The form could not be read."))
+    try:
+        approved = role_requests.approve(get_session(), request_id, g.user)
+    except role_requests.RoleRequestError as exc:
+        discard_work()
+        fail(exc.status, exc.message)
+    renew_after_own_change(approved.user)
+    commit_work()
+    flash(_("%(name)s now has the role %(role)s.", name=approved.user.username,
+            role=role_label(approved.role)), "success")
+    return redirect(url_for("admin.roles"), 303)
+
+
+@bp.post("/role-requests/<int:request_id>/decline")
+@role_required("admin")
+def decline_role_request(request_id: int) -> ResponseReturnValue:
+    """Decline a request for a role with an answer (required); the person is told."""
+    form = _decline_form(request_id, request.form)
+    if not form.validate():
+        return _render_roles(_grant_form(), 400, declining=(request_id, form))
+    try:
+        declined = role_requests.decline(get_session(), request_id, g.user,
+                                         form.answer.data or "")
+    except role_requests.RoleRequestError as exc:
+        discard_work()
+        if exc.status != 400:
+            fail(exc.status, exc.message)
+        form.answer.errors = [exc.message]
+        return _render_roles(_grant_form(), 400, declining=(request_id, form))
+    commit_work()
+    # Translators: a confirmation on the roles page; %(role)s is a role's name, %(name)s a
+    # username.
+    flash(_("The request of %(name)s for the role %(role)s was declined; they are told "
+            "why.", name=declined.user.username, role=role_label(declined.role)), "success")
+    return redirect(url_for("admin.roles"), 303)
 
 
 @bp.get("/audit")

@@ -44,6 +44,7 @@ from app.dashboard.queries import waiting_for_review
 from app.groups.models import JoinRequest, Membership, Referral
 from app.meetings.models import Meeting
 from app.notifications.models import OutboxMessage
+from app.role_requests import queries as role_requests
 
 PANEL_LIMIT = 10
 # Meetings of the last day read to find the one under way or next (more than this many
@@ -173,6 +174,8 @@ def count_subqueries(user: User, roles: set[str]) -> dict[str, Any]:
         counts["inbox"] = _count(inbox_needs())
     if "committee" in roles:
         counts["votes"] = _count(waiting_for_review(uid))
+    if "admin" in roles:
+        counts["roles"] = role_requests.pending_count()
     if roles & {"admin", "helpdesk"}:
         attempts = int(current_app.config.get("OUTBOX_MAX_ATTEMPTS", 8))
         counts["undelivered"] = (select(func.count(OutboxMessage.id))

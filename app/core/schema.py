@@ -20,7 +20,7 @@ MODEL_MODULES = ("app.auth.models", "app.core.audit_log", "app.partners.models",
                  "app.cases.models", "app.committee.models", "app.groups.models",
                  "app.notifications.models", "app.mail.models", "app.wikicheck.models",
                  "app.attachments.models", "app.people.models", "app.attention.models",
-                 "app.meetings.models")
+                 "app.meetings.models", "app.role_requests.models")
 
 
 def metadata() -> MetaData:

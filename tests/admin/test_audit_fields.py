@@ -31,6 +31,9 @@ from app.meetings import service as meetings
 from app.meetings.models import Meeting
 from app.people import labels as people_labels
 from app.people import service as people
+from app.role_requests import labels as role_request_labels
+from app.role_requests import service as role_requests
+from app.role_requests.models import RoleRequest
 from app.wikicheck import labels as wiki_labels
 from app.wikicheck import service as wikicheck
 from tests.case_client import post_on_case
@@ -49,7 +52,7 @@ RAW_FIELD = re.compile(r"^[a-z0-9_]+$")
 CODES = frozenset().union(
     labels.JOIN_STATUSES, labels.VOTE_MAILS, labels.USAGE_SOURCES, checklists.ITEMS,
     people_labels.ASK_STATUS_LABELS, people_labels.AFFILIATE_KIND_LABELS,
-    wiki_labels.STEP_LABELS, wiki_labels.STATUS_LABELS)
+    wiki_labels.STEP_LABELS, wiki_labels.STATUS_LABELS, role_request_labels.STATUS_LABELS)
 
 
 def _shown(app: Flask, sign_in: SignIn) -> list[tuple[str, str, str]]:
@@ -153,6 +156,16 @@ def _people(db: Any) -> None:
         name="Wikimedia Example", kind="chapter", countries=["SE", "NO"]), admin)
 
 
+def _role_requests(db: Any) -> None:
+    """The demo's waiting request approved; one asked and withdrawn (the declined one is
+    in the demo)."""
+    omar = _user(db, "Omar Requester")
+    waiting = db.scalars(select(RoleRequest).where(RoleRequest.user_id == omar.id)).one()
+    role_requests.approve(db, waiting.id, _user(db, "Admin Demo"))
+    asked = role_requests.ask(db, omar, "committee", "I know the criteria well.")
+    role_requests.withdraw(db, asked.id, omar)
+
+
 def test_every_field_of_the_meetings_committee_queue_people_events_is_named(
         make_app: Callable[..., Flask], sign_in: SignIn, tmp_path: Path) -> None:
     app = make_app(ATTACHMENTS_DIR=str(tmp_path))
@@ -163,6 +176,7 @@ def test_every_field_of_the_meetings_committee_queue_people_events_is_named(
         _attention_and_attachments(db)
         _wiki_without_a_wiki(db)
         _people(db)
+        _role_requests(db)
         db.commit()
         recorded = set(db.scalars(select(AuditEvent.action)))
     assert recorded >= {
@@ -174,7 +188,8 @@ def test_every_field_of_the_meetings_committee_queue_people_events_is_named(
         "saved_view.delete", "case.attachments", "wiki.places", "wiki.override",
         "wiki.impact_started", "user.impact_mail", "ask.create", "ask.take", "ask.done",
         "directory.update", "skill.create", "skill.retire", "affiliate.create",
-        "affiliate.update"}
+        "affiliate.update", "role.request", "role.request_approve", "role.request_decline",
+        "role.request_withdraw"}
     shown = _shown(app, sign_in)
     assert not _unnamed(shown), _unnamed(shown)
 
@@ -196,6 +211,10 @@ def test_every_field_of_the_meetings_committee_queue_people_events_is_named(
     assert {"Taken", "Done"} <= values(str(labels.ACTIONS["ask.done"]), "Status")
     assert {"User group", "Chapter"} <= values(str(labels.ACTIONS["affiliate.update"]),
                                                "Kind of organisation")
+    assert {"Waiting for an answer", "Approved", "Declined", "Withdrawn"} <= values(
+        str(labels.ACTIONS["role.request_withdraw"]), "Status") | values(
+        str(labels.ACTIONS["role.request_approve"]), "Status") | values(
+        str(labels.ACTIONS["role.request_decline"]), "Status")
     assert values(str(labels.ACTIONS["wiki.override"]), "Check") == {
         "Files carry an accepted licence"}
 

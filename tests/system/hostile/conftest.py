@@ -34,9 +34,10 @@ def hostile_world(app: Flask, world: dict[str, Any]) -> dict[str, Any]:
     """The authorization world, plus what makes the remaining forms appear: a case
     that came by email and is in initial review (link-requester, decision, review),
     a canned reply, a second organisation (merge) with a contact and a placement,
-    a pending join request, two held emails (release, discard), a case in support
-    (its checklist), a link to claim another emailed case, and an email delivery gave up
-    on (resend), a saved view of Sven's (rename, delete), a case Ada watches (the unwatch
+    a pending join request, three pending requests for a role (approve, decline,
+    withdraw), two held emails (release, discard), a case in support (its checklist),
+    a link to claim another emailed case, and an email delivery gave up on (resend),
+    a saved view of Sven's (rename, delete), a case Ada watches (the unwatch
     link of her emails), a criterion (its edit page), a free topic on the meeting's agenda
     (its minute) and wiki checks that failed on the case in support (override).
     `crawl_pages` are the pages with those forms that no route's example address reaches."""
@@ -49,12 +50,14 @@ def hostile_world(app: Flask, world: dict[str, Any]) -> dict[str, Any]:
     from app.notifications.models import OutboxMessage
     from app.partners.models import OrganisationContact, Placement
     from app.people.models import Affiliate, Ask
+    from app.role_requests.models import RoleRequest
     from tests.factories import make_case, make_organisation
 
     with app.app_context():
         db = get_session()
         sven = make_user(db, "Sven Helpdesk", "helpdesk")
         omar = make_user(db, "Omar Requester")
+        ada = make_user(db, "Ada Requester")
         case = db.scalars(select(Case)).first()
         assert case is not None
         email_case = service.create_case(db, sven, {
@@ -83,6 +86,10 @@ def hostile_world(app: Flask, world: dict[str, Any]) -> dict[str, Any]:
             Placement(organisation_id=case.organisation_id, person="Wikimedian",
                       start_date=date(2025, 1, 1), description="In residence"),
             JoinRequest(group_id=group.id, user_id=omar.id, note="Let me help"),
+            # Requests for a role: the admin's approve and decline, the requester's withdraw.
+            *(RoleRequest(user_id=user_id, role=role, reason="I can help", answer="")
+              for user_id, role in ((ada.id, "committee"), (omar.id, "helpdesk"),
+                                    (omar.id, "committee"))),
             # Asks (app/people): one to take and mark done, one Omar took (to give back).
             affiliate, Ask(group_id=group.id, title="Help us", languages=[], skills=[]),
             Ask(group_id=group.id, title="Taken", languages=[], skills=[], status="taken",

@@ -370,10 +370,17 @@ def crawl(app: Flask, world: dict[str, Any],
 STALE_GUARDS = ("version", "loaded_at", "base_revision", "loaded")
 # Forms whose success takes other forms away (a withdrawn case has no more actions; a
 # member who declared a conflict of interest no longer sets the priority; a claimed
-# request has its requester): they are sent last.
+# request has its requester; an approved request for a role cannot be withdrawn): they
+# are sent last.
 DESTRUCTIVE = ("withdraw", "close", "delete", "archive", "merge", "leave", "decline",
-               "decision", "conflict", "claim")
+               "decision", "conflict", "claim", "approve")
 
+
+# Forms named like a destructive one that other forms take away instead: sent early.
+SENT_EARLY = {
+    # An administrator's answer (approve, decline) leaves nothing to withdraw.
+    "role_requests.withdraw",
+}
 
 MOVES_THE_CASE = ("cases.action",)
 
@@ -383,7 +390,8 @@ def order_of(key: tuple[str, tuple[str, ...], str]) -> tuple[bool, bool, bool]:
     committee form is there only while the case waits on the committee), then the
     destructive ones."""
     endpoint, _fields, action = key
-    destructive = any(word in f"{endpoint} {action}" for word in DESTRUCTIVE)
+    destructive = endpoint not in SENT_EARLY and any(
+        word in f"{endpoint} {action}" for word in DESTRUCTIVE)
     return destructive, endpoint in MOVES_THE_CASE, endpoint in SAME_FIELDS_AS
 
 
