@@ -35,6 +35,7 @@ from app.core.models import utcnow
 from app.groups import service as group_service
 from app.groups.models import Referral, WorkingGroup
 from app.meetings.models import Meeting
+from app.role_requests import service as role_requests
 from tests.factories import case_fields, join_group, make_case, make_organisation, make_user
 from tests.helpers import SignIn
 from tests.helpers import app_session as session
@@ -119,6 +120,17 @@ def rich_case(db: Session, u: dict[str, User]) -> Case:
 
 def case_referral(db: Session, case: Case) -> Referral:
     return db.scalars(select(Referral).where(Referral.case_id == case.id)).one()
+
+
+def _role_requests(db: Session, batch: str, times: int) -> None:
+    """Requests for a role waiting for an administrator, and Ada's own withdrawn ones."""
+    ada = make_user(db, "Ada Requester")
+    for index in range(times):
+        asker = make_user(db, f"Volunteer {batch} {index}")
+        role_requests.ask(db, asker, "helpdesk", f"Reason {index}")
+        answered = role_requests.ask(db, ada, "committee", f"Reason {index}")
+        role_requests.withdraw(db, answered.id, ada)
+    db.flush()
 
 
 def more_of_everything(db: Session, case: Case, u: dict[str, User], times: int) -> None:
@@ -270,6 +282,7 @@ def test_main_pages_stay_within_budget_whatever_the_data_size(
         case = rich_case(db, u)
         reference = case.reference
         _bulk_public_cases(db, 60, 0)
+        _role_requests(db, "small", 1)
     app.config["PUBLIC_LIST_RECHECK_SECONDS"] = 0  # the version read on every request
     committee, helpdesk, visitor = app.test_client(), app.test_client(), app.test_client()
     requester, admin, member = app.test_client(), app.test_client(), app.test_client()
@@ -288,6 +301,8 @@ def test_main_pages_stay_within_budget_whatever_the_data_size(
                              ("admin", admin), ("group member", member)):
             for path in ("/", "/requests/mine", "/privacy"):
                 found[f"{name} {path}"] = count(app, person, path)
+        found["admin /admin/"] = count(app, admin, "/admin/")  # the requests for a role
+        found["requester /roles/request"] = count(app, requester, "/roles/request")
         for path in ("/cases", "/cases?page=2", f"/cases/{reference}", "/cases.atom"):
             found[f"signed out {path}"] = count(app, visitor, path)
         return found
@@ -297,6 +312,7 @@ def test_main_pages_stay_within_budget_whatever_the_data_size(
         _bulk_public_cases(db, 300, 100)
         more_of_everything(db, db.get(Case, case.id), people(db), 6)
         _meetings(db, 6)  # the committee's home page names the next one
+        _role_requests(db, "large", 6)  # the administrators' home page and roles page count them
     large = measure()
     assert large == small
     assert max(large.values()) <= BUDGET, large
