@@ -51,6 +51,7 @@ def ask(db: Session, user: User, role: str, reason: str) -> RoleRequest:
     account (403), a role that cannot be asked for (400), one already held or already
     asked for (409)."""
     if user.blocked:
+        # Translators: an error, and a notice on the page to ask for a role.
         raise RoleRequestError(_("Your Wikimedia account is blocked, so you cannot ask for "
                                  "a role."), 403)
     if role not in REQUESTABLE:

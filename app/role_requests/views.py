@@ -30,8 +30,7 @@ def _open_roles() -> list[str]:
 def _render(form: AskForRoleForm, status: int = 200) -> ResponseReturnValue:
     return render_template("role_requests/ask.html", form=form, role_help=ROLE_HELP,
                            role_label=role_label,
-                           requests=queries.of_user(get_session(), g.user),
-                           change_form=ChangeRoleRequestForm()), status
+                           requests=queries.of_user(get_session(), g.user)), status
 
 
 @bp.get("/roles/request")
