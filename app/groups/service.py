@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from flask import current_app, render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -22,7 +20,7 @@ from app.core import audit
 from app.core.models import utcnow
 from app.groups import queries
 from app.groups.models import JoinRequest, Membership, WorkingGroup
-from app.notifications.models import OutboxMessage
+from app.notifications.service import email_user, site_url
 
 MAX_NOTE = 1000
 # Addresses under /groups/ that are pages of their own, not groups.
@@ -223,36 +221,29 @@ def set_lead(db: Session, group: WorkingGroup, username: str, lead: bool,
 
 
 def _group_url(group: WorkingGroup, suffix: str = "") -> str:
-    """An absolute address on the group's pages (HELPDESK_URL is the public base URL)."""
-    base = str(current_app.config.get("HELPDESK_URL") or "http://127.0.0.1:5000").rstrip("/")
-    return f"{base}/groups/{group.slug}{suffix}"
+    """An absolute address on the group's pages."""
+    return f"{site_url()}/groups/{group.slug}{suffix}"
 
 
-def _subject_and_url(kind: str, group: WorkingGroup, request: JoinRequest) -> tuple[str, str]:
-    """The email's subject (in the current language) and the page it links to."""
+def _subject(kind: str, group: WorkingGroup, request: JoinRequest) -> str:
+    """The email's subject (in the current language)."""
     if kind == "join_request":
         # Translators: the subject of an email to the leads of a working group; %(user)s is a
         # Wikimedia username, %(group)s the group's name.
-        return (_("%(user)s asks to join %(group)s", user=request.user.username,
-                  group=group.name), _group_url(group, "/requests"))
+        return _("%(user)s asks to join %(group)s", user=request.user.username,
+                 group=group.name)
     if request.status == "accepted":
         # Translators: the subject of an email; %(group)s is the name of a working group.
-        return _("You are now a member of %(group)s", group=group.name), _group_url(group)
+        return _("You are now a member of %(group)s", group=group.name)
     # Translators: the subject of an email; %(group)s is the name of a working group.
-    return _("Your request to join %(group)s was declined", group=group.name), _group_url(group)
+    return _("Your request to join %(group)s was declined", group=group.name)
 
 
 def _enqueue(db: Session, user: User, kind: str, group: WorkingGroup,
              request: JoinRequest) -> None:
-    if not user.email or not user.email_notifications:
-        return
-    language = user.language or "en"
-    with force_locale(language):
-        subject, url = _subject_and_url(kind, group, request)
-        body = render_template(f"email/{kind}.txt", group=group, request=request, url=url,
-                               recipient=user)
-    db.add(OutboxMessage(case_id=None, recipient_id=user.id, to_address=user.email,
-                         language=language, kind=kind, subject=subject[:255], body=body))
+    url = _group_url(group, "/requests" if kind == "join_request" else "")
+    email_user(db, user, kind, lambda: _subject(kind, group, request), f"email/{kind}.txt",
+               group=group, request=request, url=url, recipient=user)
 
 
 def _tell_leads(db: Session, group: WorkingGroup, request: JoinRequest) -> None:

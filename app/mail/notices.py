@@ -7,7 +7,7 @@ sent by `flask --app app outbox deliver`; rendered in the sender's language.
 from __future__ import annotations
 
 from babel.units import format_unit
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.cases.models import Case
 from app.mail.tokens import claim_token
 from app.notifications.models import OutboxMessage
+from app.notifications.service import site_url
 
 RECEIVED = "mail_received"
 TOO_LARGE = "mail_too_large"
@@ -22,8 +23,7 @@ TOO_LARGE = "mail_too_large"
 
 def claim_url(case: Case, address: str) -> str:
     """The link in the acknowledgement that lets its reader claim the request."""
-    base = str(current_app.config.get("HELPDESK_URL") or "http://127.0.0.1:5000").rstrip("/")
-    return f"{base}/requests/claim/{claim_token(case.id, address)}"
+    return f"{site_url()}/requests/claim/{claim_token(case.id, address)}"
 
 
 def acknowledge(db: Session, case: Case, address: str, language: str, claim_days: int,

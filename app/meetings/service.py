@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,7 +34,7 @@ from app.meetings.models import (
     MemberSettings,
     VoteNotice,
 )
-from app.notifications.models import OutboxMessage
+from app.notifications.service import email_user
 
 VOTE_MAIL_CHOICES = ("immediate", "digest")
 MAX_NOTES = 20_000
@@ -274,27 +272,6 @@ def calendar_token(db: Session, user: User, renew: bool = False) -> str:
 
 # -- mail ------------------------------------------------------------------------
 
-def base_url() -> str:
-    """The tool's public address (HELPDESK_URL)."""
-    return str(current_app.config.get("HELPDESK_URL") or "http://127.0.0.1:5000").rstrip("/")
-
-
-def _enqueue(db: Session, user: User, kind: str, subject_of: Any, template: str,
-             **context: Any) -> bool:
-    """One email to a user in their language, through the outbox; False when they have
-    no address or turned emails off."""
-    if not user.email or not user.email_notifications:
-        return False
-    language = user.language or "en"
-    with force_locale(language):
-        subject = str(subject_of())
-        body = render_template(template, base=base_url(), **context)
-    db.add(OutboxMessage(case_id=context.get("case_id"), recipient_id=user.id,
-                         to_address=user.email, language=language, kind=kind,
-                         subject=subject[:255], body=body))
-    return True
-
-
 def send_agendas(db: Session, now: datetime | None = None, days: float = 3) -> int:
     """Put the agenda of each meeting that begins within `days` in the outbox for every
     committee member, once per meeting and member. Returns how many were queued."""
@@ -316,7 +293,7 @@ def send_agendas(db: Session, now: datetime | None = None, days: float = 3) -> i
                 # %(title)s is the meeting's title.
                 return _("Agenda: %(title)s", title=meeting.title)
 
-            queued += _enqueue(db, member, "meeting_agenda", subject,
+            queued += email_user(db, member, "meeting_agenda", subject,
                                "email/meeting_agenda.txt", meeting=meeting, entries=entries,
                                now=now)
     db.flush()
@@ -381,11 +358,11 @@ def send_vote_notices(db: Session, digest: bool, now: datetime | None = None) ->
     for member_id, due in waiting.items():
         member = members[member_id]
         if digest:
-            queued += _enqueue(db, member, "vote_digest", _digest_subject,
+            queued += email_user(db, member, "vote_digest", _digest_subject,
                                "email/vote_digest.txt", notices=due, now=now)
             continue
         for notice in due:
-            queued += _enqueue(db, member, f"vote_{notice.kind}",
+            queued += email_user(db, member, f"vote_{notice.kind}",
                                _vote_subject(notice), "email/vote_notice.txt",
                                notice=notice, case=notice.case, case_id=notice.case_id,
                                clock=stage_clock(notice.case, now))

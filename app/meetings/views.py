@@ -39,6 +39,7 @@ from app.meetings.forms import (
 )
 from app.meetings.labels import criterion_label, outcome_label
 from app.meetings.models import Meeting
+from app.notifications.service import site_url
 
 bp = Blueprint("meetings", __name__)
 
@@ -106,7 +107,7 @@ def calendar() -> ResponseReturnValue:
     now = utcnow()
     waiting = queries.committee_cases(db) if any(m.starts_at > now for m in meetings) else []
     body = build_calendar(meetings, queries.calendar_cases(db, meetings), waiting,
-                          service.base_url(), now)
+                          site_url(), now)
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Cache-Control"] = "private, no-store"

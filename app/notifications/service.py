@@ -6,7 +6,8 @@ message is rendered in its recipient's language when it is enqueued.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from flask import current_app, g, has_request_context, render_template
 from flask_babel import force_locale
@@ -30,6 +31,23 @@ Recipient = tuple[str, str, int | None]  # address, language, user id
 def site_url() -> str:
     """The tool's public base URL (HELPDESK_URL), without a trailing slash."""
     return str(current_app.config.get("HELPDESK_URL") or "http://127.0.0.1:5000").rstrip("/")
+
+
+def email_user(db: Session, user: User, kind: str, subject_of: Callable[[], object],
+               template: str, **context: Any) -> bool:
+    """One email to a signed-up user in their language, through the outbox (the subject
+    and body rendered in that language; the template also gets `base`, the tool's
+    address); False when they have no address or turned emails off."""
+    if not user.email or not user.email_notifications:
+        return False
+    language = user.language or "en"
+    with force_locale(language):
+        subject = str(subject_of())
+        body = render_template(template, base=site_url(), **context)
+    db.add(OutboxMessage(case_id=context.get("case_id"), recipient_id=user.id,
+                         to_address=user.email, language=language, kind=kind,
+                         subject=subject[:255], body=body))
+    return True
 
 
 def case_url(case: Case) -> str:

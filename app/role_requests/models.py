@@ -29,4 +29,3 @@ class RoleRequest(Base):
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
-    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

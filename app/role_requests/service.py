@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -21,7 +19,7 @@ from app.auth.roles import roles_of
 from app.auth.service import grant_role
 from app.core import audit
 from app.core.models import utcnow
-from app.notifications.models import OutboxMessage
+from app.notifications.service import email_user, site_url
 from app.role_requests import queries
 from app.role_requests.models import RoleRequest
 
@@ -136,11 +134,6 @@ def withdraw(db: Session, request_id: int, user: User) -> RoleRequest:
 _PAGES = {"role_request": "/admin/#role-requests", "approved": "/", "declined": "/roles/request"}
 
 
-def _url(endpoint_path: str) -> str:
-    base = str(current_app.config.get("HELPDESK_URL") or "http://127.0.0.1:5000").rstrip("/")
-    return f"{base}{endpoint_path}"
-
-
 def _subject(kind: str, request: RoleRequest) -> str:
     role = role_label(request.role)
     if kind == "role_request":
@@ -155,13 +148,6 @@ def _subject(kind: str, request: RoleRequest) -> str:
 
 
 def _enqueue(db: Session, user: User, kind: str, request: RoleRequest) -> None:
-    if not user.email or not user.email_notifications:
-        return
-    language = user.language or "en"
-    url = _url(_PAGES[kind if kind == "role_request" else request.status])
-    with force_locale(language):
-        subject = _subject(kind, request)
-        body = render_template(f"email/{kind}.txt", request=request, url=url,
-                               role=role_label(request.role), recipient=user)
-    db.add(OutboxMessage(case_id=None, recipient_id=user.id, to_address=user.email,
-                         language=language, kind=kind, subject=subject[:255], body=body))
+    url = site_url() + _PAGES[kind if kind == "role_request" else request.status]
+    email_user(db, user, kind, lambda: _subject(kind, request), f"email/{kind}.txt",
+               request=request, url=url, role=role_label(request.role), recipient=user)
