@@ -173,3 +173,13 @@ def fail(code: int, message: str) -> NoReturn:
     exc = default_exceptions[code]()
     exc.helpdesk_message = message  # type: ignore[attr-defined]
     raise exc
+
+
+class Refused(Exception):
+    """A change a feature's service refused: `message` says why, in the reader's
+    language, and `status` is the HTTP status that fits (400, 403, 404 or 409)."""
+
+    def __init__(self, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.auth.roles import find_user
 from app.core import audit
+from app.core.errors import Refused
 from app.core.models import utcnow
 from app.groups import queries
 from app.groups.models import JoinRequest, Membership, WorkingGroup
@@ -27,13 +28,8 @@ MAX_NOTE = 1000
 RESERVED_SLUGS = frozenset({"manage", "mine"})
 
 
-class GroupError(Exception):
-    """A refused change; `status` is the HTTP status that fits (400, 404 or 409)."""
-
-    def __init__(self, message: str, status: int = 409) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+class GroupError(Refused):
+    """A refused change to a working group or its membership."""
 
 
 def _group_snapshot(group: WorkingGroup) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from app.auth.models import User
 from app.auth.roles import roles_of
 from app.cases.labels import THEMES, choices
 from app.core import audit
+from app.core.errors import Refused
 from app.core.models import utcnow
 from app.core.regions import country_choices
 from app.groups.models import WorkingGroup
@@ -28,13 +29,8 @@ MAX_IMPORT_LINES = 2000
 URL = re.compile(r"^https?://[^\s<>\"]{3,490}$")
 
 
-class PeopleError(Exception):
-    """A refused change; `status` is the HTTP status that fits (403, 404, 409, 422)."""
-
-    def __init__(self, message: str, status: int = 409) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+class PeopleError(Refused):
+    """A refused change to asks, the directory, skills or affiliates."""
 
 
 # -- asks -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from app.auth.models import User
 from app.auth.roles import roles_of
 from app.auth.service import grant_role
 from app.core import audit
+from app.core.errors import Refused
 from app.core.models import utcnow
 from app.notifications.service import email_user, site_url
 from app.role_requests import queries
@@ -29,13 +30,8 @@ MAX_REASON = 2000
 MAX_ANSWER = 2000
 
 
-class RoleRequestError(Exception):
-    """A refused change; `status` is the HTTP status that fits (400, 404 or 409)."""
-
-    def __init__(self, message: str, status: int = 409) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+class RoleRequestError(Refused):
+    """A refused change to a request for a role."""
 
 
 def _snapshot(request: RoleRequest) -> dict[str, Any]:
